@@ -1,0 +1,1 @@
+"""Thin platform adapters (terminal console, Slack, Discord) over the core in `bot`."""

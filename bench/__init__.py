@@ -1,0 +1,1 @@
+"""Benchmark harness for rapport (see bench/README.md); not part of the installed package."""

@@ -1,0 +1,91 @@
+"""Phrase lists: plain-text files of lower-case regex fragments, compiled once into one pattern.
+
+A phrase is written as people write: a space matches any run of whitespace, `{name}` expands a
+macro from `rules/lists/macros.toml` (`{you}` also matches "u" and "ya"), `{name?}` makes a
+macro and the space after it optional.  Team phrases from configuration are literal text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from bot.resources import rules_dir
+
+__all__ = ["compile_phrases", "keeps_negation", "literal_phrase", "load_list", "macros"]
+
+#: A list whose phrases are negative by design ("we haven't met") starts with this line, so a
+#: negation inside one of its matches is part of the phrase, not a reversal of it.
+NEGATION_PRAGMA = "#! negation-is-part-of-the-phrase"
+
+_MACRO = re.compile(r"(?<!\\)\{([a-z_]+)(\?)?\}( ?)")
+_SPACE = re.compile(r"(?<!\\) +([?*](?!\?))?")
+_CHAR_CLASS = re.compile(r"((?<!\\)\[(?:\\.|[^\]\\])*\])")
+
+
+@cache
+def macros() -> dict[str, str]:
+    """Named regex fragments shared by every phrase list."""
+    with (rules_dir() / "lists" / "macros.toml").open("rb") as fh:
+        table = tomllib.load(fh)["macros"]
+    return {str(k): str(v) for k, v in table.items()}
+
+
+def _space(m: re.Match[str]) -> str:
+    """A space is any whitespace; `" ?"` or `" *"` makes it optional."""
+    return r"\s*" if m.group(1) else r"\s+"
+
+
+def _expand(phrase: str, table: dict[str, str]) -> str:
+    """Expand macros and turn literal spaces into `\\s+` (outside character classes)."""
+
+    def macro(m: re.Match[str]) -> str:
+        name, optional, space = m.group(1), m.group(2), m.group(3)
+        if name not in table:
+            raise ValueError(f"unknown macro {{{name}}} in phrase {phrase!r}")
+        body = f"(?:{table[name]})"
+        if optional:
+            return f"(?:{body}\\s+)?" if space else f"{body}?"
+        return body + ("\x00" if space else "")
+
+    expanded = _MACRO.sub(macro, phrase.strip())
+    parts = _CHAR_CLASS.split(expanded)  # keep spaces inside [...] classes literal
+    out = [p if _CHAR_CLASS.fullmatch(p) else _SPACE.sub(_space, p) for p in parts]
+    return "".join(out).replace("\x00", r"\s+")
+
+
+def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One alternation of every phrase, anchored at word edges; None when there are none."""
+    table = macros()
+    bodies = [_expand(p, table) for p in phrases if p.strip()]
+    if not bodies:
+        return None
+    for body in bodies:
+        re.compile(body)  # raise on the phrase at fault, not on the whole alternation
+    return re.compile(r"(?<!\w)(?:" + "|".join(bodies) + r")(?!\w)", re.M)
+
+
+def literal_phrase(text: str) -> str:
+    """A team's own phrase, matched literally (case-insensitive, any whitespace)."""
+    words = text.lower().split()
+    return r"\s+".join(re.escape(w) for w in words)
+
+
+@cache
+def keeps_negation(name: str) -> bool:
+    """True when the list is marked as negative by design (see NEGATION_PRAGMA)."""
+    path: Path = rules_dir() / "lists" / f"{name}.txt"
+    return NEGATION_PRAGMA in path.read_text(encoding="utf-8").splitlines()[:3]
+
+
+@cache
+def load_list(name: str) -> tuple[str, ...]:
+    """The phrases of `rules/lists/<name>.txt`, comments and blank lines dropped."""
+    path: Path = rules_dir() / "lists" / f"{name}.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(
+        line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")
+    )

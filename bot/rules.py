@@ -1,0 +1,233 @@
+"""Rule files: load `rules/<id>.toml`, validate them against the schema, and hold the registry.
+
+A rule is data: its principle, severity, wording, which message kinds it applies to, the
+detectors it uses (see bot/detectors.py) and its own passing and failing examples.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.models import KINDS, TEXT_RULE_IDS, Severity
+from bot.resources import rules_dir
+
+__all__ = [
+    "DETECTOR_TYPES",
+    "Detector",
+    "Example",
+    "Rule",
+    "RuleFileError",
+    "load_rule",
+    "load_rules",
+    "principles",
+]
+
+DETECTOR_TYPES = ("phrases", "entities", "missing", "score", "imperative")
+
+_RULE_KEYS = {
+    "id", "title", "principles", "severity", "message", "fix", "kinds", "severity_by_kind",
+    "detectors", "fail", "pass",
+}
+_DETECTOR_KEYS = {
+    "type", "lists", "phrases", "position", "unless_in_clause", "unless_message", "entities",
+    "trigger", "evidence", "score", "at_least", "at_most", "max_courtesy", "span", "message",
+    "fix",
+}
+
+
+class RuleFileError(ValueError):
+    """A rule file that does not follow the schema; the message names the file and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Detector:
+    """One way a rule finds its problem; which fields matter depends on `type`."""
+
+    type: str
+    lists: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    position: str = "anywhere"
+    unless_in_clause: tuple[str, ...] = ()
+    unless_message: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    trigger: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    score: str = ""
+    at_least: float | None = None
+    at_most: float | None = None
+    max_courtesy: float | None = None
+    span: str = "trigger"
+    message: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A rule's own test case: a draft, and for failing ones the words that must be flagged."""
+
+    text: str
+    flag: str | None = None
+    note: str = ""
+    to: str | None = None
+    known_relationship: bool = False
+    endorsements_given: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One etiquette rule, as written in its file."""
+
+    id: str
+    title: str
+    principles: tuple[int, ...]
+    severity: Severity
+    message: str
+    fix: str
+    kinds: tuple[str, ...]
+    detectors: tuple[Detector, ...]
+    severity_by_kind: Mapping[str, Severity] = field(default_factory=dict)
+    failing: tuple[Example, ...] = ()
+    passing: tuple[Example, ...] = ()
+    path: Path | None = None
+
+    def severity_for(self, kind: str) -> Severity:
+        """The rule's severity for a message of this kind."""
+        return self.severity_by_kind.get(kind, self.severity)
+
+
+def _strings(raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise RuleFileError(f"{where}: expected a list of strings")
+    return tuple(raw)
+
+
+def _detector(raw: Any, where: str) -> Detector:
+    if not isinstance(raw, dict):
+        raise RuleFileError(f"{where}: each [[detectors]] entry must be a table")
+    unknown = set(raw) - _DETECTOR_KEYS
+    if unknown:
+        raise RuleFileError(f"{where}: unknown detector keys {sorted(unknown)}")
+    dtype = raw.get("type")
+    if dtype not in DETECTOR_TYPES:
+        raise RuleFileError(f"{where}: type must be one of {', '.join(DETECTOR_TYPES)}")
+    kwargs: dict[str, Any] = {"type": dtype}
+    for key in ("lists", "phrases", "unless_in_clause", "unless_message", "entities", "trigger",
+                "evidence"):
+        if key in raw:
+            kwargs[key] = _strings(raw[key], f"{where}.{key}")
+    for key in ("position", "score", "span", "message", "fix"):
+        if key in raw:
+            kwargs[key] = str(raw[key])
+    for key in ("at_least", "at_most", "max_courtesy"):
+        if key in raw:
+            kwargs[key] = float(raw[key])
+    det = Detector(**kwargs)
+    if det.type == "phrases" and not (det.lists or det.phrases):
+        raise RuleFileError(f"{where}: a phrases detector needs `lists` or `phrases`")
+    if det.type == "missing" and not (det.trigger and det.evidence):
+        raise RuleFileError(f"{where}: a missing detector needs `trigger` and `evidence`")
+    if det.position not in ("anywhere", "line_start"):
+        raise RuleFileError(f"{where}: position must be 'anywhere' or 'line_start'")
+    for name in det.lists:
+        if not (rules_dir() / "lists" / f"{name}.txt").is_file():
+            raise RuleFileError(f"{where}: no phrase list rules/lists/{name}.txt")
+    return det
+
+
+def _example(raw: Any, where: str, failing: bool) -> Example:
+    if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or not raw["text"].strip():
+        raise RuleFileError(f"{where}: each example needs a non-empty `text`")
+    flag = raw.get("flag")
+    if failing:
+        if not isinstance(flag, str) or flag not in raw["text"]:
+            raise RuleFileError(f"{where}: `flag` must quote words that appear in `text`")
+    elif flag is not None:
+        raise RuleFileError(f"{where}: passing examples have no `flag`")
+    return Example(
+        text=raw["text"],
+        flag=flag,
+        note=str(raw.get("note", "")),
+        to=raw.get("to"),
+        known_relationship=bool(raw.get("known_relationship", False)),
+        endorsements_given=int(raw.get("endorsements_given", 0)),
+    )
+
+
+def _severity(raw: Any, where: str) -> Severity:
+    try:
+        return Severity(raw)
+    except ValueError:
+        raise RuleFileError(f"{where}: severity must be error, warning or info") from None
+
+
+def load_rule(path: Path) -> Rule:
+    """Parse and validate one rule file."""
+    where = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(f"{where}: not valid TOML ({exc})") from None
+    unknown = set(data) - _RULE_KEYS
+    if unknown:
+        raise RuleFileError(f"{where}: unknown keys {sorted(unknown)}")
+    for key in ("id", "title", "message", "fix"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise RuleFileError(f"{where}: `{key}` is required text")
+    if data["id"] != path.stem:
+        raise RuleFileError(f"{where}: id {data['id']!r} must match the file name")
+    principles_ = data.get("principles")
+    if not isinstance(principles_, list) or not principles_ or not all(
+        isinstance(p, int) and p in principles() for p in principles_
+    ):
+        raise RuleFileError(f"{where}: `principles` must list principle numbers 1-8")
+    kinds = _strings(data.get("kinds", []), f"{where}.kinds")
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise RuleFileError(f"{where}: unknown kinds {bad}")
+    by_kind = {
+        str(k): _severity(v, f"{where}.severity_by_kind")
+        for k, v in data.get("severity_by_kind", {}).items()
+    }
+    detectors = data.get("detectors")
+    if not isinstance(detectors, list) or not detectors:
+        raise RuleFileError(f"{where}: at least one [[detectors]] entry is required")
+    return Rule(
+        id=data["id"],
+        title=data["title"],
+        principles=tuple(principles_),
+        severity=_severity(data.get("severity"), where),
+        message=data["message"].strip(),
+        fix=data["fix"].strip(),
+        kinds=kinds,
+        detectors=tuple(_detector(d, f"{where} detectors[{i}]") for i, d in enumerate(detectors)),
+        severity_by_kind=by_kind,
+        failing=tuple(_example(e, f"{where} [[fail]]", True) for e in data.get("fail", [])),
+        passing=tuple(_example(e, f"{where} [[pass]]", False) for e in data.get("pass", [])),
+        path=path,
+    )
+
+
+@cache
+def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
+    """Every rule file, validated, in contract order; raises RuleFileError on the first problem."""
+    folder = directory or rules_dir()
+    rules = {r.id: r for r in (load_rule(p) for p in sorted(folder.glob("*.toml"))
+                               if p.stem not in ("kinds", "courtesy", "principles"))}
+    missing = [rid for rid in TEXT_RULE_IDS if rid not in rules]
+    if missing:
+        raise RuleFileError(f"rule files missing for contract ids: {missing}")
+    order = {rid: i for i, rid in enumerate(TEXT_RULE_IDS)}
+    return tuple(sorted(rules.values(), key=lambda r: order.get(r.id, len(order))))
+
+
+@cache
+def principles() -> dict[int, tuple[str, str]]:
+    """Principle number → (title, one-line statement)."""
+    with (rules_dir() / "principles.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return {int(k): (str(v["title"]), str(v["text"])) for k, v in data.items()}

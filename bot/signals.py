@@ -1,0 +1,391 @@
+"""Evidence in a draft, computed once and shared by kind detection, scoring and the rules.
+
+A *cue* is a named phrase list (`rules/lists/<cue>.txt`).  Cues are scanned lazily: a rule that
+never asks about `relationship` never pays for it.  Hits carry their scope, so callers can keep
+to the sender's own words (not quoted, not negated).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+from bot.lexicon import compile_phrases, keeps_negation, load_list
+from bot.markup import Entity, is_broadcast
+from bot.models import Context
+from bot.text import Doc
+
+__all__ = ["Hit", "Signals", "cue_pattern"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match of a cue, in `Doc.norm` coordinates."""
+
+    start: int
+    end: int
+    quoted: bool
+    # True when negation inside the match counts ("we've never worked together" is not a
+    # relationship); False for lists that are negative by design ("we haven't met").
+    inside: bool = True
+
+
+@cache
+def cue_pattern(name: str) -> re.Pattern[str] | None:
+    """The compiled alternation of one phrase list (compiled once per process)."""
+    return compile_phrases(load_list(name))
+
+
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|i'm|im|i've|ive|i'd|i'll)\b")
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|youre|you've|you'd|you'll|u|ur)\b")
+_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|we're|we've|we'd|we'll|let's)\b")
+_NUMBER = re.compile(
+    r"(?<![\w@_])(?:[$£€¥]\s?\d[\d,.]*[km]?|\d[\d,.]*\s?(?:%|percent|x\b|k\b|m\b|ms\b|hours?|"
+    r"days?|weeks?|months?|years?|yrs?|people|users|customers|engineers|clients|students)|"
+    r"(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th)|\d{2,}|(?:two|three|four|five|six|seven|eight|nine|ten|"
+    r"twelve|fifteen|twenty|a dozen|several) (?:years|months|weeks|projects|releases|quarters))"
+)
+# "10/10", "11/10", "100%": enthusiasm, not a checkable fact
+_RATING = re.compile(r"(?<![\w/])\d{1,3}\s?/\s?(?:10|5|100)(?![\w/])|(?<![\w.])(?:100|110|1000)\s?%")
+_CAPITALISED = re.compile(r"(?<![\w'@_#])[A-Z][A-Za-z0-9&'.+-]*[A-Za-z0-9+]|(?<![\w'@_#])[A-Z](?=\+\+|#)")
+_NOT_PROPER = frozenset(
+    "I I'm I've I'd I'll Hi Hey Hello Dear Thanks Thank Please OK Ok Yes No So And But Also "
+    "Just Cheers Best Regards Sincerely Warmly Congrats Congratulations Happy Good Great Hope "
+    "LinkedIn Linkedin Slack Discord Twitter Google Facebook".split()
+)
+_GREETING_NAME = re.compile(
+    r"(?m)^[ \t>*_]*(?:hi|hii+|hey|heya|hello|helo|hiya|howdy|yo|dear|greetings|morning|"
+    r"good (?:morning|afternoon|evening)|ciao|hola)\b[ \t,!.-]*(@_+|[a-z][a-z'-]+)([ \t]*[,!.:\n-]|[ \t]*$)?"
+)
+_VOCATIVE_MID = re.compile(r"[^\n], ?([A-Z][a-z'-]+)[ \t]*(?:[,!?]|\.(?:\s|$)|$)")
+_VOCATIVE_START = re.compile(r"(?m)^[ \t>*_]*([A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)?[ \t]*[,:\u2014-]")
+_VOCATIVE_END = re.compile(
+    r"\b(?:thanks|thank you|thx|cheers|best|ty|congrats|appreciate it)[ \t,!]+"
+    r"(@_+|[a-z][a-z'-]+)[ \t]*[!.]*[ \t]*$"
+)
+_COMMON_CAPITALISED = frozenset(
+    "thanks thank cheers best regards please sorry yes no ok okay sure also but and so hi hey "
+    "hello dear great thx congrats happy monday tuesday wednesday thursday friday saturday "
+    "sunday january february march april may june july august september october november "
+    "december linkedin slack discord twitter github google".split()
+)
+_NOT_A_NAME = frozenset(
+    "there all everyone everybody every1 team guys gals folks friends friend fam family sir "
+    "madam hiring recruiter recruiters yall y'all people mate mates buddy dude man bro again "
+    "so just i it hope how thanks thank good quick and this is hello hey hi sorry hope "
+    "again in a an the to for you u all members network connections linkedin twitter world "
+    "again gang crew squad you'll i'm im it's its quick one again sir/madam also ok okay "
+    "yes no not thanks! great awesome dear hope well morning evening afternoon best regards "
+    "sincerely cheers warmly again do did does can could would will are is was what how why "
+    "when where who which if we they he she my your our their there's that's thats as at on "
+    "of with from about quick quickly real really huge big long sorry sry omg lol wow ps "
+    "random weird crazy guess reaching following circling checking writing sending saw "
+    "hoping wanted wondering".split()
+)
+_SOFTENER = re.compile(
+    r"\b(?:please|pls|plz|kindly|thanks|thank you|thx|if (?:you|u) (?:can|could|have|get|don'?t "
+    r"mind|are able|'re able|have time)|when (?:you|u) (?:get|have) a|if possible|no worries|"
+    r"no rush|would be (?:great|lovely|amazing|awesome|helpful)|whenever|appreciate|if that'?s)\b"
+)
+_IMPERATIVE_LEAD = re.compile(
+    r"^(?:(?:and|so|now|also|just|ok|okay|oh|btw|then|quick(?:ly)?|hey|hi|hello|yo|pls|please|kindly|"
+    r"@_+)[\s,!.-]+)*"
+)
+_SUBJECT_AFTER = re.compile(
+    r"\s*(?:you|u|i|we|they|he|she|it's|its|it is|anyone|someone|people|that|this)\b"
+)
+
+
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,5}\)?[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)|(?<!\w)0[789]\d{8,10}(?!\d)")
+_MONEY = re.compile(r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|gbp|eur|quid|bucks)\b", re.I)
+_SHOUT = re.compile(r"(?<![\w@#])[A-Z]{4,}(?![\w])")
+_THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
+_NAME_SUBJECT = re.compile(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
+
+
+class Signals:
+    """Lazily computed evidence about one draft and its context."""
+
+    def __init__(self, doc: Doc, context: Context | None = None) -> None:
+        self.doc = doc
+        self.context = context or Context()
+        self._hits: dict[str, list[Hit]] = {}
+        self._negated: dict[tuple[int, int], bool] = {}
+
+    # -- cues -------------------------------------------------------------------------------
+    def hits(self, cue: str) -> list[Hit]:
+        """Every match of a cue, quoted or not."""
+        found = self._hits.get(cue)
+        if found is None:
+            pattern = cue_pattern(cue)
+            found = [] if pattern is None else self.scan(pattern, inside=not keeps_negation(cue))
+            self._hits[cue] = found
+        return found
+
+    def scan(self, pattern: re.Pattern[str], inside: bool = True) -> list[Hit]:
+        """Matches of any pattern over the draft, with their quotation scope."""
+        doc = self.doc
+        return [
+            Hit(m.start(), m.end(), doc.is_quoted(m.start(), m.end()), inside)
+            for m in pattern.finditer(doc.norm)
+            if m.end() > m.start()
+        ]
+
+    def negated(self, hit: Hit) -> bool:
+        """True when a negation scopes over the hit ("I'm not asking you to like…")."""
+        key = (hit.start, hit.end if hit.inside else hit.start)
+        known = self._negated.get(key)
+        if known is None:
+            known = self._negated[key] = self.doc.is_negated(hit.start, key[1])
+        return known
+
+    def voice(self, cue: str) -> list[Hit]:
+        """Hits in the sender's own, affirmed words: not quoted and not negated."""
+        return [h for h in self.hits(cue) if not h.quoted and not self.negated(h)]
+
+    def has(self, cue: str) -> bool:
+        """True when the sender affirms the cue somewhere."""
+        return bool(self.voice(cue))
+
+    def at_line_start(self, cue: str) -> list[Hit]:
+        """Unquoted hits of a cue standing first on their line (greetings, salutations)."""
+        return self.at_line_start_of(self.hits(cue))
+
+    def at_line_start_of(self, hits: list[Hit]) -> list[Hit]:
+        """The unquoted hits that stand first on their line."""
+        norm = self.doc.norm
+        out = []
+        for h in hits:
+            if h.quoted:
+                continue
+            line_start = norm.rfind("\n", 0, h.start) + 1
+            if not norm[line_start : h.start].strip(" \t>*_-@"):
+                out.append(h)
+        return out
+
+    # -- the words of the sender ---------------------------------------------------------------
+    @cached_property
+    def own_text(self) -> str:
+        """`Doc.norm` with quoted spans blanked: only what the sender says in their own voice."""
+        doc = self.doc
+        if not doc.quoted:
+            return doc.norm
+        chars = list(doc.norm)
+        for s, e in doc.quoted:
+            chars[s:e] = " " * (e - s)
+        return "".join(chars)
+
+    @cached_property
+    def own_sentences(self) -> list[tuple[int, int]]:
+        """Sentences that are not wholly someone else's words."""
+        doc = self.doc
+        return [(s, e) for s, e in doc.sentences if not doc.is_quoted(s, e)]
+
+    @cached_property
+    def word_count(self) -> int:
+        """Words in the sender's own voice."""
+        return len(self.own_text.split())
+
+    @cached_property
+    def first_person(self) -> int:
+        """How often the sender talks about themself (I, me, my…)."""
+        return len(_FIRST_PERSON.findall(self.own_text))
+
+    @cached_property
+    def second_person(self) -> int:
+        """How often the sender addresses the recipient (you, your…)."""
+        return len(_SECOND_PERSON.findall(self.own_text))
+
+    @cached_property
+    def first_plural(self) -> int:
+        """We, us, our: shared ground."""
+        return len(_FIRST_PLURAL.findall(self.own_text))
+
+    @cached_property
+    def numbers(self) -> list[str]:
+        """Numbers, amounts, dates and durations: checkable specifics."""
+        text = _RATING.sub(lambda m: " " * len(m.group(0)), self.own_text)
+        return [m.group(0) for m in _NUMBER.finditer(text)]
+
+    @cached_property
+    def proper_nouns(self) -> list[str]:
+        """Capitalised names mid-sentence (companies, projects, tools, places), de-duplicated."""
+        cased = self.doc.cased
+        letters = [c for c in cased if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) > 0.5 * len(letters):
+            return []  # SHOUTING: capitals say nothing about names
+        own = self.own_text
+        starts = {s for s, _ in self.doc.sentences}
+        greeting_name = self.greeting_name
+        seen: dict[str, None] = {}
+        greeting_ends = [self._greeting_end(h) for h in self.at_line_start("greeting")]
+        for m in _CAPITALISED.finditer(cased):
+            word = m.group(0).rstrip(".")
+            if m.start() in starts or word in _NOT_PROPER or own[m.start()] == " ":
+                continue
+            if any(start <= m.start() < end for start, end in greeting_ends):
+                continue
+            if greeting_name and word.lower() == greeting_name:
+                continue
+            if len(word) > 1 and word.isupper() and len(word) > 5:
+                continue
+            seen.setdefault(word, None)
+        return list(seen)
+
+    def _greeting_end(self, hit: Hit) -> tuple[int, int]:
+        """A salutation runs from its greeting word to the first comma or line end."""
+        norm = self.doc.norm
+        line_end = norm.find("\n", hit.start)
+        line_end = len(norm) if line_end < 0 else line_end
+        comma = norm.find(",", hit.start, line_end)
+        return hit.start, comma if comma >= 0 else min(line_end, hit.end + 40)
+
+    @cached_property
+    def links(self) -> int:
+        """Links and e-mail addresses in the draft."""
+        return sum(1 for e in self.doc.entities if e.type in ("link", "email"))
+
+    # -- computed features (used by kind detection as "feature:<name>") -----------------------
+    def feature(self, name: str) -> int:
+        """A count for one computed feature; unknown names raise so typos in data fail loudly."""
+        return int(getattr(self, f"_feature_{name}"))
+
+    @cached_property
+    def _feature_phone(self) -> int:
+        return len(_PHONE.findall(self.own_text))
+
+    @cached_property
+    def _feature_money(self) -> int:
+        return len(_MONEY.findall(self.own_text))
+
+    @cached_property
+    def _feature_link(self) -> int:
+        return sum(1 for e in self.doc.entities if e.type in ("link", "email")
+                   and not self.doc.is_quoted(e.start, e.end))
+
+    @cached_property
+    def _feature_number(self) -> int:
+        return len(self.numbers)
+
+    @cached_property
+    def _feature_named_thing(self) -> int:
+        """Capitalised names right after at/on/in/from/our…: companies, projects, places."""
+        own = self.own_text
+        count = 0
+        for name in self.proper_nouns:
+            if re.search(rf"\b(?:at|on|in|from|using|into|via|of|the|our|their|his|her|with) "
+                         rf"{re.escape(name.lower())}\b", own):
+                count += 1
+        return count
+
+    @cached_property
+    def _feature_crowd(self) -> int:
+        return len(self.at_line_start("crowd_greeting"))
+
+    @cached_property
+    def _feature_broadcast(self) -> int:
+        return sum(1 for e in self.broadcasts if not self.doc.is_quoted(e.start, e.end))
+
+    @cached_property
+    def _feature_merge_field(self) -> int:
+        return sum(1 for h in self.hits("merge_field") if not h.quoted)
+
+    @cached_property
+    def _feature_mass(self) -> int:
+        return len(self.voice("mass_markers"))
+
+    @cached_property
+    def _feature_shouting(self) -> int:
+        return int(len(_SHOUT.findall(self.doc.cased)) >= 2)
+
+    @cached_property
+    def _feature_third_person_praise(self) -> int:
+        count = 0
+        for h in self.voice("praise"):
+            s, e = self.doc.sentence_at(h.start)
+            if _THIRD_PERSON.search(self.doc.norm, s, e) or _NAME_SUBJECT.match(self.doc.cased, s):
+                count += 1
+        return count
+
+    @cached_property
+    def broadcasts(self) -> list[Entity]:
+        """Crowd pings: @here, @channel, @everyone, user groups and roles."""
+        return [e for e in self.doc.entities if is_broadcast(e)]
+
+    # -- who it is for ------------------------------------------------------------------------
+    @cached_property
+    def greeting_name(self) -> str | None:
+        """The name a greeting addresses ("Hi Dana" → "dana"), or None."""
+        own = self.own_text
+        cased = self.doc.cased
+        for m in _GREETING_NAME.finditer(own):
+            word = m.group(1)
+            if word.startswith("@"):
+                return word
+            if word in _NOT_A_NAME:
+                continue
+            # "Hi Dana," or "hey dana!" are names; "hey, do u know…" is not: without
+            # punctuation after it, the word must at least be capitalised like a name.
+            if m.group(2) is not None or cased[m.start(1)].isupper():
+                return word
+        for m4 in _VOCATIVE_MID.finditer(cased):
+            word = m4.group(1).lower()
+            if word not in _NOT_A_NAME and word not in _COMMON_CAPITALISED and not self.doc.is_quoted(m4.start(1)):
+                return word
+        m2 = _VOCATIVE_START.search(self.doc.cased)
+        if m2 and m2.group(1).lower() not in _NOT_A_NAME and not self.doc.is_quoted(m2.start(1)):
+            return m2.group(1).lower()
+        tail = own.rstrip()[-60:]
+        m3 = _VOCATIVE_END.search(tail)
+        if m3 and m3.group(1) not in _NOT_A_NAME:
+            return m3.group(1)
+        return None
+
+    @cached_property
+    def names_recipient(self) -> bool:
+        """True when the draft addresses a person by name or @mention."""
+        if self.greeting_name:
+            return True
+        if any(e.type == "user" for e in self.doc.entities):
+            return True
+        recipient = (self.context.recipient or "").lower().strip()
+        if recipient:
+            own = self.own_text
+            for part in recipient.split():
+                part = part.strip("@")
+                if len(part) > 1 and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", own):
+                    return True
+        return False
+
+    # -- how requests are worded --------------------------------------------------------------
+    @cached_property
+    def imperatives(self) -> list[tuple[int, int, bool]]:
+        """Sentences opening with a command verb: (start, end, softened by please/thanks/…)."""
+        verbs = cue_pattern("imperative_verbs")
+        friendly = cue_pattern("friendly_imperative")
+        if verbs is None:
+            return []
+        out = []
+        norm = self.doc.norm
+        for s, e in self.own_sentences:
+            sentence = norm[s:e]
+            lead = _IMPERATIVE_LEAD.match(sentence)
+            at = lead.end() if lead else 0
+            m = verbs.match(sentence, at)
+            if not m or (friendly and friendly.match(sentence, at)):
+                continue
+            if _SUBJECT_AFTER.match(sentence, m.end()) and sentence[m.start() : m.end()] in (
+                "do", "like", "call", "text", "tell", "go", "come", "try", "look", "check",
+            ):
+                continue  # "Do you…", "Like I said", "Check this…" as a question or aside
+            if self.negated(Hit(s + m.start(), s + m.end(), False)):
+                continue
+            softened = bool(
+                _SOFTENER.search(sentence)
+                or sentence.rstrip().endswith("?")
+                or (lead is not None and "pl" in lead.group(0))
+                or "kindly" in (lead.group(0) if lead else "")
+            )
+            out.append((s + m.start(), e, softened))
+        return out

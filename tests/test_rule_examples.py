@@ -1,0 +1,70 @@
+"""Every example in every rule file, run through the real engine (LanguageTool-style).
+
+A failing example must produce a finding of its rule whose span and the flagged words contain
+one another; a passing example must produce no finding of its rule.  The rule files themselves
+are validated too: schema, ids, the contract's ids all present, enough examples of both kinds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.models import TEXT_RULE_IDS, Context
+from bot.rules import Example, Rule, load_rules
+
+RULES = load_rules()
+MIN_EXAMPLES = 10
+
+
+def _context(example: Example) -> Context:
+    return Context(
+        recipient=example.to,
+        known_relationship=example.known_relationship,
+        endorsements_given=example.endorsements_given,
+    )
+
+
+def _cases(failing: bool) -> list[pytest.param]:
+    out = []
+    for rule in RULES:
+        examples = rule.failing if failing else rule.passing
+        for i, ex in enumerate(examples):
+            out.append(pytest.param(rule, ex, id=f"{rule.id}-{'fail' if failing else 'pass'}-{i}"))
+    return out
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases(failing=True))
+def test_failing_example_is_flagged(engine: Engine, rule: Rule, example: Example) -> None:
+    report = engine.check_sync(example.text, _context(example))
+    assert example.flag is not None
+    flag_start = example.text.index(example.flag)
+    flag_end = flag_start + len(example.flag)
+    spans = [(f.start, f.end) for f in report.findings if f.rule == rule.id]
+    assert spans, f"{rule.id} not flagged in {example.text!r} (kind {report.kind.value})"
+    assert any(
+        (s <= flag_start and flag_end <= e) or (flag_start <= s and e <= flag_end)
+        for s, e in spans
+    ), f"{rule.id} flagged {[example.text[s:e] for s, e in spans]}, expected {example.flag!r}"
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases(failing=False))
+def test_passing_example_is_not_flagged(engine: Engine, rule: Rule, example: Example) -> None:
+    report = engine.check_sync(example.text, _context(example))
+    wrong = [example.text[f.start : f.end] for f in report.findings if f.rule == rule.id]
+    assert not wrong, f"{rule.id} wrongly flagged {wrong} in {example.text!r} ({example.note})"
+
+
+def test_every_contract_rule_has_a_file() -> None:
+    assert {r.id for r in RULES} == set(TEXT_RULE_IDS)
+
+
+def test_rule_ids_are_unique() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_has_enough_examples_of_both_kinds(rule: Rule) -> None:
+    assert len(rule.failing) >= MIN_EXAMPLES, f"{rule.id}: {len(rule.failing)} failing examples"
+    assert len(rule.passing) >= MIN_EXAMPLES, f"{rule.id}: {len(rule.passing)} passing examples"
