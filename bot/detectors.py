@@ -22,7 +22,7 @@ from bot.models import Kind, Trust
 from bot.rules import Detector
 from bot.signals import Hit, Signals
 
-__all__ = ["Assessment", "Span", "run_detector", "team_phrase_spans"]
+__all__ = ["Assessment", "Span", "holds", "run_detector", "team_phrase_spans"]
 
 Span = tuple[int, int]
 
@@ -85,6 +85,11 @@ def _entities(det: Detector, a: Assessment) -> list[Span]:
     return out
 
 
+def holds(item: str, a: Assessment) -> bool:
+    """Whether one piece of evidence named in a rule file is present in the draft."""
+    return _evidence(item, a)
+
+
 def _evidence(item: str, a: Assessment) -> bool:
     """One piece of evidence named in a rule file: a cue, a feature, a signal or context."""
     s = a.signals
@@ -135,7 +140,12 @@ def _most_self_focused(s: Signals) -> Span | None:
 
 
 def _score(det: Detector, a: Assessment) -> list[Span]:
-    value = a.courtesy if det.score == "courtesy" else float(getattr(a.trust, det.score))
+    if det.score == "courtesy":
+        value = a.courtesy
+    elif det.score.startswith("signal:"):
+        value = float(getattr(a.signals, det.score.removeprefix("signal:")))
+    else:
+        value = float(getattr(a.trust, det.score))
     if det.at_least is not None and value < det.at_least:
         return []
     if det.at_most is not None and value > det.at_most:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from bot.classify import classify
 from bot.config import Config
 from bot.courtesy import courtesy
-from bot.detectors import Assessment, Span, run_detector, team_phrase_spans
+from bot.detectors import Assessment, Span, holds, run_detector, team_phrase_spans
 from bot.models import Context, Finding, Report
 from bot.rules import Rule, load_rules
 from bot.scoring import trust
@@ -77,7 +77,9 @@ class Engine:
 
     def _apply(self, rule: Rule, a: Assessment) -> list[Finding]:
         settings = self.config.settings(rule.id)
-        applies = not rule.kinds or a.kind.value in rule.kinds
+        applies = (not rule.kinds or a.kind.value in rule.kinds) and not any(
+            holds(item, a) for item in rule.unless
+        )
         spans: list[tuple[Span, str, str]] = []
         if applies:
             for det in rule.detectors:

@@ -15,7 +15,18 @@ from pathlib import Path
 
 from bot.resources import rules_dir
 
-__all__ = ["compile_phrases", "keeps_negation", "literal_phrase", "load_list", "macros"]
+__all__ = [
+    "PhraseListError",
+    "compile_phrases",
+    "keeps_negation",
+    "literal_phrase",
+    "load_list",
+    "macros",
+]
+
+
+class PhraseListError(ValueError):
+    """A phrase that does not compile; the message names the phrase and the reason."""
 
 #: A list whose phrases are negative by design ("we haven't met") starts with this line, so a
 #: negation inside one of its matches is part of the phrase, not a reversal of it.
@@ -60,11 +71,18 @@ def _expand(phrase: str, table: dict[str, str]) -> str:
 def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
     """One alternation of every phrase, anchored at word edges; None when there are none."""
     table = macros()
-    bodies = [_expand(p, table) for p in phrases if p.strip()]
+    bodies = []
+    for phrase in phrases:
+        if not phrase.strip():
+            continue
+        try:
+            body = _expand(phrase, table)
+            re.compile(body)  # fail on the phrase at fault, not on the whole alternation
+        except (re.error, ValueError) as exc:
+            raise PhraseListError(f"bad phrase {phrase!r}: {exc}") from None
+        bodies.append(body)
     if not bodies:
         return None
-    for body in bodies:
-        re.compile(body)  # raise on the phrase at fault, not on the whole alternation
     return re.compile(r"(?<!\w)(?:" + "|".join(bodies) + r")(?!\w)", re.M)
 
 

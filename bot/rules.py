@@ -31,7 +31,7 @@ DETECTOR_TYPES = ("phrases", "entities", "missing", "score", "imperative")
 
 _RULE_KEYS = {
     "id", "title", "principles", "severity", "message", "fix", "kinds", "severity_by_kind",
-    "detectors", "fail", "pass",
+    "unless", "detectors", "fail", "pass",
 }
 _DETECTOR_KEYS = {
     "type", "lists", "phrases", "position", "unless_in_clause", "unless_message", "entities",
@@ -90,6 +90,8 @@ class Rule:
     fix: str
     kinds: tuple[str, ...]
     detectors: tuple[Detector, ...]
+    # evidence that the rule does not apply at all (a crowd message is a blast, not a cold ask)
+    unless: tuple[str, ...] = ()
     severity_by_kind: Mapping[str, Severity] = field(default_factory=dict)
     failing: tuple[Example, ...] = ()
     passing: tuple[Example, ...] = ()
@@ -204,6 +206,7 @@ def load_rule(path: Path) -> Rule:
         message=data["message"].strip(),
         fix=data["fix"].strip(),
         kinds=kinds,
+        unless=_strings(data.get("unless", []), f"{where}.unless"),
         detectors=tuple(_detector(d, f"{where} detectors[{i}]") for i, d in enumerate(detectors)),
         severity_by_kind=by_kind,
         failing=tuple(_example(e, f"{where} [[fail]]", True) for e in data.get("fail", [])),

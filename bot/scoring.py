@@ -123,15 +123,16 @@ def _intimacy(s: Signals, kind: Kind) -> _Part:
 
 def _self_orientation(s: Signals, kind: Kind) -> _Part:
     """How much the message is about the sender's wants: it divides everything else."""
-    part = _Part(2, 1)
+    # Any request is partly about the asker: asks never score below 2.
+    part = _Part(2, 2 if kind in _ASK_KINDS else 1)
     me, you = s.first_person, s.second_person + (1 if s.names_recipient else 0)
     if me >= 3 and me > 1.5 * you:
         part.add(min(3.0, (me - you) / 2.5), f'"I/me/my" {me} times, "you" {you}')
     elif you > me and you >= 2:
         part.add(-0.5, "about them more than you")
-    wants = len(s.voice("self_wants"))
-    if wants:
-        part.add(min(4.0, 1.5 * wants), f"{_plural(wants, 'want')} of your own")
+    focus = s.self_focus
+    if focus >= 1:
+        part.add(min(4.0, focus), "dwells on your own wants and credentials")
     if kind in _ASK_KINDS:
         part.add(1, "asks for something")
     if kind is Kind.PROMOTION:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 
-from bot.lexicon import compile_phrases, keeps_negation, load_list
+from bot.lexicon import PhraseListError, compile_phrases, keeps_negation, load_list
 from bot.markup import Entity, is_broadcast
 from bot.models import Context
 from bot.text import Doc
@@ -34,7 +34,10 @@ class Hit:
 @cache
 def cue_pattern(name: str) -> re.Pattern[str] | None:
     """The compiled alternation of one phrase list (compiled once per process)."""
-    return compile_phrases(load_list(name))
+    try:
+        return compile_phrases(load_list(name))
+    except PhraseListError as exc:
+        raise PhraseListError(f"rules/lists/{name}.txt: {exc}") from None
 
 
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|i'm|im|i've|ive|i'd|i'll)\b")
@@ -85,7 +88,8 @@ _NOT_A_NAME = frozenset(
 )
 _SOFTENER = re.compile(
     r"\b(?:please|pls|plz|kindly|thanks|thank you|thx|if (?:you|u) (?:can|could|have|get|don'?t "
-    r"mind|are able|'re able|have time)|when (?:you|u) (?:get|have) a|if possible|no worries|"
+    r"mind|are able|'re able|have time|want|'d like|would like|need|like|prefer|are interested|'re "
+    r"interested|ever)|when (?:you|u) (?:get|have) a|if possible|no worries|"
     r"no rush|would be (?:great|lovely|amazing|awesome|helpful)|whenever|appreciate|if that'?s)\b"
 )
 _IMPERATIVE_LEAD = re.compile(
@@ -102,6 +106,15 @@ _MONEY = re.compile(r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|
 _SHOUT = re.compile(r"(?<![\w@#])[A-Z]{4,}(?![\w])")
 _THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
 _NAME_SUBJECT = re.compile(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
+
+
+def _distinct(hits: list[Hit]) -> list[Hit]:
+    """Hits with overlapping ones collapsed (two lists may match the same words)."""
+    out: list[Hit] = []
+    for h in sorted(hits, key=lambda h: h.start):
+        if not out or h.start >= out[-1].end:
+            out.append(h)
+    return out
 
 
 class Signals:
@@ -201,6 +214,26 @@ class Signals:
     def first_plural(self) -> int:
         """We, us, our: shared ground."""
         return len(_FIRST_PLURAL.findall(self.own_text))
+
+    @cached_property
+    def self_focus(self) -> float:
+        """How much the sender's own wants, situation and credentials fill the message.
+
+        Counts phrases about the sender's goals and circumstances, self-praise (weighted more:
+        it replaces connection with credentials) and the sentences that are only about the
+        sender, against those that turn to the recipient.
+        """
+        wants = len(_distinct(self.voice("self_wants")))
+        praise = len(self.voice("self_praise"))
+        about_me = about_them = 0
+        norm = self.doc.norm
+        for s, e in self.own_sentences:
+            sentence = norm[s:e]
+            if _SECOND_PERSON.search(sentence) or (self.greeting_name or "\0") in sentence:
+                about_them += 1
+            elif len(_FIRST_PERSON.findall(sentence)) >= 1:
+                about_me += 1
+        return wants + 1.5 * praise + 0.5 * max(0, about_me - about_them)
 
     @cached_property
     def numbers(self) -> list[str]:

@@ -1,0 +1,147 @@
+"""The `rapport` command line.  Exit codes: 0 clean, 1 error findings, 2 bad usage or input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from bot import __version__
+from bot.config import Config, ConfigError, discover_config, load_config
+from bot.inputs import BadInput, decode_bytes, validate_text
+from bot.lexicon import PhraseListError
+from bot.models import Context
+from bot.rules import RuleFileError
+
+__all__ = ["main"]
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit 2 with a one-line hint instead of a wall of usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"rapport: {message}\nTry 'rapport {self.prog.split()[-1]} --help'.\n"
+                  if " " in self.prog else f"rapport: {message}\nTry 'rapport --help'.\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rapport", description="Coaching for honest, personal outreach.")
+    parser.add_argument("--version", action="version", version=f"rapport {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    check = sub.add_parser("check", help="check a draft for etiquette problems",
+                           description="Check a draft: TEXT, a file path after --file, or stdin.")
+    check.add_argument("text", nargs="*", metavar="TEXT", help="the draft (or '-' for stdin)")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    check.add_argument("--jsonl", metavar="FILE|-",
+                       help='check many drafts: one {"id", "text"} per line, one result per line')
+    check.add_argument("--to", metavar="NAME", help="the recipient's name")
+    check.add_argument("--config", metavar="FILE", type=Path,
+                       help="team configuration (default: rapport.toml or [tool.rapport] nearby)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the human output (default: auto)")
+    rules = sub.add_parser("rules", help="list the etiquette rules")
+    rules.add_argument("--markdown", action="store_true", help="print the README's rules table")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"rapport: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path) if path else discover_config()
+
+
+def _read_draft(args: argparse.Namespace) -> str:
+    if args.text and args.text != ["-"]:
+        return validate_text(" ".join(args.text), "the draft")
+    if not args.text and sys.stdin.isatty():
+        raise BadInput("nothing to check: give the draft as TEXT, or pipe it in on stdin")
+    return validate_text(decode_bytes(sys.stdin.buffer.read(), "stdin"), "stdin")
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.engine import Engine  # after argument errors are ruled out: keeps --help instant
+
+    engine = Engine(config=_config(args.config))
+    if args.jsonl:
+        if args.text:
+            return _fail("give either TEXT or --jsonl, not both")
+        return _batch(engine, args)
+    report = engine.check_sync(_read_draft(args), Context(recipient=args.to))
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from bot.render import render_report, use_colour
+
+        print(render_report(report, colour=use_colour(sys.stdout, args.color)))
+    return EXIT_FINDINGS if report.has_errors else EXIT_CLEAN
+
+
+def _batch(engine: Any, args: argparse.Namespace) -> int:
+    from bot.batch import run_batch
+
+    stream: BinaryIO
+    total = None
+    if args.jsonl == "-":
+        stream = sys.stdin.buffer
+    else:
+        path = Path(args.jsonl)
+        if not path.is_file():
+            return _fail(f"no such file: {path}")
+        stream = path.open("rb")
+        if sys.stderr.isatty():
+            with path.open("rb") as fh:
+                total = sum(1 for line in fh if line.strip())
+    progress = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        progress = tqdm(total=total, unit="msg", file=sys.stderr, leave=False)
+    try:
+        summary = run_batch(engine, stream, sys.stdout, args.to, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    print(summary.line(), file=sys.stderr)
+    return summary.exit_code
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from bot.rules_table import rules_table, rules_text
+
+    print(rules_table() if args.markdown else rules_text())
+    return EXIT_CLEAN
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `rapport` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        parser.print_help()
+        return EXIT_USAGE
+    except (BadInput, ConfigError) as exc:
+        return _fail(str(exc))
+    except (RuleFileError, PhraseListError) as exc:
+        return _fail(f"rapport's rule data is broken: {exc}")
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # e.g. `rapport check --jsonl big.jsonl | head`
+        return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""Turning raw input into draft text, with a friendly error for anything that is not a draft."""
+
+from __future__ import annotations
+
+__all__ = ["BadInput", "decode_bytes", "validate_text"]
+
+
+class BadInput(ValueError):
+    """Input rapport cannot check; the message is shown to the user as is."""
+
+
+def decode_bytes(data: bytes, where: str = "input") -> str:
+    """UTF-8 text from bytes (a BOM is fine); binary data and other encodings are refused."""
+    if b"\x00" in data:
+        raise BadInput(f"{where} looks like binary data, not text; rapport checks UTF-8 text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput(
+            f"{where} is not valid UTF-8 text (byte {exc.start}); "
+            "save the draft as UTF-8 and try again"
+        ) from None
+
+
+def validate_text(text: str, where: str = "input") -> str:
+    """The draft itself, or BadInput when there is nothing to check or it is not real text."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: undecodable bytes on the command line
+        raise BadInput(f"{where} is not valid UTF-8 text; save the draft as UTF-8 and try again")\
+            from None
+    if "\x00" in text:
+        raise BadInput(f"{where} looks like binary data, not text")
+    if not text.strip():
+        raise BadInput("nothing to check: the draft is empty")
+    return text

@@ -1,0 +1,112 @@
+"""Human output for a terminal: kind, a trust bar, courtesy, and each finding with why and fix.
+
+Colour only when the stream is a terminal and NO_COLOR is unset; everything echoed from the
+draft is stripped of control characters so a draft can't rewrite the user's terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from typing import TextIO
+
+from bot.models import Finding, Report, Severity
+from bot.rules import principles
+from bot.text import MAX_CHARS
+
+__all__ = ["render_report", "safe", "use_colour"]
+
+_CODES = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "cyan": "36", "green": "32"}
+_SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "•"}
+
+
+def use_colour(stream: TextIO, mode: str = "auto") -> bool:
+    """Colour when asked, or in auto mode when `stream` is a terminal and NO_COLOR is unset."""
+    if mode in ("always", "never"):
+        return mode == "always"
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def safe(text: str) -> str:
+    """Text from the draft made harmless for a terminal: control characters become spaces."""
+    return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
+
+
+class _Painter:
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def __call__(self, text: str, *styles: str) -> str:
+        if not self.colour or not styles:
+            return text
+        codes = ";".join(_CODES[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+def _excerpt(report: Report, f: Finding, limit: int = 70) -> str:
+    words = " ".join(safe(report.text[f.start : f.end]).split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def _where(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"{line}:{col}"
+
+
+def _bar(value: float, width: int = 10) -> str:
+    filled = max(0, min(width, round(value / 10 * width)))
+    return "█" * filled + "░" * (width - filled)
+
+
+def _wrap(text: str, indent: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=max(40, width), initial_indent=indent, subsequent_indent=indent)
+
+
+def render_report(report: Report, colour: bool = False, width: int | None = None) -> str:
+    """The full human report for one draft."""
+    paint = _Painter(colour)
+    width = width or min(100, shutil.get_terminal_size((88, 24)).columns)
+    t = report.trust
+    lines = [
+        f"{paint('Kind', 'dim')}  {report.kind.value.replace('_', ' ')}    "
+        f"{paint('Courtesy', 'dim')}  {report.courtesy:g}/10 "
+        + paint("polite" if report.polite else "not yet polite",
+                "green" if report.polite else "yellow"),
+        f"{paint('Trust', 'dim')} {paint(f'{t.quotient:.2f}', 'bold')}  {_bar(t.quotient)}  "
+        f"(credibility {t.credibility} + reliability {t.reliability} + intimacy {t.intimacy})"
+        f" / self-orientation {t.self_orientation}",
+    ]
+    for name, value in (("credibility", t.credibility), ("reliability", t.reliability),
+                        ("intimacy", t.intimacy), ("self-orientation", t.self_orientation)):
+        reasons = t.evidence.get(name.replace("-", "_"), ())
+        why = "; ".join(r[2:] for r in reasons) or "nothing notable"
+        lines.append(f"  {paint(f'{name:<17}', 'dim')}{value:>2}/10  {safe(why)}")
+    if report.courtesy_evidence:
+        label = paint(f"{'courtesy':<17}", "dim")
+        lines.append(f"  {label}       " + "; ".join(report.courtesy_evidence))
+    if report.truncated:
+        lines.append(paint(f"Note: the draft is long; checked its first {MAX_CHARS:,} characters.",
+                           "yellow"))
+    lines.append("")
+    if not report.findings:
+        lines.append(paint("✓ Nothing to fix: this reads as personal and honest.", "green"))
+        return "\n".join(lines)
+    known = principles()
+    for f in report.findings:
+        style = _SEVERITY_STYLE[f.severity]
+        head = (f"{paint(_SEVERITY_MARK[f.severity] + ' ' + f.severity.value, style, 'bold')}  "
+                f"{paint(f.rule, 'bold')}  \"{_excerpt(report, f)}\"  "
+                f"{paint(_where(report.text, f.start), 'dim')}")
+        lines.append(head)
+        lines += _wrap(f.message, "    ", width)
+        why = "; ".join(f"{n}. {known[n][0]}: {known[n][1]}" for n in f.principle if n in known)
+        lines += _wrap(f"Why: {why}", "    ", width)
+        lines += _wrap(f"Fix: {f.fix}", "    ", width)
+        lines.append("")
+    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
+    summary = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+    lines.append(summary + ".")
+    return "\n".join(lines)
