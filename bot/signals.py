@@ -104,6 +104,8 @@ _SUBJECT_AFTER = re.compile(
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,5}\)?[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)|(?<!\w)0[789]\d{8,10}(?!\d)")
 _MONEY = re.compile(r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|gbp|eur|quid|bucks)\b", re.I)
 _SHOUT = re.compile(r"(?<![\w@#])[A-Z]{4,}(?![\w])")
+_DOER = re.compile(r"\b(?:he|she|they|you|u|who|his team|her team|their team)(?:'ve| have| has| had)?(?: \w+){0,2} $")
+_NAMED_DOER = re.compile(r"\b[A-Z][a-z'-]+(?: \w+){0,2} $")
 _THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
 _NAME_SUBJECT = re.compile(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
 
@@ -309,6 +311,18 @@ class Signals:
         for name in self.proper_nouns:
             if re.search(rf"\b(?:at|on|in|from|using|into|via|of|the|our|their|his|her|with) "
                          rf"{re.escape(name.lower())}\b", own):
+                count += 1
+        return count
+
+    @cached_property
+    def _feature_their_work(self) -> int:
+        """Concrete work by the person being praised: "she rebuilt…", "you led…", "Ana shipped…"."""
+        norm, cased = self.doc.norm, self.doc.cased
+        count = 0
+        for h in self.voice("accomplishment"):
+            window = self.doc.clause_start(h.start)
+            before = norm[max(window, h.start - 40) : h.start]
+            if _DOER.search(before) or _NAMED_DOER.search(cased, max(window, h.start - 40), h.start):
                 count += 1
         return count
 
