@@ -116,8 +116,13 @@ def _missing(det: Detector, a: Assessment) -> list[Span]:
     if "message" in det.trigger:
         anchor: Span | None = _first_sentence(s)
     else:
-        triggers = [h for cue in det.trigger for h in s.voice(cue)]
-        anchor = min(((h.start, h.end) for h in triggers), default=None)
+        # triggers are listed most precise first: a phrase hit beats a sentence frame
+        anchor = None
+        for cue in det.trigger:
+            hits = s.voice(cue)
+            if hits:
+                anchor = (hits[0].start, hits[0].end)
+                break
     if anchor is None or any(_evidence(item, a) for item in det.evidence):
         return []
     if det.span == "sentence":

@@ -29,6 +29,10 @@ __all__ = [
 
 DETECTOR_TYPES = ("phrases", "entities", "missing", "score", "imperative")
 
+#: TOML files in rules/ that are data for the engine, not rules.
+DATA_FILES = frozenset({"kinds", "courtesy", "principles", "frames"})
+_EVIDENCE_PREFIXES = ("feature:", "signal:", "context:", "courtesy:")
+
 _RULE_KEYS = {
     "id", "title", "principles", "severity", "message", "fix", "kinds", "severity_by_kind",
     "unless", "detectors", "fail", "pass",
@@ -220,12 +224,29 @@ def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
     """Every rule file, validated, in contract order; raises RuleFileError on the first problem."""
     folder = directory or rules_dir()
     rules = {r.id: r for r in (load_rule(p) for p in sorted(folder.glob("*.toml"))
-                               if p.stem not in ("kinds", "courtesy", "principles"))}
+                               if p.stem not in DATA_FILES)}
+    for rule in rules.values():
+        _check_references(rule, folder)
     missing = [rid for rid in TEXT_RULE_IDS if rid not in rules]
     if missing:
         raise RuleFileError(f"rule files missing for contract ids: {missing}")
     order = {rid: i for i, rid in enumerate(TEXT_RULE_IDS)}
     return tuple(sorted(rules.values(), key=lambda r: order.get(r.id, len(order))))
+
+
+def _check_references(rule: Rule, folder: Path) -> None:
+    """Every cue a rule names must be a phrase list, a frame, or a computed feature."""
+    from bot.frames import frames
+
+    known_frames = frames()
+    names = list(rule.unless)
+    for det in rule.detectors:
+        names += [*det.trigger, *det.evidence, *det.unless_message]
+    for name in names:
+        if name == "message" or name.startswith(_EVIDENCE_PREFIXES):
+            continue
+        if name not in known_frames and not (folder / "lists" / f"{name}.txt").is_file():
+            raise RuleFileError(f"{rule.id}.toml: no phrase list or frame named {name!r}")
 
 
 @cache

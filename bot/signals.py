@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 
+from bot.frames import frame_hits, frames
 from bot.lexicon import PhraseListError, compile_phrases, keeps_negation, load_list
 from bot.markup import Entity, is_broadcast
 from bot.models import Context
@@ -132,6 +133,8 @@ class Signals:
     def hits(self, cue: str) -> list[Hit]:
         """Every match of a cue, quoted or not."""
         found = self._hits.get(cue)
+        if found is None and cue in frames():
+            found = self._hits[cue] = frame_hits(self, frames()[cue])
         if found is None:
             pattern = cue_pattern(cue)
             found = [] if pattern is None else self.scan(pattern, inside=not keeps_negation(cue))
