@@ -103,7 +103,17 @@ _SUBJECT_AFTER = re.compile(
 
 
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,5}\)?[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)|(?<!\w)0[789]\d{8,10}(?!\d)")
-_MONEY = re.compile(r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|gbp|eur|quid|bucks)\b", re.I)
+_MONEY = re.compile(
+    r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|gbp|eur|quid|bucks|pence)\b|"
+    r"\b\d{1,3}p(?:/|\b|pm|ppm|msg|min)", re.I
+)
+# Commercial SMS conventions: a reply keyword in capitals ("Reply WIN to 83355"), a short code,
+# and a company footer ("Ltd", "PO Box", a postcode): how a business, not a person, writes.
+_SMS_KEYWORD = re.compile(r"\b(?:reply|rply|txt|text|send|sms)(?:ing)?:? (?:with:? )?(?:[a-z]+ ){0,1}[A-Z][A-Z0-9]{1,}\b")
+_SHORT_CODE = re.compile(r"(?<![\d£$.,:])\b(?:to|2|on|at) \d{4,6}(?!\d)", re.I)
+_FOOTER = re.compile(
+    r"\b(?:ltd|llc|inc|plc|gmbh|po ?box ?\d*|pobox\d*)\b|\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b", re.I
+)
 _SHOUT = re.compile(r"(?<![\w@#])[A-Z]{4,}(?![\w])")
 _DOER = re.compile(r"\b(?:he|she|they|you|u|who|his team|her team|their team)(?:'ve| have| has| had)?(?: \w+){0,2} $")
 _NAMED_DOER = re.compile(r"\b[A-Z][a-z'-]+(?: \w+){0,2} $")
@@ -296,6 +306,18 @@ class Signals:
     @cached_property
     def _feature_money(self) -> int:
         return len(_MONEY.findall(self.own_text))
+
+    @cached_property
+    def _feature_sms_keyword(self) -> int:
+        return len(_SMS_KEYWORD.findall(self.doc.cased))
+
+    @cached_property
+    def _feature_short_code(self) -> int:
+        return len(_SHORT_CODE.findall(self.own_text))
+
+    @cached_property
+    def _feature_business_footer(self) -> int:
+        return len(_FOOTER.findall(self.doc.cased))
 
     @cached_property
     def _feature_link(self) -> int:
