@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
 from bot.models import Kind
+from bot.recache import load_toml
 from bot.resources import rules_dir
 from bot.signals import Signals
 
@@ -25,8 +25,7 @@ class KindModel:
 @cache
 def kind_model() -> KindModel:
     """Load and check `rules/kinds.toml` once."""
-    with (rules_dir() / "kinds.toml").open("rb") as fh:
-        data = tomllib.load(fh)
+    data = load_toml(rules_dir() / "kinds.toml")
     weights = {Kind(k): {str(c): float(w) for c, w in v.items()} for k, v in data["weights"].items()}
     order = tuple(Kind(k) for k in data["order"])
     if set(order) != set(weights):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -138,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"rapport's rule data is broken: {exc}")
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug in rapport: say so plainly; the traceback is opt-in
+        if os.environ.get("RAPPORT_DEBUG"):
+            raise
+        return _fail(
+            f"internal error ({type(exc).__name__}: {exc}); nothing was changed. "
+            "Run again with RAPPORT_DEBUG=1 to see the details, and please report it."
+        )
     except BrokenPipeError:
         sys.stderr.close()  # e.g. `rapport check --jsonl big.jsonl | head`
         return EXIT_CLEAN

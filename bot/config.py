@@ -14,7 +14,6 @@ pyproject.toml) on the command line, and later from per-workspace storage in the
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +123,8 @@ def _rule_settings(
 
 def load_config(path: Path) -> Config:
     """Read a `rapport.toml`, or the `[tool.rapport]` table of a pyproject.toml."""
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -147,6 +148,8 @@ def discover_config(start: Path | None = None) -> Config:
                 return load_config(directory / name)
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
+            import tomllib
+
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
             except (UnicodeDecodeError, tomllib.TOMLDecodeError):

@@ -11,34 +11,34 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from bot.resources import rules_dir
 from bot.signals import Signals, cue_pattern
+from bot.recache import load_toml, rx
 
 __all__ = ["FEATURES", "CourtesyModel", "courtesy", "courtesy_model", "features"]
 
-_LEAD = re.compile(r"^[\s>*_\"'(\-]*(?:@[\w_.-]+[\s,:]*)?")
-_WH = re.compile(r"(?:what|where|when|who|whom|which|how)\b")
-_WHY = re.compile(r"why\b")
-_YES_NO = re.compile(
+_LEAD = rx(r"^[\s>*_\"'(\-]*(?:@[\w_.-]+[\s,:]*)?")
+_WH = rx(r"(?:what|where|when|who|whom|which|how)\b")
+_WHY = rx(r"why\b")
+_YES_NO = rx(
     r"(?:is|are|was|were|do|does|did|have|has|had|can|could|would|will|should|may|might|shall|"
     r"isn't|aren't|don't|doesn't|didn't|haven't|hasn't|won't|wouldn't|couldn't|shouldn't)\b"
 )
-_DIRECT_START = re.compile(r"(?:so|then|and|but|or|well|anyway|now|ok so|okay so)\b")
-_FIRST_START = re.compile(r"(?:i|my|mine|i'm|i've|i'd|i'll|im)\b")
-_SECOND_START = re.compile(r"(?:you|your|you're|you've|you'd|u|ur)\b")
-_BTW = re.compile(r"\b(?:by the way|btw|incidentally)\b")
-_INDICATIVE = re.compile(r"\b(?:can|will|cn) (?:you|u)\b")
-_PLEASE = re.compile(r"\b(?:please|pls|plz|kindly)\b")
-_YOU_MEAN = re.compile(r"\b(?:you mean|do you mean|what do you mean|meaning what)\b")
-_SMILE = re.compile(r"(?::-?\)|:-?d\b|;-?\)|\(:|\^_\^|[\U0001F600-\U0001F60F\U0001F642\U0001F64F\u263A])")
-_EMPHATIC = re.compile(r"\?\?|\?!|!\?|!!")
-_NOT_START = re.compile(r"(?:no|not|nope|nah|never|wrong)\b(?! (?:worries|problem|rush|pressure|stress|need|doubt|biggie))")
-_NEGATION = re.compile(r"\b(?:not|no|never|n't|nothing|nobody)\b|n't\b")
+_DIRECT_START = rx(r"(?:so|then|and|but|or|well|anyway|now|ok so|okay so)\b")
+_FIRST_START = rx(r"(?:i|my|mine|i'm|i've|i'd|i'll|im)\b")
+_SECOND_START = rx(r"(?:you|your|you're|you've|you'd|u|ur)\b")
+_BTW = rx(r"\b(?:by the way|btw|incidentally)\b")
+_INDICATIVE = rx(r"\b(?:can|will|cn) (?:you|u)\b")
+_PLEASE = rx(r"\b(?:please|pls|plz|kindly)\b")
+_YOU_MEAN = rx(r"\b(?:you mean|do you mean|what do you mean|meaning what)\b")
+_SMILE = rx(r"(?::-?\)|:-?d\b|;-?\)|\(:|\^_\^|[\U0001F600-\U0001F60F\U0001F642\U0001F64F\u263A])")
+_EMPHATIC = rx(r"\?\?|\?!|!\?|!!")
+_NOT_START = rx(r"(?:no|not|nope|nah|never|wrong)\b(?! (?:worries|problem|rush|pressure|stress|need|doubt|biggie))")
+_NEGATION = rx(r"\b(?:not|no|never|n't|nothing|nobody)\b|n't\b")
 
 
 def _starts(signals: Signals, pattern: re.Pattern[str]) -> bool:
@@ -149,8 +149,7 @@ class CourtesyModel:
 @cache
 def courtesy_model() -> CourtesyModel:
     """Load `rules/courtesy.toml` (weights) once; a missing weight means 0."""
-    with (rules_dir() / "courtesy.toml").open("rb") as fh:
-        data = tomllib.load(fh)
+    data = load_toml(rules_dir() / "courtesy.toml")
     weights = {str(k): float(v) for k, v in data.get("weights", {}).items()}
     unknown = set(weights) - set(FEATURES)
     if unknown:

@@ -7,12 +7,12 @@ taken in the sender's own, affirmed voice, so quotation and negation carry throu
 
 from __future__ import annotations
 
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from bot.recache import load_toml
 from bot.resources import rules_dir
 
 if TYPE_CHECKING:
@@ -47,8 +47,7 @@ def _names(raw: Any, where: str) -> tuple[str, ...]:
 @cache
 def frames() -> dict[str, Frame]:
     """Every frame in rules/frames.toml, checked for unknown lists and cycles."""
-    with (rules_dir() / "frames.toml").open("rb") as fh:
-        data = tomllib.load(fh)
+    data = load_toml(rules_dir() / "frames.toml")
     out = {}
     for name, table in data.items():
         out[name] = Frame(

@@ -8,16 +8,17 @@ macro and the space after it optional.  Team phrases from configuration are lite
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from bot.recache import cached_compile, load_toml, rx
 from bot.resources import rules_dir
 
 __all__ = [
     "PhraseListError",
     "compile_phrases",
+    "expand_phrases",
     "keeps_negation",
     "literal_phrase",
     "load_list",
@@ -32,16 +33,15 @@ class PhraseListError(ValueError):
 #: negation inside one of its matches is part of the phrase, not a reversal of it.
 NEGATION_PRAGMA = "#! negation-is-part-of-the-phrase"
 
-_MACRO = re.compile(r"(?<!\\)\{([a-z_]+)(\?)?\}( ?)")
-_SPACE = re.compile(r"(?<!\\) +([?*](?!\?))?")
-_CHAR_CLASS = re.compile(r"((?<!\\)\[(?:\\.|[^\]\\])*\])")
+_MACRO = rx(r"(?<!\\)\{([a-z_]+)(\?)?\}( ?)")
+_SPACE = rx(r"(?<!\\) +([?*](?!\?))?")
+_CHAR_CLASS = rx(r"((?<!\\)\[(?:\\.|[^\]\\])*\])")
 
 
 @cache
 def macros() -> dict[str, str]:
     """Named regex fragments shared by every phrase list."""
-    with (rules_dir() / "lists" / "macros.toml").open("rb") as fh:
-        table = tomllib.load(fh)["macros"]
+    table = load_toml(rules_dir() / "lists" / "macros.toml")["macros"]
     return {str(k): str(v) for k, v in table.items()}
 
 
@@ -51,7 +51,7 @@ def _space(m: re.Match[str]) -> str:
 
 
 def _expand(phrase: str, table: dict[str, str]) -> str:
-    """Expand macros and turn literal spaces into `\\s+` (outside character classes)."""
+    """Expand macros and turn literal spaces into `\\s+`; raises ValueError on unknown macros."""
 
     def macro(m: re.Match[str]) -> str:
         name, optional, space = m.group(1), m.group(2), m.group(3)
@@ -68,22 +68,36 @@ def _expand(phrase: str, table: dict[str, str]) -> str:
     return "".join(out).replace("\x00", r"\s+")
 
 
-def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """One alternation of every phrase, anchored at word edges; None when there are none."""
+def expand_phrases(phrases: Iterable[str], where: str = "") -> tuple[str, ...]:
+    """Each phrase as a regex body (macros expanded, spaces made flexible)."""
     table = macros()
-    bodies = []
+    out = []
     for phrase in phrases:
         if not phrase.strip():
             continue
         try:
-            body = _expand(phrase, table)
-            re.compile(body)  # fail on the phrase at fault, not on the whole alternation
-        except (re.error, ValueError) as exc:
-            raise PhraseListError(f"bad phrase {phrase!r}: {exc}") from None
-        bodies.append(body)
+            out.append(_expand(phrase, table))
+        except ValueError as exc:
+            raise PhraseListError(f"{where + ': ' if where else ''}{exc}") from None
+    return tuple(out)
+
+
+def compile_phrases(phrases: Iterable[str], expanded: bool = False) -> re.Pattern[str] | None:
+    """One alternation of every phrase, anchored at word edges; None when there are none."""
+    bodies = tuple(phrases) if expanded else expand_phrases(phrases)
+    bodies = tuple(b for b in bodies if b)
     if not bodies:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(bodies) + r")(?!\w)", re.M)
+    pattern = r"(?<!\w)(?:" + "|".join(bodies) + r")(?!\w)"
+    try:
+        return cached_compile(pattern, re.M)
+    except re.error:
+        for body in bodies:  # name the phrase at fault, not the whole alternation
+            try:
+                rx(body)
+            except re.error as exc:
+                raise PhraseListError(f"bad phrase {body!r}: {exc}") from None
+        raise
 
 
 def literal_phrase(text: str) -> str:

@@ -7,6 +7,7 @@ same length, so a match in the masked text indexes the draft exactly as the user
 from __future__ import annotations
 
 import re
+from bot.recache import rx
 from dataclasses import dataclass
 
 __all__ = ["Entity", "is_broadcast", "mask_markup"]
@@ -23,19 +24,19 @@ class Entity:
 
 
 # Order matters: code first (its content is never markup), then angle-bracket tokens, then URLs.
-_CODE_BLOCK = re.compile(r"```.*?(?:```|\Z)", re.S)
-_INLINE_CODE = re.compile(r"`[^`\n]+`")
-_ANGLE = re.compile(r"<([@#!:]|a:|t:|https?://|mailto:)([^<>\s|]*)(?:\|([^<>]*))?>")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]{}\"']+[^\s<>()\[\]{}\"'.,;:!?]", re.I)
-_DOMAIN = re.compile(
+_CODE_BLOCK = rx(r"```.*?(?:```|\Z)", re.S)
+_INLINE_CODE = rx(r"`[^`\n]+`")
+_ANGLE = rx(r"<([@#!:]|a:|t:|https?://|mailto:)([^<>\s|]*)(?:\|([^<>]*))?>")
+_URL = rx(r"\b(?:https?://|www\.)[^\s<>()\[\]{}\"']+[^\s<>()\[\]{}\"'.,;:!?]", re.I)
+_DOMAIN = rx(
     r"\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co\.uk|co|uk|ly|me|app|dev|ai|"
     r"biz|info|tv|gg|us|de|fr|in)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?])?(?![\w.])",
     re.I,
 )
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_SHORTCODE = re.compile(r"(?<![\w:]):[a-z0-9_+-]*[a-z][a-z0-9_+-]*:(?![\w:])", re.I)
-_PLAIN_BROADCAST = re.compile(r"(?<![\w@])@(everyone|here|channel)\b", re.I)
-_HTML_ENTITY = re.compile(r"&(?:gt|lt|amp|quot|#\d{1,5});")
+_EMAIL = rx(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_SHORTCODE = rx(r"(?<![\w:]):[a-z0-9_+-]*[a-z][a-z0-9_+-]*:(?![\w:])", re.I)
+_PLAIN_BROADCAST = rx(r"(?<![\w@])@(everyone|here|channel)\b", re.I)
+_HTML_ENTITY = rx(r"&(?:gt|lt|amp|quot|#\d{1,5});")
 
 _BROADCASTS = {"here", "channel", "everyone", "group"}
 

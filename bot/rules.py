@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.models import KINDS, TEXT_RULE_IDS, Severity
+from bot.recache import load_toml
 from bot.resources import rules_dir
 
 __all__ = [
@@ -175,7 +176,7 @@ def load_rule(path: Path) -> Rule:
     """Parse and validate one rule file."""
     where = path.name
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = load_toml(path)
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(f"{where}: not valid TOML ({exc})") from None
     unknown = set(data) - _RULE_KEYS
@@ -252,6 +253,5 @@ def _check_references(rule: Rule, folder: Path) -> None:
 @cache
 def principles() -> dict[int, tuple[str, str]]:
     """Principle number → (title, one-line statement)."""
-    with (rules_dir() / "principles.toml").open("rb") as fh:
-        data = tomllib.load(fh)
+    data = load_toml(rules_dir() / "principles.toml")
     return {int(k): (str(v["title"]), str(v["text"])) for k, v in data.items()}

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from bot.frames import frame_hits, frames
-from bot.lexicon import PhraseListError, compile_phrases, keeps_negation, load_list
+from bot.lexicon import PhraseListError, compile_phrases, load_list
+from bot.scanner import AnchorIndex, anchor_index, list_scanner
 from bot.markup import Entity, is_broadcast
 from bot.models import Context
 from bot.text import Doc
+from bot.recache import rx
 
 __all__ = ["Hit", "Signals", "cue_pattern"]
 
@@ -41,30 +43,30 @@ def cue_pattern(name: str) -> re.Pattern[str] | None:
         raise PhraseListError(f"rules/lists/{name}.txt: {exc}") from None
 
 
-_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|i'm|im|i've|ive|i'd|i'll)\b")
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|youre|you've|you'd|you'll|u|ur)\b")
-_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|we're|we've|we'd|we'll|let's)\b")
-_NUMBER = re.compile(
+_FIRST_PERSON = rx(r"\b(?:i|me|my|mine|myself|i'm|im|i've|ive|i'd|i'll)\b")
+_SECOND_PERSON = rx(r"\b(?:you|your|yours|yourself|you're|youre|you've|you'd|you'll|u|ur)\b")
+_FIRST_PLURAL = rx(r"\b(?:we|us|our|ours|we're|we've|we'd|we'll|let's)\b")
+_NUMBER = rx(
     r"(?<![\w@_])(?:[$£€¥]\s?\d[\d,.]*[km]?|\d[\d,.]*\s?(?:%|percent|x\b|k\b|m\b|ms\b|hours?|"
     r"days?|weeks?|months?|years?|yrs?|people|users|customers|engineers|clients|students)|"
     r"(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th)|\d{2,}|(?:two|three|four|five|six|seven|eight|nine|ten|"
     r"twelve|fifteen|twenty|a dozen|several) (?:years|months|weeks|projects|releases|quarters))"
 )
 # "10/10", "11/10", "100%": enthusiasm, not a checkable fact
-_RATING = re.compile(r"(?<![\w/])\d{1,3}\s?/\s?(?:10|5|100)(?![\w/])|(?<![\w.])(?:100|110|1000)\s?%")
-_CAPITALISED = re.compile(r"(?<![\w'@_#])[A-Z][A-Za-z0-9&'.+-]*[A-Za-z0-9+]|(?<![\w'@_#])[A-Z](?=\+\+|#)")
+_RATING = rx(r"(?<![\w/])\d{1,3}\s?/\s?(?:10|5|100)(?![\w/])|(?<![\w.])(?:100|110|1000)\s?%")
+_CAPITALISED = rx(r"(?<![\w'@_#])[A-Z][A-Za-z0-9&'.+-]*[A-Za-z0-9+]|(?<![\w'@_#])[A-Z](?=\+\+|#)")
 _NOT_PROPER = frozenset(
     "I I'm I've I'd I'll Hi Hey Hello Dear Thanks Thank Please OK Ok Yes No So And But Also "
     "Just Cheers Best Regards Sincerely Warmly Congrats Congratulations Happy Good Great Hope "
     "LinkedIn Linkedin Slack Discord Twitter Google Facebook".split()
 )
-_GREETING_NAME = re.compile(
+_GREETING_NAME = rx(
     r"(?m)^[ \t>*_]*(?:hi|hii+|hey|heya|hello|helo|hiya|howdy|yo|dear|greetings|morning|"
     r"good (?:morning|afternoon|evening)|ciao|hola)\b[ \t,!.-]*(@_+|[a-z][a-z'-]+)([ \t]*[,!.:\n-]|[ \t]*$)?"
 )
-_VOCATIVE_MID = re.compile(r"[^\n], ?([A-Z][a-z'-]+)[ \t]*(?:[,!?]|\.(?:\s|$)|$)")
-_VOCATIVE_START = re.compile(r"(?m)^[ \t>*_]*([A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)?[ \t]*[,:\u2014-]")
-_VOCATIVE_END = re.compile(
+_VOCATIVE_MID = rx(r"[^\n], ?([A-Z][a-z'-]+)[ \t]*(?:[,!?]|\.(?:\s|$)|$)")
+_VOCATIVE_START = rx(r"(?m)^[ \t>*_]*([A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)?[ \t]*[,:\u2014-]")
+_VOCATIVE_END = rx(
     r"\b(?:thanks|thank you|thx|cheers|best|ty|congrats|appreciate it)[ \t,!]+"
     r"(@_+|[a-z][a-z'-]+)[ \t]*[!.]*[ \t]*$"
 )
@@ -87,38 +89,38 @@ _NOT_A_NAME = frozenset(
     "random weird crazy guess reaching following circling checking writing sending saw "
     "hoping wanted wondering".split()
 )
-_SOFTENER = re.compile(
+_SOFTENER = rx(
     r"\b(?:please|pls|plz|kindly|thanks|thank you|thx|if (?:you|u) (?:can|could|have|get|don'?t "
     r"mind|are able|'re able|have time|want|'d like|would like|need|like|prefer|are interested|'re "
     r"interested|ever)|when (?:you|u) (?:get|have) a|if possible|no worries|"
     r"no rush|would be (?:great|lovely|amazing|awesome|helpful)|whenever|appreciate|if that'?s)\b"
 )
-_IMPERATIVE_LEAD = re.compile(
+_IMPERATIVE_LEAD = rx(
     r"^(?:(?:and|so|now|also|just|ok|okay|oh|btw|then|quick(?:ly)?|hey|hi|hello|yo|pls|please|kindly|"
     r"@_+)[\s,!.-]+)*"
 )
-_SUBJECT_AFTER = re.compile(
+_SUBJECT_AFTER = rx(
     r"\s*(?:you|u|i|we|they|he|she|it's|its|it is|anyone|someone|people|that|this)\b"
 )
 
 
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,5}\)?[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)|(?<!\w)0[789]\d{8,10}(?!\d)")
-_MONEY = re.compile(
+_PHONE = rx(r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,5}\)?[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)|(?<!\w)0[789]\d{8,10}(?!\d)")
+_MONEY = rx(
     r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|gbp|eur|quid|bucks|pence)\b|"
     r"\b\d{1,3}p(?:/|\b|pm|ppm|msg|min)", re.I
 )
 # Commercial SMS conventions: a reply keyword in capitals ("Reply WIN to 83355"), a short code,
 # and a company footer ("Ltd", "PO Box", a postcode): how a business, not a person, writes.
-_SMS_KEYWORD = re.compile(r"\b(?:reply|rply|txt|text|send|sms)(?:ing)?:? (?:with:? )?(?:[a-z]+ ){0,1}[A-Z][A-Z0-9]{1,}\b")
-_SHORT_CODE = re.compile(r"(?<![\d£$.,:])\b(?:to|2|on|at) \d{4,6}(?!\d)", re.I)
-_FOOTER = re.compile(
+_SMS_KEYWORD = rx(r"\b(?:reply|rply|txt|text|send|sms)(?:ing)?:? (?:with:? )?(?:[a-z]+ ){0,1}[A-Z][A-Z0-9]{1,}\b")
+_SHORT_CODE = rx(r"(?<![\d£$.,:])\b(?:to|2|on|at) \d{4,6}(?!\d)", re.I)
+_FOOTER = rx(
     r"\b(?:ltd|llc|inc|plc|gmbh|po ?box ?\d*|pobox\d*)\b|\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b", re.I
 )
-_SHOUT = re.compile(r"(?<![\w@#])[A-Z]{4,}(?![\w])")
-_DOER = re.compile(r"\b(?:he|she|they|you|u|who|his team|her team|their team)(?:'ve| have| has| had)?(?: \w+){0,2} $")
-_NAMED_DOER = re.compile(r"\b[A-Z][a-z'-]+(?: \w+){0,2} $")
-_THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
-_NAME_SUBJECT = re.compile(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
+_SHOUT = rx(r"(?<![\w@#])[A-Z]{4,}(?![\w])")
+_DOER = rx(r"\b(?:he|she|they|you|u|who|his team|her team|their team)(?:'ve| have| has| had)?(?: \w+){0,2} $")
+_NAMED_DOER = rx(r"\b[A-Z][a-z'-]+(?: \w+){0,2} $")
+_THIRD_PERSON = rx(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
+_NAME_SUBJECT = rx(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
 
 
 def _distinct(hits: list[Hit]) -> list[Hit]:
@@ -137,19 +139,31 @@ class Signals:
         self.doc = doc
         self.context = context or Context()
         self._hits: dict[str, list[Hit]] = {}
+        self._voice: dict[str, list[Hit]] = {}
         self._negated: dict[tuple[int, int], bool] = {}
 
     # -- cues -------------------------------------------------------------------------------
     def hits(self, cue: str) -> list[Hit]:
         """Every match of a cue, quoted or not."""
         found = self._hits.get(cue)
-        if found is None and cue in frames():
-            found = self._hits[cue] = frame_hits(self, frames()[cue])
         if found is None:
-            pattern = cue_pattern(cue)
-            found = [] if pattern is None else self.scan(pattern, inside=not keeps_negation(cue))
+            if cue in frames():
+                found = frame_hits(self, frames()[cue])
+            else:
+                scanner = list_scanner(cue)
+                doc = self.doc
+                inside = scanner.inside_negation
+                found = [
+                    Hit(s, e, doc.is_quoted(s, e), inside)
+                    for s, e in scanner.spans(doc.norm, self.anchors, doc._sentence_starts)
+                ]
             self._hits[cue] = found
         return found
+
+    @cached_property
+    def anchors(self) -> AnchorIndex:
+        """Where every phrase list's anchor words occur (one pass over the draft)."""
+        return anchor_index(self.doc.norm)
 
     def scan(self, pattern: re.Pattern[str], inside: bool = True) -> list[Hit]:
         """Matches of any pattern over the draft, with their quotation scope."""
@@ -170,7 +184,12 @@ class Signals:
 
     def voice(self, cue: str) -> list[Hit]:
         """Hits in the sender's own, affirmed words: not quoted and not negated."""
-        return [h for h in self.hits(cue) if not h.quoted and not self.negated(h)]
+        found = self._voice.get(cue)
+        if found is None:
+            found = self._voice[cue] = [
+                h for h in self.hits(cue) if not h.quoted and not self.negated(h)
+            ]
+        return found
 
     def has(self, cue: str) -> bool:
         """True when the sender affirms the cue somewhere."""

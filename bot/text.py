@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.markup import Entity, mask_markup
+from bot.recache import rx
 
 __all__ = ["MAX_CHARS", "Doc", "prepare"]
 
@@ -33,21 +34,21 @@ _SAME_LENGTH = str.maketrans(
 )
 # Invisible characters a draft may carry (zero-width spaces, soft hyphens, bidi marks,
 # variation selectors): dropped for matching, so "li\u200bke" still reads as "like".
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe00-\ufe0f]")
+_INVISIBLE = rx("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe00-\ufe0f]")
 
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n")
+_BOUNDARY = rx(r"[.!?]+[\"')\]]*(?=\s|$)|\n")
 _ABBREVIATIONS = frozenset(
     "e.g i.e etc vs mr mrs ms dr prof sr jr st inc ltd co corp approx no dept est jan feb mar "
     "apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun a.m p.m u.s".split()
 )
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WORD_BEFORE = rx(r"([\w.]+)$")
 
-_QUOTE_LINE = re.compile(r"(?m)^[ \t]*>[^\n]*")
-_DOUBLE_QUOTED = re.compile(r'"[^"\n]{2,}"')
-_SINGLE_QUOTED = re.compile(r"(?<![\w'])'(?=\S)([^'\n]{2,}?)(?<=\S)'(?![\w'])")
+_QUOTE_LINE = rx(r"(?m)^[ \t]*>[^\n]*")
+_DOUBLE_QUOTED = rx(r'"[^"\n]{2,}"')
+_SINGLE_QUOTED = rx(r"(?<![\w'])'(?=\S)([^'\n]{2,}?)(?<=\S)'(?![\w'])")
 # Reported speech: "got this message:", "someone sent me this:", "they wrote:" — what follows,
 # up to a blank line or the user's own question about it, is someone else's words.
-_REPORTED_INTRO = re.compile(
+_REPORTED_INTRO = rx(
     r"\b(?:(?:i|we)(?: just| keep| always)? (?:got|get|received|receive|saw)|"
     r"(?:someone|somebody|a recruiter|a stranger|a friend|my \w+|he|she|they|this guy|"
     r"a guy|people|this person|a vendor|a company|[a-z]+ from \w+) "
@@ -57,20 +58,20 @@ _REPORTED_INTRO = re.compile(
     r"request|invite|invitation|sms|spam)(?: i got| i received| i was sent| came in| from [\w ]{1,30})?"
     r")[^\n:]{0,40}?(?::|\n)"
 )
-_META_QUESTION = re.compile(
+_META_QUESTION = rx(
     r"(?m)^[ \t]*(?:how (?:do|should|can|would) (?:i|we)|what (?:do|should|can) (?:i|we)|"
     r"should (?:i|we)|is (?:this|that|it) (?:ok|okay|a |an |spam|legit|rude)|any (?:advice|tips|ideas)|"
     r"help me|can you help|what's the best way|what would you)"
 )
 
-_CLAUSE_BREAK = re.compile(r"[,;:()]|\s[-]\s|\b(?:but|though|although|however|whereas|yet)\b")
-_NEGATOR = re.compile(
+_CLAUSE_BREAK = rx(r"[,;:()]|\s[-]\s|\b(?:but|though|although|however|whereas|yet)\b")
+_NEGATOR = rx(
     r"\b(?:not|no|never|nor|without|neither|none|nobody|nothing|hardly)\b|n't\b|\bdont\b|\bwont\b|"
     r"\bcant\b|\bisnt\b|\bdidnt\b|\bwouldnt\b"
 )
 # Negation words that do not negate what follows: "don't forget to like", "not only",
 # "no doubt", "can't wait", "don't hesitate", "not sure if you'd…".
-_NOT_A_NEGATION = re.compile(
+_NOT_A_NEGATION = rx(
     r"\b(?:don'?t|do not|never) (?:forget|miss|hesitate|wait|stop)\b|\bnot only\b|\bno doubt\b|"
     r"\bcan'?t wait\b|\bnot sure\b|\b(?:wouldn'?t|don'?t|do not) mind\b|\bno worries\b|"
     r"\bno matter\b|\bnot too\b|\bno longer\b|\bnever (?:been|had|got)\b|\bnothing (?:but|like)\b|"
