@@ -79,8 +79,8 @@ def _entities(det: Detector, a: Assessment) -> list[Span]:
     wanted = set(det.entities)
     out = []
     for e in s.doc.entities:
-        kind = "broadcast" if e in s.broadcasts else e.type
-        if kind in wanted and not s.doc.is_quoted(e.start, e.end):
+        kind = "broadcast" if e.type == "broadcast" else e.type
+        if kind in wanted and not s.doc.is_quoted(e.start, e.end) and not s.doc.is_negated(e.start):
             out.append((e.start, e.end))
     return out
 
@@ -165,7 +165,7 @@ def _score(det: Detector, a: Assessment) -> list[Span]:
 def _imperative(det: Detector, a: Assessment) -> list[Span]:
     if det.max_courtesy is not None and a.courtesy >= det.max_courtesy:
         return []
-    return [(start, end) for start, end, softened in a.signals.imperatives if not softened]
+    return [(s, e) for s, e, softened in a.signals.imperatives_for_sender if not softened]
 
 
 _DETECTORS: dict[str, Callable[[Detector, Assessment], list[Span]]] = {
@@ -179,6 +179,8 @@ _DETECTORS: dict[str, Callable[[Detector, Assessment], list[Span]]] = {
 
 def run_detector(det: Detector, a: Assessment) -> list[Span]:
     """Spans where this detector finds its rule's problem."""
+    if det.kinds and a.kind.value not in det.kinds:
+        return []
     return _DETECTORS[det.type](det, a)
 
 

@@ -35,6 +35,7 @@ NEGATION_PRAGMA = "#! negation-is-part-of-the-phrase"
 
 _MACRO = rx(r"(?<!\\)\{([a-z_]+)(\?)?\}( ?)")
 _SPACE = rx(r"(?<!\\) +([?*](?!\?))?")
+_LOOKBEHIND = rx(r"\(\?<[!=][^()]*\)")
 _CHAR_CLASS = rx(r"((?<!\\)\[(?:\\.|[^\]\\])*\])")
 
 
@@ -63,9 +64,11 @@ def _expand(phrase: str, table: dict[str, str]) -> str:
         return body + ("\x00" if space else "")
 
     expanded = _MACRO.sub(macro, phrase.strip())
+    # inside a lookbehind a space is exactly one whitespace character (it must be fixed-width)
+    expanded = _LOOKBEHIND.sub(lambda m: m.group(0).replace(" ", "\x01"), expanded)
     parts = _CHAR_CLASS.split(expanded)  # keep spaces inside [...] classes literal
     out = [p if _CHAR_CLASS.fullmatch(p) else _SPACE.sub(_space, p) for p in parts]
-    return "".join(out).replace("\x00", r"\s+")
+    return "".join(out).replace("\x00", r"\s+").replace("\x01", r"\s")
 
 
 def expand_phrases(phrases: Iterable[str], where: str = "") -> tuple[str, ...]:

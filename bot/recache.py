@@ -35,13 +35,27 @@ _dirty = False
 MAX_BYTES = 8 * 1024 * 1024
 
 
+def _code_tag() -> str:
+    """A digest of the modules that derive cached data: changing their code empties the cache."""
+    import zlib
+
+    here = Path(__file__).resolve().parent
+    crc = 0
+    for name in ("recache.py", "lexicon.py", "anchors.py"):
+        try:
+            crc = zlib.crc32((here / name).read_bytes(), crc)
+        except OSError:
+            return "nocode"
+    return f"{crc:08x}"
+
+
 def _cache_file() -> Path | None:
     if os.environ.get("RAPPORT_NO_CACHE"):
         return None
     root = os.environ.get("RAPPORT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     base = Path(root) if root else Path.home() / ".cache"
     folder = base if os.environ.get("RAPPORT_CACHE_DIR") else base / "rapport"
-    return folder / f"regex-{_KEY}.marshal"
+    return folder / f"regex-{_KEY}-{_code_tag()}.marshal"
 
 
 def _load() -> dict[str, Any]:
@@ -76,6 +90,9 @@ def save() -> None:
             fh.write(data)
         os.replace(tmp, path)
         _dirty = False
+        for stale in path.parent.glob(f"regex-{_KEY}-*.marshal"):  # older rapport code
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except (OSError, ValueError):
         pass
 

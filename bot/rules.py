@@ -41,7 +41,7 @@ _RULE_KEYS = {
 _DETECTOR_KEYS = {
     "type", "lists", "phrases", "position", "unless_in_clause", "unless_message", "entities",
     "trigger", "evidence", "score", "at_least", "at_most", "max_courtesy", "span", "message",
-    "fix",
+    "fix", "kinds",
 }
 
 
@@ -69,6 +69,7 @@ class Detector:
     span: str = "trigger"
     message: str = ""
     fix: str = ""
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ def _detector(raw: Any, where: str) -> Detector:
         raise RuleFileError(f"{where}: type must be one of {', '.join(DETECTOR_TYPES)}")
     kwargs: dict[str, Any] = {"type": dtype}
     for key in ("lists", "phrases", "unless_in_clause", "unless_message", "entities", "trigger",
-                "evidence"):
+                "evidence", "kinds"):
         if key in raw:
             kwargs[key] = _strings(raw[key], f"{where}.{key}")
     for key in ("position", "score", "span", "message", "fix"):

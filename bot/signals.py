@@ -99,6 +99,13 @@ _IMPERATIVE_LEAD = rx(
     r"^(?:(?:and|so|now|also|just|ok|okay|oh|btw|then|quick(?:ly)?|hey|hi|hello|yo|pls|please|kindly|"
     r"@_+)[\s,!.-]+)*"
 )
+_FIRST_WORD = rx(r"[a-z]+")
+_ME = rx(r"\b(?:me|my|us|our|mine|ours)\b")
+_SERVING_VERBS = frozenset(
+    "reply respond answer accept approve confirm sign endorse vouch recommend refer introduce "
+    "intro connect add follow like share subscribe vote retweet upvote star send give write "
+    "forward pass update fix do get make submit fill hurry dm email text ping explain provide".split()
+)
 _SUBJECT_AFTER = rx(
     r"\s*(?:you|u|i|we|they|he|she|it's|its|it is|anyone|someone|people|that|this)\b"
 )
@@ -118,6 +125,18 @@ _FOOTER = rx(
 )
 _SHOUT = rx(r"(?<![\w@#])[A-Z]{4,}(?![\w])")
 _DOER = rx(r"\b(?:he|she|they|you|u|who|his team|her team|their team)(?:'ve| have| has| had)?(?: \w+){0,2} $")
+_DOER_PAST = rx(
+    r"\b(?:he|she|they|who)(?: \w+ly)? (?!(?:was|were|had|did|said|seemed|looked|liked|loved|used)\b)"
+    r"[a-z]+(?:ed|ought|ew|ote|ove|an|ang|ung|uck|ank|ept|elt|ilt|ent|ook|ode|ade|ave)\b"
+)
+_NAMED_PAST = rx(
+    r"(?<![\w.!?] )\b([A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)? (?:\w+ly )?(?!(?:Was|Were)\b)"
+    r"(?:[a-z]+ed|built|led|ran|wrote|taught|drew|sang|fixed|caught|brought|made|found|kept|held|sold|won)\b"
+)
+_COMMON_CAPITALISED_TITLE = frozenset(
+    "I Hi Hey Hello Dear Thanks Thank Please Also And But So Then We They He She It You My Our "
+    "This That There Here When While After Before If Just Maybe Sorry Yes No Ok Okay".split()
+)
 _NAMED_DOER = rx(r"\b[A-Z][a-z'-]+(?: \w+){0,2} $")
 _THIRD_PERSON = rx(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
 _NAME_SUBJECT = rx(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
@@ -360,13 +379,17 @@ class Signals:
 
     @cached_property
     def _feature_their_work(self) -> int:
-        """Concrete work by the person being praised: "she rebuilt…", "you led…", "Ana shipped…"."""
-        norm, cased = self.doc.norm, self.doc.cased
+        """Concrete work by the person being praised: "she rebuilt…", "you led…", "Kemi subbed…"."""
+        own, cased = self.own_text, self.doc.cased
         count = 0
         for h in self.voice("accomplishment"):
             window = self.doc.clause_start(h.start)
-            before = norm[max(window, h.start - 40) : h.start]
+            before = own[max(window, h.start - 40) : h.start]
             if _DOER.search(before) or _NAMED_DOER.search(cased, max(window, h.start - 40), h.start):
+                count += 1
+        count += len(_DOER_PAST.findall(own))
+        for m in _NAMED_PAST.finditer(cased):
+            if own[m.start()] != " " and m.group(1) not in _COMMON_CAPITALISED_TITLE:
                 count += 1
         return count
 
@@ -450,6 +473,20 @@ class Signals:
         return False
 
     # -- how requests are worded --------------------------------------------------------------
+    @cached_property
+    def imperatives_for_sender(self) -> list[tuple[int, int, bool]]:
+        """Commands that order the reader to do something for the sender ("Send me…", "Reply.").
+
+        Advice ("Go to Marisol, tell her I sent you") is an imperative too, but not an order.
+        """
+        norm = self.doc.norm
+        out = []
+        for start, end, softened in self.imperatives:
+            verb = _FIRST_WORD.match(norm, start)
+            if (verb and verb.group(0) in _SERVING_VERBS) or _ME.search(norm, start, end):
+                out.append((start, end, softened))
+        return out
+
     @cached_property
     def imperatives(self) -> list[tuple[int, int, bool]]:
         """Sentences opening with a command verb: (start, end, softened by please/thanks/…)."""

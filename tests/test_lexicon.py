@@ -68,3 +68,8 @@ def test_unknown_macro_is_an_error() -> None:
 def test_negation_pragma_marks_lists_negative_by_design() -> None:
     assert keeps_negation("cold_contact")
     assert not keeps_negation("relationship")
+
+
+def test_spaces_in_a_lookbehind_keep_it_fixed_width() -> None:
+    assert _match("(?<!asked for )an intro", "could i get an intro") == "an intro"
+    assert _match("(?<!asked for )an intro", "he asked for an intro") is None
