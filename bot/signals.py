@@ -130,7 +130,7 @@ _DOER_PAST = rx(
     r"[a-z]+(?:ed|ought|ew|ote|ove|an|ang|ung|uck|ank|ept|elt|ilt|ent|ook|ode|ade|ave)\b"
 )
 _NAMED_PAST = rx(
-    r"(?<![\w.!?] )\b([A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)? (?:\w+ly )?(?!(?:Was|Were)\b)"
+    r"\b([A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)? (?:\w+ly )?(?!(?:Was|Were)\b)"
     r"(?:[a-z]+ed|built|led|ran|wrote|taught|drew|sang|fixed|caught|brought|made|found|kept|held|sold|won)\b"
 )
 _COMMON_CAPITALISED_TITLE = frozenset(

@@ -58,6 +58,11 @@ _REPORTED_INTRO = rx(
     r"request|invite|invitation|sms|spam)(?: i got| i received| i was sent| came in| from [\w ]{1,30})?"
     r")[^\n:]{0,40}?(?::|\n)"
 )
+_OWN_AUTHORSHIP = rx(
+    r"(?:\bi(?:'ve| have)? (?:just )?(?:wrote|written|write|posted|drafted|left|put|submitted|said|returned)|"
+    r"here'?s (?:the|your|my|what i)|\b(?:wrote|written|drafted|posted|left) (?:you |u )?(?:a|an|the|this|one)\b|"
+    r"\breturned yours|\bmine for you|\bi'?d (?:write|say)|\bsomething like)[^\n\"]{0,60}$"
+)
 _META_QUESTION = rx(
     r"(?m)^[ \t]*(?:how (?:do|should|can|would) (?:i|we)|what (?:do|should|can) (?:i|we)|"
     r"should (?:i|we)|is (?:this|that|it) (?:ok|okay|a |an |spam|legit|rude)|any (?:advice|tips|ideas)|"
@@ -196,11 +201,16 @@ def _add_trimmed(norm: str, start: int, end: int, spans: list[tuple[int, int]]) 
         spans.append((start, end))
 
 
+def _own_quote(norm: str, start: int) -> bool:
+    """True when the quote is introduced as the sender's own text ("I wrote this for you: '…'")."""
+    return _OWN_AUTHORSHIP.search(norm, max(0, start - 80), start) is not None
+
+
 def _quoted_spans(norm: str) -> list[tuple[int, int]]:
     """Spans holding other people's words, merged and sorted."""
     spans = [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(norm)]
-    spans += [(m.start(), m.end()) for m in _DOUBLE_QUOTED.finditer(norm)]
-    spans += [(m.start(), m.end()) for m in _SINGLE_QUOTED.finditer(norm)]
+    for pattern in (_DOUBLE_QUOTED, _SINGLE_QUOTED):
+        spans += [(m.start(), m.end()) for m in pattern.finditer(norm) if not _own_quote(norm, m.start())]
     for m in _REPORTED_INTRO.finditer(norm):
         body_start = m.end()
         stop = norm.find("\n\n", body_start)
