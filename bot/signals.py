@@ -138,6 +138,14 @@ _COMMON_CAPITALISED_TITLE = frozenset(
     "This That There Here When While After Before If Just Maybe Sorry Yes No Ok Okay".split()
 )
 _NAMED_DOER = rx(r"\b[A-Z][a-z'-]+(?: \w+){0,2} $")
+# A clause with the sender as subject: "I closed $2.4M", "we hit $40k MRR", "my side project got…"
+_SELF_CLAUSE = rx(r"\b(?:i|i'?ve|i'?m|we|we'?ve|we'?re|my|our)\b[^,.;!?\n—]{3,80}")
+_CREDENTIAL = rx(
+    r"\b(?:promoted|closed|grew|built|launched|founded|signed|scaled|won|hit|raised|ran|led|"
+    r"published|featured|named|ranked|awarded|nominated|certified|graduated|finished|got into|"
+    r"followers|subscribers|clients|customers|gpa|internships?|years of experience|mrr|arr|"
+    r"revenue|podcasts?|keynote|top-rated|award)\b"
+)
 _THIRD_PERSON = rx(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
 _NAME_SUBJECT = rx(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
 
@@ -286,7 +294,25 @@ class Signals:
                 about_them += 1
             elif len(_FIRST_PERSON.findall(sentence)) >= 1:
                 about_me += 1
-        return wants + 1.5 * praise + 0.5 * max(0, about_me - about_them)
+        return (wants + 1.5 * praise + self.self_credentials
+                + 0.5 * max(0, about_me - about_them))
+
+    @cached_property
+    def self_focus_per_length(self) -> float:
+        """Self-focus scaled for long messages: a detailed letter needs some context about you."""
+        sentences = max(1, len(self.own_sentences))
+        return self.self_focus * min(1.0, 6 / sentences)
+
+    @cached_property
+    def self_credentials(self) -> int:
+        """Clauses where the sender lists their own achievements or metrics ("I closed $2.4M")."""
+        own = self.own_text
+        count = 0
+        for m in _SELF_CLAUSE.finditer(own):
+            clause = own[m.start() : m.end()]
+            if _CREDENTIAL.search(clause) or _NUMBER.search(clause):
+                count += 1
+        return min(count, 4)
 
     @cached_property
     def numbers(self) -> list[str]:

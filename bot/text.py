@@ -168,6 +168,20 @@ def _normalise(text: str) -> tuple[str, list[int] | None]:
     return out, offsets
 
 
+# Common typing slips that only swap letters, so fixing them moves no offset.
+_TYPOS = {
+    "teh": "the", "hte": "the", "adn": "and", "taht": "that", "yuo": "you", "yoru": "your",
+    "wiht": "with", "tihs": "this", "recieve": "receive", "recieved": "received", "freind": "friend",
+    "freinds": "friends", "thier": "their", "waht": "what", "becuase": "because", "jsut": "just",
+}
+_TYPO = rx(r"\b(?:" + "|".join(_TYPOS) + r")\b")
+
+
+def _fix_typos(norm: str) -> str:
+    """Lower-case text with common letter swaps undone (same length, so offsets hold)."""
+    return _TYPO.sub(lambda m: _TYPOS[m.group(0)], norm) if _TYPO.search(norm) else norm
+
+
 def _lower(text: str) -> str:
     """Lower-case without changing length (a few letters like 'İ' grow when lowered)."""
     low = text.lower()
@@ -238,7 +252,7 @@ def prepare(text: str) -> Doc:
     original = text[:MAX_CHARS] if truncated else text
     normal, offsets = _normalise(original)
     masked, entities = mask_markup(normal)
-    norm = _lower(masked)
+    norm = _fix_typos(_lower(masked))
     sentences = _sentences(norm)
     quoted = _quoted_spans(norm)
     return Doc(
