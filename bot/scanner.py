@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from bot.anchors import MIN_ANCHOR, phrase_anchors, trie_pattern
@@ -29,42 +29,61 @@ from bot.resources import rules_dir
 __all__ = ["AnchorIndex", "ListScanner", "anchor_index", "list_scanner"]
 
 
+# A phrase whose own words negate ("we haven't met", "still nothing back from you") keeps its
+# negation: only a negation *outside* its own words reverses it.
+_NEGATING_WORDS = re.compile(r"\b(?:not|no|never|nothing|nobody|none|nor|without)\b|n'\??t\b|n\\?'t")
+
+
+@dataclass(slots=True)
+class _Group:
+    """Phrases of one list that scan the same way: anchored or not, negating or not."""
+
+    phrases: tuple[str, ...]
+    anchored: bool
+    keeps_negation: bool
+    pattern: re.Pattern[str] | None = None
+
+
 @dataclass(slots=True)
 class ListScanner:
-    """One phrase list, ready to scan: anchored and residual patterns, compiled on first use."""
+    """One phrase list, ready to scan; patterns are compiled on first use."""
 
     name: str
-    anchored_phrases: tuple[str, ...]
-    residual_phrases: tuple[str, ...]
+    groups: tuple[_Group, ...]
     anchors: frozenset[str]
-    inside_negation: bool
-    _anchored: re.Pattern[str] | None = field(default=None, repr=False)
-    _residual: re.Pattern[str] | None = field(default=None, repr=False)
     _compiled: bool = False
 
     def _compile(self) -> None:
         try:
-            self._anchored = compile_phrases(self.anchored_phrases, expanded=True)
-            self._residual = compile_phrases(self.residual_phrases, expanded=True)
+            for group in self.groups:
+                group.pattern = compile_phrases(group.phrases, expanded=True)
         except PhraseListError as exc:
             raise PhraseListError(f"rules/lists/{self.name}.txt: {exc}") from None
         self._compiled = True
 
-    def spans(self, norm: str, index: AnchorIndex, sentence_starts: list[int]) -> list[tuple[int, int]]:
-        """(start, end) of every match in `norm`, in order."""
+    def spans(
+        self, norm: str, index: AnchorIndex, sentence_starts: list[int]
+    ) -> list[tuple[int, int, bool]]:
+        """(start, end, negation inside counts) of every match in `norm`, in order."""
         if not self._compiled:
             self._compile()
-        found: dict[tuple[int, int], None] = {}
-        if self._residual is not None:
-            for m in self._residual.finditer(norm):
-                if m.end() > m.start():
-                    found[(m.start(), m.end())] = None
-        if self._anchored is not None:
-            for start, end in index.windows(self.anchors, sentence_starts, len(norm)):
-                for m in self._anchored.finditer(norm, start, end):
+        found: dict[tuple[int, int], bool] = {}
+        windows: list[tuple[int, int]] | None = None
+        for group in self.groups:
+            if group.pattern is None:
+                continue
+            if group.anchored:
+                if windows is None:
+                    windows = index.windows(self.anchors, sentence_starts, len(norm))
+                ranges = windows
+            else:
+                ranges = [(0, len(norm))]
+            for start, end in ranges:
+                for m in group.pattern.finditer(norm, start, end):
                     if m.end() > m.start():
-                        found[(m.start(), m.end())] = None
-        return sorted(found)
+                        key = (m.start(), m.end())
+                        found[key] = found.get(key, True) and not group.keeps_negation
+        return [(s, e, inside) for (s, e), inside in sorted(found.items())]
 
 
 @cache
@@ -73,16 +92,16 @@ def list_scanner(name: str) -> ListScanner:
     phrases = load_list(name)
     expanded = tuple(memo("expand", "\n".join(phrases) + "\0" + repr(sorted(macros().items())),
                           lambda: list(expand_phrases(phrases, where=f"rules/lists/{name}.txt"))))
-    anchored, residual, anchors = [], [], set()
-    for phrase in expanded:
+    whole_list_negates = keeps_negation(name)
+    buckets: dict[tuple[bool, bool], list[str]] = {}
+    anchors: set[str] = set()
+    for raw, phrase in zip(phrases, expanded, strict=True):
         found = memo("anchors", phrase, lambda p=phrase: sorted(phrase_anchors(p) or ()))
-        if found:
-            anchored.append(phrase)
-            anchors.update(found)
-        else:
-            residual.append(phrase)
-    return ListScanner(name, tuple(anchored), tuple(residual), frozenset(anchors),
-                       not keeps_negation(name))
+        anchors.update(found)
+        negates = whole_list_negates or bool(_NEGATING_WORDS.search(raw))
+        buckets.setdefault((bool(found), negates), []).append(phrase)
+    groups = tuple(_Group(tuple(ps), anchored, negates) for (anchored, negates), ps in sorted(buckets.items()))
+    return ListScanner(name, groups, frozenset(anchors))
 
 
 @cache

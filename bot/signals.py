@@ -179,10 +179,9 @@ class Signals:
             else:
                 scanner = list_scanner(cue)
                 doc = self.doc
-                inside = scanner.inside_negation
                 found = [
                     Hit(s, e, doc.is_quoted(s, e), inside)
-                    for s, e in scanner.spans(doc.norm, self.anchors, doc._sentence_starts)
+                    for s, e, inside in scanner.spans(doc.norm, self.anchors, doc._sentence_starts)
                 ]
             self._hits[cue] = found
         return found

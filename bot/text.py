@@ -45,7 +45,8 @@ _WORD_BEFORE = rx(r"([\w.]+)$")
 
 _QUOTE_LINE = rx(r"(?m)^[ \t]*>[^\n]*")
 _DOUBLE_QUOTED = rx(r'"[^"\n]{2,}"')
-_SINGLE_QUOTED = rx(r"(?<![\w'])'(?=\S)([^'\n]{2,}?)(?<=\S)'(?![\w'])")
+# a single-quoted span may hold apostrophes between letters ('I'd love to connect!')
+_SINGLE_QUOTED = rx(r"(?<![\w'])'(?=\S)((?:[^'\n]|(?<=\w)'(?=\w)){2,}?)(?<=\S)'(?![\w'])")
 # Reported speech: "got this message:", "someone sent me this:", "they wrote:" — what follows,
 # up to a blank line or the user's own question about it, is someone else's words.
 _REPORTED_INTRO = rx(
@@ -55,8 +56,11 @@ _REPORTED_INTRO = rx(
     r"(?:just |keeps |always )?(?:sent|sends|dm'd|dmed|messaged|wrote|posted|texted|emailed)"
     r"(?: me| us| this| me this| us this| to me)?|"
     r"(?:this|the following|their|his|her|a|an) (?:message|dm|email|text|note|post|blast|reply|"
-    r"request|invite|invitation|sms|spam)(?: i got| i received| i was sent| came in| from [\w ]{1,30})?"
-    r")[^\n:]{0,40}?(?::|\n)"
+    r"request|invite|invitation|sms|spam)(?: i got| i received| i was sent| came in| from [\w ]{1,30})?|"
+    r"(?:^|\n)[ \t]*(?:just )?(?:got|received|saw) (?:this|that|a message|a dm|one of these)|"
+    r"here'?s what (?:my|a|an|the|someone|somebody|they|he|she|this|our) ?[\w ]{0,20}? ?"
+    r"(?:posted|sent|wrote|said|messaged|dm'd)"
+    r")[^\n:]{0,40}?(?::|\n|,|\.|\?)"
 )
 _OWN_AUTHORSHIP = rx(
     r"(?:\bi(?:'ve| have)? (?:just )?(?:wrote|written|write|posted|drafted|left|put|submitted|said|returned)|"
