@@ -142,8 +142,9 @@ def measure(tool: str, corpus: dict[str, list[str]]) -> dict[str, object]:
     for text in warmup:
         loaded.check(text)
     warmup_ns = time.perf_counter_ns() - warm_start
-    results = {name: time_messages(loaded.check, msgs) for name, msgs in corpus.items()
-               if name != "warmup"}
+    results = {
+        name: time_messages(loaded.check, msgs) for name, msgs in corpus.items() if name != "warmup"
+    }
     return {
         "tool": tool,
         "version": loaded.version,

@@ -156,16 +156,27 @@ def build_corpus(n: int, long_n: int, warmup: int, seed: int) -> dict[str, list[
     }
 
 
-def run_worker(tool: str, python: Path, corpus_path: Path, out_dir: Path, timeout: float
-               ) -> ToolRun:
+def run_worker(
+    tool: str, python: Path, corpus_path: Path, out_dir: Path, timeout: float
+) -> ToolRun:
     """Measure one tool in a fresh `python -m bench.measure` process and summarise it."""
     out_path = out_dir / f"worker-{tool}.json"
     out_path.unlink(missing_ok=True)
-    argv = [str(python), "-m", "bench.measure", "--tool", tool,
-            "--corpus", str(corpus_path), "--out", str(out_path)]
+    argv = [
+        str(python),
+        "-m",
+        "bench.measure",
+        "--tool",
+        tool,
+        "--corpus",
+        str(corpus_path),
+        "--out",
+        str(out_path),
+    ]
     try:
-        proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        proc = subprocess.run(
+            argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         return ToolRun(tool, "error", f"worker timed out after {timeout:.0f} s")
     if proc.returncode == EXIT_UNAVAILABLE:
@@ -196,8 +207,7 @@ def pick_python(preferred: Path) -> Path:
 # --------------------------------------------------------------------------- CLI
 
 
-def run_timed(argv: list[str], stdin_path: Path | None, timeout: float
-              ) -> tuple[float, float, int]:
+def run_timed(argv: list[str], stdin_path: Path | None, timeout: float) -> tuple[float, float, int]:
     """Run `argv` once; (wall ms, ru_maxrss of that child in MB, exit code).
 
     Exit codes 0 and 1 are both results (1 = findings); anything else, or a Python
@@ -237,15 +247,15 @@ def find_gnu_time(candidate: Path) -> Path | None:
     if not candidate.exists():
         return None
     try:
-        proc = subprocess.run([str(candidate), "-v", "true"], capture_output=True, text=True,
-                              timeout=30, check=False)
+        proc = subprocess.run(
+            [str(candidate), "-v", "true"], capture_output=True, text=True, timeout=30, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return candidate if "Maximum resident set size" in proc.stderr else None
 
 
-def gnu_time_rss(time_exe: Path, argv: list[str], stdin_path: Path | None, timeout: float
-                 ) -> float:
+def gnu_time_rss(time_exe: Path, argv: list[str], stdin_path: Path | None, timeout: float) -> float:
     """Peak RSS in MB of one run of `argv` as measured by `time -v` (a ~2 MB parent)."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "time.txt"
@@ -258,8 +268,9 @@ def gnu_time_rss(time_exe: Path, argv: list[str], stdin_path: Path | None, timeo
 
 def proselint_cli(exe: Path, message_file: Path) -> list[str]:
     """`proselint check FILE` (0.16+), or `proselint FILE` for versions without subcommands."""
-    proc = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60,
-                          check=False)
+    proc = subprocess.run(
+        [str(exe), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
     has_check = re.search(r"^\s+check\s", proc.stdout, re.MULTILINE) is not None
     return [str(exe), "check", str(message_file)] if has_check else [str(exe), str(message_file)]
 
@@ -269,8 +280,12 @@ def pick_cli_message(messages: Sequence[str], length: int = 400) -> str:
     return min(messages, key=lambda m: abs(len(m) - length))
 
 
-def bench_cli(commands: dict[str, tuple[list[str], Path | None]], repeats: int,
-              time_exe: Path | None, timeout: float) -> dict[str, CliRun]:
+def bench_cli(
+    commands: dict[str, tuple[list[str], Path | None]],
+    repeats: int,
+    time_exe: Path | None,
+    timeout: float,
+) -> dict[str, CliRun]:
     """Wall time: one discarded warm-up each, then `repeats` interleaved rounds.
 
     Peak RSS: the max of RSS_RUNS extra runs under GNU `time -v` when available, else
@@ -290,9 +305,11 @@ def bench_cli(commands: dict[str, tuple[list[str], Path | None]], repeats: int,
             method = f"{time_exe} -v, max of {RSS_RUNS} runs"
         else:
             rss = max(s[1] for s in got)
-            method = (f"wait4 ru_maxrss, upper bound (the harness's own "
-                      f"{maxrss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss):.0f} MB "
-                      "can show through)")
+            method = (
+                f"wait4 ru_maxrss, upper bound (the harness's own "
+                f"{maxrss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss):.0f} MB "
+                "can show through)"
+            )
         runs[name] = CliRun(
             name=name,
             argv=argv + (["<", str(stdin_path)] if stdin_path else []),
@@ -324,8 +341,9 @@ def judge(runs: dict[str, ToolRun], cli: dict[str, CliRun]) -> list[Verdict]:
             ok = r is not None and r >= TARGET_RATIO_VS_PROSELINT
             out.append(Verdict(name, "PASS" if ok else "FAIL", f"{r or 0:.1f}×"))
         else:
-            missing = [t for t, s in (("rapport", rapport), ("proselint", proselint))
-                       if corpus not in s]
+            missing = [
+                t for t, s in (("rapport", rapport), ("proselint", proselint)) if corpus not in s
+            ]
             out.append(Verdict(name, "SKIP", f"{' and '.join(missing)} not measured"))
         name = f"p99 {corpus} < {limit:g} ms"
         if corpus in rapport:
@@ -366,8 +384,9 @@ def print_tools(runs: dict[str, ToolRun]) -> None:
     print("\nTools (each timed in its own fresh process, same corpus, same loop):")
     for run in runs.values():
         if run.status == "ok":
-            print(f"  {run.tool:9} {run.version}  via {run.api}  (import+setup "
-                  f"{run.setup_ms:.0f} ms)")
+            print(
+                f"  {run.tool:9} {run.version}  via {run.api}  (import+setup {run.setup_ms:.0f} ms)"
+            )
         else:
             label = "NOT MEASURED" if run.status == "unavailable" else "ERROR"
             print(f"  {run.tool:9} {label}: {run.detail}")
@@ -380,14 +399,21 @@ def print_corpus_table(corpus: str, runs: dict[str, ToolRun]) -> None:
         return
     n = next(iter(rows.values())).messages
     print(f"\n== {CORPORA.get(corpus, corpus)}: {n} messages")
-    print(f"  {'tool':9} {'msgs/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'mean ms':>9} "
-          f"{'max ms':>9} {'findings':>9}")
+    print(
+        f"  {'tool':9} {'msgs/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'mean ms':>9} "
+        f"{'max ms':>9} {'findings':>9}"
+    )
     for tool, s in rows.items():
-        print(f"  {tool:9} {s.msgs_per_s:10,.0f} {s.p50_ms:9.3f} {s.p99_ms:9.3f} "
-              f"{s.mean_ms:9.3f} {s.max_ms:9.3f} {s.findings:9,}")
+        print(
+            f"  {tool:9} {s.msgs_per_s:10,.0f} {s.p50_ms:9.3f} {s.p99_ms:9.3f} "
+            f"{s.mean_ms:9.3f} {s.max_ms:9.3f} {s.findings:9,}"
+        )
     pairs = (("rapport", "proselint"), ("rapport", "floor"), ("floor", "proselint"))
-    parts = [f"{a}/{b} {rows[a].msgs_per_s / rows[b].msgs_per_s:.2f}×"
-             for a, b in pairs if a in rows and b in rows and rows[b].msgs_per_s]
+    parts = [
+        f"{a}/{b} {rows[a].msgs_per_s / rows[b].msgs_per_s:.2f}×"
+        for a, b in pairs
+        if a in rows and b in rows and rows[b].msgs_per_s
+    ]
     if parts:
         print("  throughput ratios: " + "; ".join(parts))
 
@@ -397,12 +423,16 @@ def print_cli(cli: dict[str, CliRun], message: str) -> None:
     if not cli:
         return
     repeats = len(next(iter(cli.values())).wall_ms)
-    print(f"\n== CLI on one {len(message)}-char message ({repeats} runs each, interleaved, "
-          "after one warm-up)")
+    print(
+        f"\n== CLI on one {len(message)}-char message ({repeats} runs each, interleaved, "
+        "after one warm-up)"
+    )
     print(f"  {'command':9} {'median ms':>10} {'min ms':>9} {'peak RSS MB':>12}  exit  argv")
     for run in cli.values():
-        print(f"  {run.name:9} {run.median_ms:10.1f} {run.min_ms:9.1f} {run.max_rss_mb:12.1f}"
-              f"  {','.join(map(str, run.exit_codes)):4}  {' '.join(run.argv)}")
+        print(
+            f"  {run.name:9} {run.median_ms:10.1f} {run.min_ms:9.1f} {run.max_rss_mb:12.1f}"
+            f"  {','.join(map(str, run.exit_codes)):4}  {' '.join(run.argv)}"
+        )
     print(f"  peak RSS via {next(iter(cli.values())).rss_method}")
     if "rapport" in cli and "proselint" in cli:
         r = cli["proselint"].median_ms / cli["rapport"].median_ms
@@ -425,24 +455,42 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--n", type=int, help=f"chat-length messages (default {FULL['n']})")
     p.add_argument("--long-n", type=int, help=f"4,000-char messages (default {FULL['long_n']})")
     p.add_argument("--warmup", type=int, help=f"warm-up messages (default {FULL['warmup']})")
-    p.add_argument("--cli-repeats", type=int,
-                   help=f"timed runs per CLI (default {FULL['cli_repeats']})")
+    p.add_argument(
+        "--cli-repeats", type=int, help=f"timed runs per CLI (default {FULL['cli_repeats']})"
+    )
     p.add_argument("--quick", action="store_true", help=f"smaller defaults: {QUICK}")
     p.add_argument("--seed", type=int, default=corpus_mod.SEED)
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of tools")
     p.add_argument("--no-cli", action="store_true", help="skip the CLI wall-time/RSS part")
-    p.add_argument("--python", type=Path, default=MAIN_VENV / "bin" / "python",
-                   help="interpreter for rapport and the floor (default: the main .venv)")
-    p.add_argument("--bench-python", type=Path, default=BENCH_VENV / "bin" / "python",
-                   help="interpreter with proselint (default: .bench-venv)")
+    p.add_argument(
+        "--python",
+        type=Path,
+        default=MAIN_VENV / "bin" / "python",
+        help="interpreter for rapport and the floor (default: the main .venv)",
+    )
+    p.add_argument(
+        "--bench-python",
+        type=Path,
+        default=BENCH_VENV / "bin" / "python",
+        help="interpreter with proselint (default: .bench-venv)",
+    )
     p.add_argument("--rapport-cli", type=Path, default=MAIN_VENV / "bin" / "rapport")
     p.add_argument("--proselint-cli", type=Path, default=BENCH_VENV / "bin" / "proselint")
-    p.add_argument("--time", type=Path, default=Path("/usr/bin/time"),
-                   help="GNU time, used for the CLI's peak RSS")
-    p.add_argument("--out", type=Path, default=ROOT / "bench" / "out",
-                   help="corpus, worker output and results.json go here")
-    p.add_argument("--timeout", type=float, default=1800.0,
-                   help="seconds before a worker or CLI run is killed")
+    p.add_argument(
+        "--time",
+        type=Path,
+        default=Path("/usr/bin/time"),
+        help="GNU time, used for the CLI's peak RSS",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "out",
+        help="corpus, worker output and results.json go here",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=1800.0, help="seconds before a worker or CLI run is killed"
+    )
     args = p.parse_args(argv)
     defaults = QUICK if args.quick else FULL
     for key, value in defaults.items():
@@ -478,33 +526,42 @@ def measure_cli(args: argparse.Namespace, message: str) -> tuple[dict[str, CliRu
         if args.rapport_cli.exists():
             commands["rapport"] = ([str(args.rapport_cli), "check"], message_file)
         else:
-            notes.append(f"rapport CLI not found at {args.rapport_cli} "
-                         "(pip install -e /work/main into the main .venv)")
+            notes.append(
+                f"rapport CLI not found at {args.rapport_cli} "
+                "(pip install -e /work/main into the main .venv)"
+            )
     if "proselint" in args.tools:
         if args.proselint_cli.exists():
             commands["proselint"] = (proselint_cli(args.proselint_cli, message_file), None)
         else:
-            raise BenchError(f"proselint CLI not found at {args.proselint_cli}; "
-                             "run bench/setup.sh")
+            raise BenchError(f"proselint CLI not found at {args.proselint_cli}; run bench/setup.sh")
     if not commands:
         return {}, notes
     print("… timing CLIs", file=sys.stderr, flush=True)
     time_exe = find_gnu_time(args.time)
     if time_exe is None:
-        notes.append(f"GNU time not found at {args.time} (apt-get install time): peak RSS "
-                     "falls back to wait4's ru_maxrss, an upper bound")
+        notes.append(
+            f"GNU time not found at {args.time} (apt-get install time): peak RSS "
+            "falls back to wait4's ru_maxrss, an upper bound"
+        )
     return bench_cli(commands, args.cli_repeats, time_exe, args.timeout), notes
 
 
-def write_results(path: Path, runs: dict[str, ToolRun], cli: dict[str, CliRun],
-                  verdicts: list[Verdict], args: argparse.Namespace) -> None:
+def write_results(
+    path: Path,
+    runs: dict[str, ToolRun],
+    cli: dict[str, CliRun],
+    verdicts: list[Verdict],
+    args: argparse.Namespace,
+) -> None:
     """Everything printed, as JSON, for comparing runs later."""
     doc = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "tools": {t: asdict(r) for t, r in runs.items()},
-        "cli": {n: asdict(c) | {"median_ms": c.median_ms, "min_ms": c.min_ms}
-                for n, c in cli.items()},
+        "cli": {
+            n: asdict(c) | {"median_ms": c.median_ms, "min_ms": c.min_ms} for n, c in cli.items()
+        },
         "targets": [asdict(v) for v in verdicts],
     }
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")

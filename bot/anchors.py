@@ -10,9 +10,13 @@ scan gives.
 
 from __future__ import annotations
 
+import importlib
 import re
-from re import _constants as C  # noqa: N812  (the parser's opcode names)
-from re import _parser as parser
+from typing import Any
+
+# Python's own regex parser (private, stable since 3.11): typed as Any on purpose.
+C: Any = importlib.import_module("re._constants")
+parser: Any = importlib.import_module("re._parser")
 
 __all__ = ["phrase_anchors", "trie_pattern"]
 
@@ -38,8 +42,8 @@ _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
 
 
-def _is_space_class(av: object) -> bool:
-    return any(op is C.CATEGORY and arg in (C.CATEGORY_SPACE,) for op, arg in av)  # type: ignore[attr-defined]
+def _is_space_class(av: Any) -> bool:
+    return any(op is C.CATEGORY and arg is C.CATEGORY_SPACE for op, arg in av)
 
 
 def _cost(words: set[str]) -> float:
@@ -55,14 +59,14 @@ def _best(candidates: list[set[str]]) -> set[str] | None:
     return min(usable, key=_cost)
 
 
-def _seq(items: list[tuple[object, object]], at_start: bool) -> tuple[set[str] | None, bool, bool]:
+def _seq(items: list[tuple[Any, Any]], at_start: bool) -> tuple[set[str] | None, bool, bool]:
     """(required anchors, ends at a word start, matched nothing for sure) for a sequence."""
     candidates: list[set[str]] = []
     run, run_initial = "", False
     state = at_start
     for op, av in items:
         if op is C.LITERAL:
-            ch = chr(av)  # type: ignore[arg-type]
+            ch = chr(av)
             if ch.isalnum() or ch == "_":
                 if not run:
                     run_initial = state
@@ -88,19 +92,19 @@ def _seq(items: list[tuple[object, object]], at_start: bool) -> tuple[set[str] |
     return _best(candidates), state, False
 
 
-def _element(op: object, av: object, at_start: bool) -> tuple[set[str] | None, bool]:
+def _element(op: Any, av: Any, at_start: bool) -> tuple[set[str] | None, bool]:
     """(required anchors, ends at a word start) for one parsed element."""
     if op is C.SUBPATTERN:
-        required, ends, _ = _seq(list(av[-1]), at_start)  # type: ignore[index]
+        required, ends, _ = _seq(list(av[-1]), at_start)
         return required, ends
     if op is C.BRANCH:
-        results = [_seq(list(alt), at_start) for alt in av[1]]  # type: ignore[index]
+        results = [_seq(list(alt), at_start) for alt in av[1]]
         ends = all(r[1] for r in results)
         if any(r[0] is None for r in results):
             return None, ends
         return set().union(*(r[0] for r in results if r[0])), ends
     if op in _REPEATS:
-        lo, _hi, body = av  # type: ignore[misc]
+        lo, _hi, body = av
         required, ends, _ = _seq(list(body), at_start)
         ends_ws = ends and (lo >= 1 or at_start)
         return (required if lo >= 1 else None), ends_ws
@@ -121,14 +125,14 @@ def phrase_anchors(regex: str) -> set[str] | None:
 
 def trie_pattern(words: set[str]) -> str:
     """A regex alternation of `words` shaped as a trie, so matching costs one test per letter."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    trie: dict[str, Any] = {}
     for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def render(node: dict) -> str:  # type: ignore[type-arg]
+    def render(node: dict[str, Any]) -> str:
         ends = "" in node
         branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
         if not branches:

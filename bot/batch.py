@@ -38,10 +38,14 @@ class BatchSummary:
     def line(self) -> str:
         """One line: messages checked, findings by rule, unreadable lines."""
         rules = ", ".join(f"{rule} {n}" for rule, n in self.by_rule.most_common()) or "none"
-        text = (f"checked {self.messages:,} message{'s' if self.messages != 1 else ''}; "
-                f"{self.with_errors:,} with errors; findings by rule: {rules}")
+        text = (
+            f"checked {self.messages:,} message{'s' if self.messages != 1 else ''}; "
+            f"{self.with_errors:,} with errors; findings by rule: {rules}"
+        )
         if self.bad_lines:
-            text += f"; {self.bad_lines:,} line{'s' if self.bad_lines != 1 else ''} could not be read"
+            text += (
+                f"; {self.bad_lines:,} line{'s' if self.bad_lines != 1 else ''} could not be read"
+            )
         return text
 
 

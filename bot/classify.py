@@ -26,7 +26,9 @@ class KindModel:
 def kind_model() -> KindModel:
     """Load and check `rules/kinds.toml` once."""
     data = load_toml(rules_dir() / "kinds.toml")
-    weights = {Kind(k): {str(c): float(w) for c, w in v.items()} for k, v in data["weights"].items()}
+    weights = {
+        Kind(k): {str(c): float(w) for c, w in v.items()} for k, v in data["weights"].items()
+    }
     order = tuple(Kind(k) for k in data["order"])
     if set(order) != set(weights):
         raise ValueError("kinds.toml: `order` must list exactly the kinds that have weights")

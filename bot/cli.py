@@ -25,25 +25,43 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit 2 with a one-line hint instead of a wall of usage."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"rapport: {message}\nTry 'rapport {self.prog.split()[-1]} --help'.\n"
-                  if " " in self.prog else f"rapport: {message}\nTry 'rapport --help'.\n")
+        self.exit(
+            EXIT_USAGE,
+            f"rapport: {message}\nTry 'rapport {self.prog.split()[-1]} --help'.\n"
+            if " " in self.prog
+            else f"rapport: {message}\nTry 'rapport --help'.\n",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rapport", description="Coaching for honest, personal outreach.")
     parser.add_argument("--version", action="version", version=f"rapport {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    check = sub.add_parser("check", help="check a draft for etiquette problems",
-                           description="Check a draft: TEXT, a file path after --file, or stdin.")
+    check = sub.add_parser(
+        "check",
+        help="check a draft for etiquette problems",
+        description="Check a draft: TEXT, a file path after --file, or stdin.",
+    )
     check.add_argument("text", nargs="*", metavar="TEXT", help="the draft (or '-' for stdin)")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
-    check.add_argument("--jsonl", metavar="FILE|-",
-                       help='check many drafts: one {"id", "text"} per line, one result per line')
+    check.add_argument(
+        "--jsonl",
+        metavar="FILE|-",
+        help='check many drafts: one {"id", "text"} per line, one result per line',
+    )
     check.add_argument("--to", metavar="NAME", help="the recipient's name")
-    check.add_argument("--config", metavar="FILE", type=Path,
-                       help="team configuration (default: rapport.toml or [tool.rapport] nearby)")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour the human output (default: auto)")
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="team configuration (default: rapport.toml or [tool.rapport] nearby)",
+    )
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the human output (default: auto)",
+    )
     rules = sub.add_parser("rules", help="list the etiquette rules")
     rules.add_argument("--markdown", action="store_true", help="print the README's rules table")
     return parser

@@ -55,7 +55,9 @@ class Config:
         """Validate a parsed `[rules]`-bearing mapping (a TOML file, or a workspace's stored JSON)."""
         unknown_top = set(data) - {"rules"}
         if unknown_top:
-            raise ConfigError(f"{source}: unknown section(s) {sorted(unknown_top)}; expected [rules]")
+            raise ConfigError(
+                f"{source}: unknown section(s) {sorted(unknown_top)}; expected [rules]"
+            )
         section = data.get("rules", {})
         if not isinstance(section, Mapping):
             raise ConfigError(f"{source}: [rules] must be a table")

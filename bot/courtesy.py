@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from bot.recache import load_toml, rx
 from bot.resources import rules_dir
 from bot.signals import Signals, cue_pattern
-from bot.recache import load_toml, rx
 
 __all__ = ["FEATURES", "CourtesyModel", "courtesy", "courtesy_model", "features"]
 
@@ -37,7 +37,9 @@ _PLEASE = rx(r"\b(?:please|pls|plz|kindly)\b")
 _YOU_MEAN = rx(r"\b(?:you mean|do you mean|what do you mean|meaning what)\b")
 _SMILE = rx(r"(?::-?\)|:-?d\b|;-?\)|\(:|\^_\^|[\U0001F600-\U0001F60F\U0001F642\U0001F64F\u263A])")
 _EMPHATIC = rx(r"\?\?|\?!|!\?|!!")
-_NOT_START = rx(r"(?:no|not|nope|nah|never|wrong)\b(?! (?:worries|problem|rush|pressure|stress|need|doubt|biggie))")
+_NOT_START = rx(
+    r"(?:no|not|nope|nah|never|wrong)\b(?! (?:worries|problem|rush|pressure|stress|need|doubt|biggie))"
+)
 _NEGATION = rx(r"\b(?:not|no|never|n't|nothing|nobody)\b|n't\b")
 
 

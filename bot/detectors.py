@@ -138,7 +138,9 @@ def _missing(det: Detector, a: Assessment) -> list[Span]:
 def _most_self_focused(s: Signals) -> Span | None:
     best, best_count = None, 0
     for start, end in s.own_sentences:
-        count = len(re.findall(r"\b(?:i|me|my|i'm|im|i've|i'd|i'll|myself)\b", s.doc.norm[start:end]))
+        count = len(
+            re.findall(r"\b(?:i|me|my|i'm|im|i've|i'd|i'll|myself)\b", s.doc.norm[start:end])
+        )
         if count > best_count:
             best, best_count = (start, end), count
     return best

@@ -91,7 +91,7 @@ class Engine:
         if not spans:
             return []
         severity = settings.severity or rule.severity_for(a.kind.value)
-        wording = {}
+        wording: dict[Span, tuple[str, str]] = {}
         for span, message, fix in spans:
             wording.setdefault(span, (message, fix))
         findings = []

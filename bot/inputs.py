@@ -27,8 +27,9 @@ def validate_text(text: str, where: str = "input") -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: undecodable bytes on the command line
-        raise BadInput(f"{where} is not valid UTF-8 text; save the draft as UTF-8 and try again")\
-            from None
+        raise BadInput(
+            f"{where} is not valid UTF-8 text; save the draft as UTF-8 and try again"
+        ) from None
     if "\x00" in text:
         raise BadInput(f"{where} looks like binary data, not text")
     if not text.strip():

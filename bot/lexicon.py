@@ -29,6 +29,7 @@ __all__ = [
 class PhraseListError(ValueError):
     """A phrase that does not compile; the message names the phrase and the reason."""
 
+
 #: A list whose phrases are negative by design ("we haven't met") starts with this line, so a
 #: negation inside one of its matches is part of the phrase, not a reversal of it.
 NEGATION_PRAGMA = "#! negation-is-part-of-the-phrase"

@@ -7,8 +7,9 @@ same length, so a match in the masked text indexes the draft exactly as the user
 from __future__ import annotations
 
 import re
-from bot.recache import rx
 from dataclasses import dataclass
+
+from bot.recache import rx
 
 __all__ = ["Entity", "is_broadcast", "mask_markup"]
 
@@ -110,12 +111,16 @@ def mask_markup(text: str) -> tuple[str, list[Entity]]:
         return text, []
     mk = _Masker(text)
     stripped = text.strip()
-    whole_block = stripped.startswith("```") and stripped.endswith("```") and stripped.count("```") == 2
+    whole_block = (
+        stripped.startswith("```") and stripped.endswith("```") and stripped.count("```") == 2
+    )
     for m in _CODE_BLOCK.finditer(text):
         if whole_block:  # a draft pasted inside one code block: drop the fences, read the draft
             inner = m.group(0)
             first_nl = inner.find("\n")
-            fence = first_nl + 1 if 0 <= first_nl < len(inner) and inner[3:first_nl].isalnum() else 3
+            fence = (
+                first_nl + 1 if 0 <= first_nl < len(inner) and inner[3:first_nl].isalnum() else 3
+            )
             mk.put(m.start(), " " * fence, None, "")
             mk.put(m.end() - 3, "   ", None, "")
         else:

@@ -103,7 +103,9 @@ class Trust:
     @property
     def quotient(self) -> float:
         """(C + R + I) / S, rounded to two places so JSON output is stable."""
-        return round((self.credibility + self.reliability + self.intimacy) / self.self_orientation, 2)
+        return round(
+            (self.credibility + self.reliability + self.intimacy) / self.self_orientation, 2
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The contract's trust object."""

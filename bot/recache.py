@@ -13,6 +13,7 @@ RAPPORT_CACHE_DIR moves the cache; RAPPORT_NO_CACHE=1 turns it off.
 from __future__ import annotations
 
 import atexit
+import importlib
 import marshal
 import os
 import re
@@ -20,10 +21,12 @@ import sys
 import tempfile
 from array import array
 from pathlib import Path
-from re import _compiler, _parser
 from typing import Any
 
-import _sre
+# The regex engine's private parts: typed as Any on purpose, every use falls back to re.compile.
+_compiler: Any = importlib.import_module("re._compiler")
+_parser: Any = importlib.import_module("re._parser")
+_sre: Any = importlib.import_module("_sre")
 
 __all__ = ["cached_compile", "load_toml", "memo", "rx", "save"]
 
@@ -124,7 +127,13 @@ def _compile_parts(pattern: str, flags: int) -> tuple[int, bytes, int, dict[str,
         indexgroup[index] = name
     # the code is stored packed: loading bytes is far cheaper than rebuilding a list of ints
     packed = array("I", [int(op) for op in code]).tobytes()
-    return int(flags | parsed.state.flags), packed, parsed.state.groups - 1, groupindex, tuple(indexgroup)
+    return (
+        int(flags | parsed.state.flags),
+        packed,
+        parsed.state.groups - 1,
+        groupindex,
+        tuple(indexgroup),
+    )
 
 
 def cached_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:

@@ -62,7 +62,9 @@ def _bar(value: float, width: int = 10) -> str:
 
 
 def _wrap(text: str, indent: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width=max(40, width), initial_indent=indent, subsequent_indent=indent)
+    return textwrap.wrap(
+        text, width=max(40, width), initial_indent=indent, subsequent_indent=indent
+    )
 
 
 def render_report(report: Report, colour: bool = False, width: int | None = None) -> str:
@@ -73,14 +75,19 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
     lines = [
         f"{paint('Kind', 'dim')}  {report.kind.value.replace('_', ' ')}    "
         f"{paint('Courtesy', 'dim')}  {report.courtesy:g}/10 "
-        + paint("polite" if report.polite else "not yet polite",
-                "green" if report.polite else "yellow"),
+        + paint(
+            "polite" if report.polite else "not yet polite", "green" if report.polite else "yellow"
+        ),
         f"{paint('Trust', 'dim')} {paint(f'{t.quotient:.2f}', 'bold')}  {_bar(t.quotient)}  "
         f"(credibility {t.credibility} + reliability {t.reliability} + intimacy {t.intimacy})"
         f" / self-orientation {t.self_orientation}",
     ]
-    for name, value in (("credibility", t.credibility), ("reliability", t.reliability),
-                        ("intimacy", t.intimacy), ("self-orientation", t.self_orientation)):
+    for name, value in (
+        ("credibility", t.credibility),
+        ("reliability", t.reliability),
+        ("intimacy", t.intimacy),
+        ("self-orientation", t.self_orientation),
+    ):
         reasons = t.evidence.get(name.replace("-", "_"), ())
         why = "; ".join(r[2:] for r in reasons) or "nothing notable"
         lines.append(f"  {paint(f'{name:<17}', 'dim')}{value:>2}/10  {safe(why)}")
@@ -88,8 +95,9 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
         label = paint(f"{'courtesy':<17}", "dim")
         lines.append(f"  {label}       " + "; ".join(report.courtesy_evidence))
     if report.truncated:
-        lines.append(paint(f"Note: the draft is long; checked its first {MAX_CHARS:,} characters.",
-                           "yellow"))
+        lines.append(
+            paint(f"Note: the draft is long; checked its first {MAX_CHARS:,} characters.", "yellow")
+        )
     lines.append("")
     if not report.findings:
         lines.append(paint("✓ Nothing to fix: this reads as personal and honest.", "green"))
@@ -97,9 +105,11 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
     known = principles()
     for f in report.findings:
         style = _SEVERITY_STYLE[f.severity]
-        head = (f"{paint(_SEVERITY_MARK[f.severity] + ' ' + f.severity.value, style, 'bold')}  "
-                f"{paint(f.rule, 'bold')}  \"{_excerpt(report, f)}\"  "
-                f"{paint(_where(report.text, f.start), 'dim')}")
+        head = (
+            f"{paint(_SEVERITY_MARK[f.severity] + ' ' + f.severity.value, style, 'bold')}  "
+            f'{paint(f.rule, "bold")}  "{_excerpt(report, f)}"  '
+            f"{paint(_where(report.text, f.start), 'dim')}"
+        )
         lines.append(head)
         lines += _wrap(f.message, "    ", width)
         why = "; ".join(f"{n}. {known[n][0]}: {known[n][1]}" for n in f.principle if n in known)

@@ -35,13 +35,37 @@ DATA_FILES = frozenset({"kinds", "courtesy", "principles", "frames"})
 _EVIDENCE_PREFIXES = ("feature:", "signal:", "context:", "courtesy:")
 
 _RULE_KEYS = {
-    "id", "title", "principles", "severity", "message", "fix", "kinds", "severity_by_kind",
-    "unless", "detectors", "fail", "pass",
+    "id",
+    "title",
+    "principles",
+    "severity",
+    "message",
+    "fix",
+    "kinds",
+    "severity_by_kind",
+    "unless",
+    "detectors",
+    "fail",
+    "pass",
 }
 _DETECTOR_KEYS = {
-    "type", "lists", "phrases", "position", "unless_in_clause", "unless_message", "entities",
-    "trigger", "evidence", "score", "at_least", "at_most", "max_courtesy", "span", "message",
-    "fix", "kinds",
+    "type",
+    "lists",
+    "phrases",
+    "position",
+    "unless_in_clause",
+    "unless_message",
+    "entities",
+    "trigger",
+    "evidence",
+    "score",
+    "at_least",
+    "at_most",
+    "max_courtesy",
+    "span",
+    "message",
+    "fix",
+    "kinds",
 }
 
 
@@ -124,8 +148,16 @@ def _detector(raw: Any, where: str) -> Detector:
     if dtype not in DETECTOR_TYPES:
         raise RuleFileError(f"{where}: type must be one of {', '.join(DETECTOR_TYPES)}")
     kwargs: dict[str, Any] = {"type": dtype}
-    for key in ("lists", "phrases", "unless_in_clause", "unless_message", "entities", "trigger",
-                "evidence", "kinds"):
+    for key in (
+        "lists",
+        "phrases",
+        "unless_in_clause",
+        "unless_message",
+        "entities",
+        "trigger",
+        "evidence",
+        "kinds",
+    ):
         if key in raw:
             kwargs[key] = _strings(raw[key], f"{where}.{key}")
     for key in ("position", "score", "span", "message", "fix"):
@@ -189,8 +221,10 @@ def load_rule(path: Path) -> Rule:
     if data["id"] != path.stem:
         raise RuleFileError(f"{where}: id {data['id']!r} must match the file name")
     principles_ = data.get("principles")
-    if not isinstance(principles_, list) or not principles_ or not all(
-        isinstance(p, int) and p in principles() for p in principles_
+    if (
+        not isinstance(principles_, list)
+        or not principles_
+        or not all(isinstance(p, int) and p in principles() for p in principles_)
     ):
         raise RuleFileError(f"{where}: `principles` must list principle numbers 1-8")
     kinds = _strings(data.get("kinds", []), f"{where}.kinds")
@@ -225,8 +259,10 @@ def load_rule(path: Path) -> Rule:
 def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
     """Every rule file, validated, in contract order; raises RuleFileError on the first problem."""
     folder = directory or rules_dir()
-    rules = {r.id: r for r in (load_rule(p) for p in sorted(folder.glob("*.toml"))
-                               if p.stem not in DATA_FILES)}
+    rules = {
+        r.id: r
+        for r in (load_rule(p) for p in sorted(folder.glob("*.toml")) if p.stem not in DATA_FILES)
+    }
     for rule in rules.values():
         _check_references(rule, folder)
     missing = [rid for rid in TEXT_RULE_IDS if rid not in rules]

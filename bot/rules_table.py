@@ -18,9 +18,13 @@ def rules_table() -> str:
         principle = ", ".join(f"{n}. {known[n][0]}" for n in rule.principles)
         severity = rule.severity.value
         if rule.severity_by_kind:
-            severity += " (" + ", ".join(
-                f"{s.value} for {k.replace('_', ' ')}" for k, s in rule.severity_by_kind.items()
-            ) + ")"
+            severity += (
+                " ("
+                + ", ".join(
+                    f"{s.value} for {k.replace('_', ' ')}" for k, s in rule.severity_by_kind.items()
+                )
+                + ")"
+            )
         rows.append(f"| `{rule.id}` | {severity} | {principle} | {rule.message} | {rule.fix} |")
     return "\n".join(rows)
 

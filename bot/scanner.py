@@ -31,7 +31,9 @@ __all__ = ["AnchorIndex", "ListScanner", "anchor_index", "list_scanner"]
 
 # A phrase whose own words negate ("we haven't met", "still nothing back from you") keeps its
 # negation: only a negation *outside* its own words reverses it.
-_NEGATING_WORDS = re.compile(r"\b(?:not|no|never|nothing|nobody|none|nor|without)\b|n'\??t\b|n\\?'t")
+_NEGATING_WORDS = re.compile(
+    r"\b(?:not|no|never|nothing|nobody|none|nor|without)\b|n'\??t\b|n\\?'t"
+)
 
 
 @dataclass(slots=True)
@@ -62,9 +64,14 @@ class ListScanner:
         self._compiled = True
 
     def spans(
-        self, norm: str, index: AnchorIndex, sentence_starts: list[int]
+        self, norm: str, index: AnchorIndex, sentence_starts: list[int], full: bool = False
     ) -> list[tuple[int, int, bool]]:
-        """(start, end, negation inside counts) of every match in `norm`, in order."""
+        """(start, end, negation inside counts) of the list's matches in `norm`, in order.
+
+        Matches of all phrase groups are pooled; overlapping matches are all kept (detectors
+        merge spans).  `full=True` scans the whole text instead of the anchor windows: the
+        tests check both give the same hits.
+        """
         if not self._compiled:
             self._compile()
         found: dict[tuple[int, int], bool] = {}
@@ -72,7 +79,7 @@ class ListScanner:
         for group in self.groups:
             if group.pattern is None:
                 continue
-            if group.anchored:
+            if group.anchored and not full:
                 if windows is None:
                     windows = index.windows(self.anchors, sentence_starts, len(norm))
                 ranges = windows
@@ -90,8 +97,13 @@ class ListScanner:
 def list_scanner(name: str) -> ListScanner:
     """The scanner of `rules/lists/<name>.txt` (anchors computed once, cached on disk)."""
     phrases = load_list(name)
-    expanded = tuple(memo("expand", "\n".join(phrases) + "\0" + repr(sorted(macros().items())),
-                          lambda: list(expand_phrases(phrases, where=f"rules/lists/{name}.txt"))))
+    expanded = tuple(
+        memo(
+            "expand",
+            "\n".join(phrases) + "\0" + repr(sorted(macros().items())),
+            lambda: list(expand_phrases(phrases, where=f"rules/lists/{name}.txt")),
+        )
+    )
     whole_list_negates = keeps_negation(name)
     buckets: dict[tuple[bool, bool], list[str]] = {}
     anchors: set[str] = set()
@@ -100,7 +112,9 @@ def list_scanner(name: str) -> ListScanner:
         anchors.update(found)
         negates = whole_list_negates or bool(_NEGATING_WORDS.search(raw))
         buckets.setdefault((bool(found), negates), []).append(phrase)
-    groups = tuple(_Group(tuple(ps), anchored, negates) for (anchored, negates), ps in sorted(buckets.items()))
+    groups = tuple(
+        _Group(tuple(ps), anchored, negates) for (anchored, negates), ps in sorted(buckets.items())
+    )
     return ListScanner(name, groups, frozenset(anchors))
 
 
@@ -135,16 +149,24 @@ class AnchorIndex:
                     positions.setdefault(prefix, []).append(m.start())
         self.positions = positions
 
-    def windows(self, anchors: frozenset[str], sentence_starts: list[int], length: int) -> list[tuple[int, int]]:
+    def windows(
+        self, anchors: frozenset[str], sentence_starts: list[int], length: int
+    ) -> list[tuple[int, int]]:
         """Merged [start, end) ranges of the sentences holding any of `anchors`."""
-        present = [a for a in self.positions if a in anchors] if len(self.positions) < len(anchors) \
+        present = (
+            [a for a in self.positions if a in anchors]
+            if len(self.positions) < len(anchors)
             else [a for a in anchors if a in self.positions]
+        )
         if not present:
             return []
-        indexes = sorted({
-            max(0, bisect.bisect_right(sentence_starts, pos) - 1)
-            for a in present for pos in self.positions[a]
-        })
+        indexes = sorted(
+            {
+                max(0, bisect.bisect_right(sentence_starts, pos) - 1)
+                for a in present
+                for pos in self.positions[a]
+            }
+        )
         out: list[tuple[int, int]] = []
         for i in indexes:
             start = sentence_starts[i] if sentence_starts else 0

@@ -42,7 +42,9 @@ def _credibility(s: Signals, kind: Kind) -> _Part:
     part = _Part(2, 0)
     numbers = len(s.numbers)
     if numbers:
-        part.add(min(3, numbers), f"{_plural(numbers, 'number')} or date{'s' if numbers > 1 else ''}")
+        part.add(
+            min(3, numbers), f"{_plural(numbers, 'number')} or date{'s' if numbers > 1 else ''}"
+        )
     names = len(s.proper_nouns)
     if names:
         part.add(min(2, names) * 0.75, f"named {', '.join(s.proper_nouns[:3])}")

@@ -13,11 +13,11 @@ from functools import cache, cached_property
 
 from bot.frames import frame_hits, frames
 from bot.lexicon import PhraseListError, compile_phrases, load_list
-from bot.scanner import AnchorIndex, anchor_index, list_scanner
 from bot.markup import Entity, is_broadcast
 from bot.models import Context
-from bot.text import Doc
 from bot.recache import rx
+from bot.scanner import AnchorIndex, anchor_index, list_scanner
+from bot.text import Doc
 
 __all__ = ["Hit", "Signals", "cue_pattern"]
 
@@ -111,20 +111,28 @@ _SUBJECT_AFTER = rx(
 )
 
 
-_PHONE = rx(r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,5}\)?[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)|(?<!\w)0[789]\d{8,10}(?!\d)")
+_PHONE = rx(
+    r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,5}\)?[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)|(?<!\w)0[789]\d{8,10}(?!\d)"
+)
 _MONEY = rx(
     r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|gbp|eur|quid|bucks|pence)\b|"
-    r"\b\d{1,3}p(?:/|\b|pm|ppm|msg|min)", re.I
+    r"\b\d{1,3}p(?:/|\b|pm|ppm|msg|min)",
+    re.I,
 )
 # Commercial SMS conventions: a reply keyword in capitals ("Reply WIN to 83355"), a short code,
 # and a company footer ("Ltd", "PO Box", a postcode): how a business, not a person, writes.
-_SMS_KEYWORD = rx(r"\b(?:reply|rply|txt|text|send|sms)(?:ing)?:? (?:with:? )?(?:[a-z]+ ){0,1}[A-Z][A-Z0-9]{1,}\b")
+_SMS_KEYWORD = rx(
+    r"\b(?:reply|rply|txt|text|send|sms)(?:ing)?:? (?:with:? )?(?:[a-z]+ ){0,1}[A-Z][A-Z0-9]{1,}\b"
+)
 _SHORT_CODE = rx(r"(?<![\d£$.,:])\b(?:to|2|on|at) \d{4,6}(?!\d)", re.I)
 _FOOTER = rx(
-    r"\b(?:ltd|llc|inc|plc|gmbh|po ?box ?\d*|pobox\d*)\b|\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b", re.I
+    r"\b(?:ltd|llc|inc|plc|gmbh|po ?box ?\d*|pobox\d*)\b|\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b",
+    re.I,
 )
 _SHOUT = rx(r"(?<![\w@#])[A-Z]{4,}(?![\w])")
-_DOER = rx(r"\b(?:he|she|they|you|u|who|his team|her team|their team)(?:'ve| have| has| had)?(?: \w+){0,2} $")
+_DOER = rx(
+    r"\b(?:he|she|they|you|u|who|his team|her team|their team)(?:'ve| have| has| had)?(?: \w+){0,2} $"
+)
 _DOER_PAST = rx(
     r"\b(?:he|she|they|who)(?: \w+ly)? (?!(?:was|were|had|did|said|seemed|looked|liked|loved|used)\b)"
     r"[a-z]+(?:ed|ought|ew|ote|ove|an|ang|ung|uck|ank|ept|elt|ilt|ent|ook|ode|ade|ave)\b"
@@ -293,8 +301,7 @@ class Signals:
                 about_them += 1
             elif len(_FIRST_PERSON.findall(sentence)) >= 1:
                 about_me += 1
-        return (wants + 1.5 * praise + self.self_credentials
-                + 0.5 * max(0, about_me - about_them))
+        return wants + 1.5 * praise + self.self_credentials + 0.5 * max(0, about_me - about_them)
 
     @cached_property
     def self_focus_per_length(self) -> float:
@@ -384,8 +391,11 @@ class Signals:
 
     @cached_property
     def _feature_link(self) -> int:
-        return sum(1 for e in self.doc.entities if e.type in ("link", "email")
-                   and not self.doc.is_quoted(e.start, e.end))
+        return sum(
+            1
+            for e in self.doc.entities
+            if e.type in ("link", "email") and not self.doc.is_quoted(e.start, e.end)
+        )
 
     @cached_property
     def _feature_number(self) -> int:
@@ -397,8 +407,11 @@ class Signals:
         own = self.own_text
         count = 0
         for name in self.proper_nouns:
-            if re.search(rf"\b(?:at|on|in|from|using|into|via|of|the|our|their|his|her|with) "
-                         rf"{re.escape(name.lower())}\b", own):
+            if re.search(
+                rf"\b(?:at|on|in|from|using|into|via|of|the|our|their|his|her|with) "
+                rf"{re.escape(name.lower())}\b",
+                own,
+            ):
                 count += 1
         return count
 
@@ -410,7 +423,9 @@ class Signals:
         for h in self.voice("accomplishment"):
             window = self.doc.clause_start(h.start)
             before = own[max(window, h.start - 40) : h.start]
-            if _DOER.search(before) or _NAMED_DOER.search(cased, max(window, h.start - 40), h.start):
+            if _DOER.search(before) or _NAMED_DOER.search(
+                cased, max(window, h.start - 40), h.start
+            ):
                 count += 1
         count += len(_DOER_PAST.findall(own))
         for m in _NAMED_PAST.finditer(cased):
@@ -470,7 +485,11 @@ class Signals:
                 return word
         for m4 in _VOCATIVE_MID.finditer(cased):
             word = m4.group(1).lower()
-            if word not in _NOT_A_NAME and word not in _COMMON_CAPITALISED and not self.doc.is_quoted(m4.start(1)):
+            if (
+                word not in _NOT_A_NAME
+                and word not in _COMMON_CAPITALISED
+                and not self.doc.is_quoted(m4.start(1))
+            ):
                 return word
         m2 = _VOCATIVE_START.search(self.doc.cased)
         if m2 and m2.group(1).lower() not in _NOT_A_NAME and not self.doc.is_quoted(m2.start(1)):
@@ -529,7 +548,16 @@ class Signals:
             if not m or (friendly and friendly.match(sentence, at)):
                 continue
             if _SUBJECT_AFTER.match(sentence, m.end()) and sentence[m.start() : m.end()] in (
-                "do", "like", "call", "text", "tell", "go", "come", "try", "look", "check",
+                "do",
+                "like",
+                "call",
+                "text",
+                "tell",
+                "go",
+                "come",
+                "try",
+                "look",
+                "check",
             ):
                 continue  # "Do you…", "Like I said", "Check this…" as a question or aside
             if self.negated(Hit(s + m.start(), s + m.end(), False)):

@@ -8,7 +8,6 @@ characters the user typed, emoji, curly quotes and all.
 from __future__ import annotations
 
 import bisect
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -23,13 +22,35 @@ MAX_CHARS = 20_000
 # Characters that change only their look: mapped one-for-one so offsets never move.
 _SAME_LENGTH = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
         "\u2212": "-",
-        "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u3000": " ",
-        "\u2028": "\n", "\u2029": "\n", "\r": " ",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u3000": " ",
+        "\u2028": "\n",
+        "\u2029": "\n",
+        "\r": " ",
     }
 )
 # Invisible characters a draft may carry (zero-width spaces, soft hyphens, bidi marks,
@@ -68,7 +89,7 @@ _OWN_AUTHORSHIP = rx(
     r"\breturned yours|\bmine for you|\bi'?d (?:write|say)|\bsomething like)[^\n\"]{0,60}$"
 )
 _META_QUESTION = rx(
-    r"(?m)^[ \t]*(?:how (?:do|should|can|would) (?:i|we)|what (?:do|should|can) (?:i|we)|"
+    r"(?m)(?:^|(?<=[.!?\"'] ))[ \t]*(?:how (?:do|should|can|would) (?:i|we)|what (?:do|should|can) (?:i|we)|"
     r"should (?:i|we)|is (?:this|that|it) (?:ok|okay|a |an |spam|legit|rude)|any (?:advice|tips|ideas)|"
     r"help me|can you help|what's the best way|what would you)"
 )
@@ -174,9 +195,22 @@ def _normalise(text: str) -> tuple[str, list[int] | None]:
 
 # Common typing slips that only swap letters, so fixing them moves no offset.
 _TYPOS = {
-    "teh": "the", "hte": "the", "adn": "and", "taht": "that", "yuo": "you", "yoru": "your",
-    "wiht": "with", "tihs": "this", "recieve": "receive", "recieved": "received", "freind": "friend",
-    "freinds": "friends", "thier": "their", "waht": "what", "becuase": "because", "jsut": "just",
+    "teh": "the",
+    "hte": "the",
+    "adn": "and",
+    "taht": "that",
+    "yuo": "you",
+    "yoru": "your",
+    "wiht": "with",
+    "tihs": "this",
+    "recieve": "receive",
+    "recieved": "received",
+    "freind": "friend",
+    "freinds": "friends",
+    "thier": "their",
+    "waht": "what",
+    "becuase": "because",
+    "jsut": "just",
 }
 _TYPO = rx(r"\b(?:" + "|".join(_TYPOS) + r")\b")
 
@@ -228,9 +262,14 @@ def _quoted_spans(norm: str) -> list[tuple[int, int]]:
     """Spans holding other people's words, merged and sorted."""
     spans = [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(norm)]
     for pattern in (_DOUBLE_QUOTED, _SINGLE_QUOTED):
-        spans += [(m.start(), m.end()) for m in pattern.finditer(norm) if not _own_quote(norm, m.start())]
+        spans += [
+            (m.start(), m.end()) for m in pattern.finditer(norm) if not _own_quote(norm, m.start())
+        ]
     for m in _REPORTED_INTRO.finditer(norm):
         body_start = m.end()
+        rest = norm[body_start : body_start + 4].lstrip()
+        if rest[:1] in ('"', "'", ">"):
+            continue  # an explicit quote follows: its marks delimit the reported words
         stop = norm.find("\n\n", body_start)
         stop = len(norm) if stop < 0 else stop
         question = _META_QUESTION.search(norm, body_start, stop)

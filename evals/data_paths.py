@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["shared_data", "require"]
+__all__ = ["require", "shared_data"]
 
 _REPO = Path(__file__).resolve().parent.parent
 

@@ -26,13 +26,17 @@ _HERE = Path(__file__).resolve().parent
 def run_rapport(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Results by id, from the real command line."""
     lines = "".join(
-        json.dumps({"id": it["id"], "text": it["text"], **({"to": it["to"]} if it.get("to") else {})})
+        json.dumps(
+            {"id": it["id"], "text": it["text"], **({"to": it["to"]} if it.get("to") else {})}
+        )
         + "\n"
         for it in items
     )
     proc = subprocess.run(
         [sys.executable, "-m", "bot.cli", "check", "--jsonl", "-"],
-        input=lines.encode(), capture_output=True, check=False,
+        input=lines.encode(),
+        capture_output=True,
+        check=False,
     )
     if proc.returncode not in (0, 1):
         raise SystemExit(f"rapport failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
@@ -85,7 +89,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=_HERE / "data" / "outreach-dev.jsonl")
     parser.add_argument("--show", metavar="RULE|kind|well", help="print the errors for one rule")
     args = parser.parse_args()
-    items = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
+    items = [
+        json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line
+    ]
     for it in items:
         assert it["kind"] in KINDS and set(it["rules"]) <= set(TEXT_RULE_IDS), it["id"]
     results = run_rapport(items)
@@ -93,9 +99,13 @@ def main() -> None:
     print(f"{args.data.name}: {len(items)} drafts")
     print(f"{'rule':<20} {'P':>5} {'R':>5} {'F1':>5}   tp  fp  fn")
     for rule, v in s["per_rule"].items():
-        print(f"{rule:<20} {v['p']:5.2f} {v['r']:5.2f} {v['f1']:5.2f}  {v['tp']:3} {v['fp']:3} {v['fn']:3}")
-    print(f"macro-F1 {s['macro_f1']:.3f} · kind accuracy {s['kind_accuracy']:.3f} · "
-          f"false alarms on well-written {s['false_alarm_rate']:.3f} (of {s['well_written']})")
+        print(
+            f"{rule:<20} {v['p']:5.2f} {v['r']:5.2f} {v['f1']:5.2f}  {v['tp']:3} {v['fp']:3} {v['fn']:3}"
+        )
+    print(
+        f"macro-F1 {s['macro_f1']:.3f} · kind accuracy {s['kind_accuracy']:.3f} · "
+        f"false alarms on well-written {s['false_alarm_rate']:.3f} (of {s['well_written']})"
+    )
     if s["kind_confusion"]:
         worst = ", ".join(f"{a}→{b} {n}" for (a, b), n in s["kind_confusion"].most_common(8))
         print(f"kind confusions: {worst}")
@@ -113,8 +123,10 @@ def main() -> None:
                 bad = (args.show in got) != (args.show in it["rules"])
                 why = "FALSE ALARM" if args.show in got else "MISSED"
             if bad:
-                print(f"\n[{it['id']}] {why} (kind {it['kind']}/{res['kind']}; want {it['rules']}, "
-                      f"got {sorted(got)})\n  {it['text'][:400]}")
+                print(
+                    f"\n[{it['id']}] {why} (kind {it['kind']}/{res['kind']}; want {it['rules']}, "
+                    f"got {sorted(got)})\n  {it['text'][:400]}"
+                )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,10 @@ def main() -> None:
         s_n = sum(counts[("spam", q)][1] for q in parts)
         h_hit = sum(counts[("ham", q)][0] for q in parts)
         h_n = sum(counts[("ham", q)][1] for q in parts)
-        print(f"part {p:>3}: spam caught {s_hit / s_n:6.1%} ({s_hit}/{s_n}) · "
-              f"ham flagged {h_hit / h_n:5.1%} ({h_hit}/{h_n})")
+        print(
+            f"part {p:>3}: spam caught {s_hit / s_n:6.1%} ({s_hit}/{s_n}) · "
+            f"ham flagged {h_hit / h_n:5.1%} ({h_hit}/{h_n})"
+        )
     for text in errors:
         print("-", text[:200])
 

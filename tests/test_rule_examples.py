@@ -43,8 +43,7 @@ def test_failing_example_is_flagged(engine: Engine, rule: Rule, example: Example
     spans = [(f.start, f.end) for f in report.findings if f.rule == rule.id]
     assert spans, f"{rule.id} not flagged in {example.text!r} (kind {report.kind.value})"
     assert any(
-        (s <= flag_start and flag_end <= e) or (flag_start <= s and e <= flag_end)
-        for s, e in spans
+        (s <= flag_start and flag_end <= e) or (flag_start <= s and e <= flag_end) for s, e in spans
     ), f"{rule.id} flagged {[example.text[s:e] for s, e in spans]}, expected {example.flag!r}"
 
 

@@ -1,0 +1,88 @@
+"""Text preparation: offsets into the original, sentences, quotation and negation scope."""
+
+from __future__ import annotations
+
+from bot.text import MAX_CHARS, prepare
+
+
+def test_norm_keeps_offsets_for_curly_quotes_and_emoji() -> None:
+    text = "Hi “Dana” 👋 — I’d love an intro."
+    doc = prepare(text)
+    i = doc.norm.index("intro")
+    a, b = doc.span(i, i + 5)
+    assert text[a:b] == "intro"
+    assert "\u2019" not in doc.norm and "'" in doc.norm
+
+
+def test_invisible_characters_do_not_split_words_and_spans_still_map() -> None:
+    text = "please li\u200bke my page"
+    doc = prepare(text)
+    assert "like my page" in doc.norm
+    i = doc.norm.index("like")
+    a, b = doc.span(i, i + len("like my page"))
+    assert text[a:b] == "li\u200bke my page"
+
+
+def test_compatibility_letters_are_folded() -> None:
+    doc = prepare("𝐥𝐢𝐤𝐞 my page")
+    assert doc.norm.startswith("like")
+
+
+def test_sentences_skip_abbreviations_initials_and_decimals() -> None:
+    doc = prepare("I met Dr. Lee at 3.30 p.m. on Friday. J. Smith was there too! Great.")
+    texts = [doc.norm[s:e] for s, e in doc.sentences]
+    assert texts == ["i met dr. lee at 3.30 p.m. on friday.", "j. smith was there too!", "great."]
+
+
+def test_newlines_end_sentences() -> None:
+    doc = prepare("hey dana\ncould you intro me to sam")
+    assert len(doc.sentences) == 2
+
+
+def test_double_quotes_blockquotes_and_reported_speech_are_quoted() -> None:
+    doc = prepare('Got this: "Hi all, please like my page!" How do I reply?')
+    assert doc.is_quoted(doc.norm.index("like my page"))
+    assert not doc.is_quoted(doc.norm.index("how do i reply"))
+    doc = prepare("> @everyone vote for me\nsomeone posted this. ugh")
+    assert doc.is_quoted(doc.norm.index("vote"))
+    doc = prepare(
+        "A recruiter sent me this:\nHi {first_name}, I'd love to connect!\n\nHow should I respond?"
+    )
+    assert doc.is_quoted(doc.norm.index("first_name"))
+    assert not doc.is_quoted(doc.norm.index("how should"))
+
+
+def test_single_quotes_may_hold_apostrophes() -> None:
+    doc = prepare(
+        "Got this today: 'Hi {first_name}, I'd love to connect!' Is it rude to ignore it?"
+    )
+    assert doc.is_quoted(doc.norm.index("love to connect"))
+
+
+def test_quotes_the_sender_wrote_are_the_senders_words() -> None:
+    doc = prepare("Here's your rec! 'Chloe is an outstanding professional.' lmk if that works")
+    assert not doc.is_quoted(doc.norm.index("outstanding"))
+
+
+def test_negation_scopes_over_its_clause_only() -> None:
+    doc = prepare("I'm not asking you to like my page, but please share the doc.")
+    assert doc.is_negated(doc.norm.index("like my page"))
+    assert not doc.is_negated(doc.norm.index("share the doc"))
+
+
+def test_idioms_with_negation_words_do_not_negate() -> None:
+    doc = prepare("Don't forget to like and subscribe!")
+    assert not doc.is_negated(doc.norm.index("like and"))
+    doc = prepare("No worries if not, but could you intro me?")
+    assert not doc.is_negated(doc.norm.index("intro"))
+
+
+def test_long_text_is_truncated_and_flagged() -> None:
+    doc = prepare("a" * (MAX_CHARS + 50))
+    assert doc.truncated and len(doc.original) == MAX_CHARS
+
+
+def test_common_letter_swaps_are_fixed_without_moving_offsets() -> None:
+    text = "remember teh time you stayed late"
+    doc = prepare(text)
+    assert "the time" in doc.norm and len(doc.norm) == len(text)
