@@ -44,7 +44,7 @@ def _code_tag() -> str:
 
     here = Path(__file__).resolve().parent
     crc = 0
-    for name in ("recache.py", "lexicon.py", "anchors.py"):
+    for name in ("recache.py", "lexicon.py", "firstword.py", "scanner.py"):
         try:
             crc = zlib.crc32((here / name).read_bytes(), crc)
         except OSError:

@@ -1,20 +1,22 @@
-"""Fast phrase-list scanning: a list is only scanned where its anchor words occur.
+"""Fast phrase-list scanning: each phrase is tried only where a word it can start with stands.
 
-Every phrase list is split into an *anchored* part (phrases that cannot match without one of a
-few literal words, see bot/anchors.py) and a *residual* part.  Per message, one regex shaped as
-a trie finds every anchor of every list in a single pass; the anchored part of a list then runs
-only on the sentences that hold its anchors, and not at all when they are absent.  The residual
-part runs on the whole text.  Hits are exactly those of a full scan (tests/test_scanner.py).
+At start-up every phrase of every list is reduced to its possible first words
+(bot/firstword.py) and filed under them.  All lists' phrases filed under one word form one
+pattern of optional lookahead captures, one per list, so a single `match` at that word tells
+which lists match there and where each match ends.  Per message, the text is tokenised once and
+only the patterns of its words run.  Phrases whose start cannot be read are scanned over the
+whole text.  Overlapping matches are all kept.  tests/test_scanner.py checks the hits against
+a plain scan of each list.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import cache
 
-from bot.anchors import MIN_ANCHOR, phrase_anchors, trie_pattern
+from bot.firstword import DIGIT, EXACT, PREFIX, first_chars, first_words
 from bot.lexicon import (
     PhraseListError,
     compile_phrases,
@@ -23,161 +25,175 @@ from bot.lexicon import (
     load_list,
     macros,
 )
-from bot.recache import memo
+from bot.recache import cached_compile, memo
 from bot.resources import rules_dir
 
-__all__ = ["AnchorIndex", "ListScanner", "anchor_index", "list_scanner"]
-
+__all__ = ["Hits", "PhraseIndex", "phrase_index", "scan"]
 
 # A phrase whose own words negate ("we haven't met", "still nothing back from you") keeps its
 # negation: only a negation *outside* its own words reverses it.
 _NEGATING_WORDS = re.compile(
     r"\b(?:not|no|never|nothing|nobody|none|nor|without)\b|n'\??t\b|n\\?'t"
 )
+_TOKEN = re.compile(r"(?<!\w)\w+")
+
+#: list name -> (start, end, negation inside the match counts)
+Hits = dict[str, list[tuple[int, int, bool]]]
 
 
 @dataclass(slots=True)
 class _Group:
-    """Phrases of one list that scan the same way: anchored or not, negating or not."""
+    """Phrases of one list filed under one key (or scanned whole), compiled on first use."""
 
-    phrases: tuple[str, ...]
-    anchored: bool
+    list_name: str
+    phrases: list[str]
     keeps_negation: bool
-    pattern: re.Pattern[str] | None = None
+    anchored: bool  # True: matched at a word (`match`); False: scanned over the text
+    # for a whole-text group: characters every match starts with (skip the text without them)
+    starts: frozenset[str] | None = None
+    _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def pattern(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            body = "(?:" + "|".join(self.phrases) + r")(?!\w)"
+            try:
+                if self.anchored:
+                    self._pattern = cached_compile(body, re.M)
+                else:
+                    compiled = compile_phrases(self.phrases, expanded=True)
+                    assert compiled is not None
+                    self._pattern = compiled
+            except re.error:
+                compile_phrases(self.phrases, expanded=True)  # raises, naming the phrase
+                raise
+        return self._pattern
 
 
 @dataclass(slots=True)
-class ListScanner:
-    """One phrase list, ready to scan; patterns are compiled on first use."""
+class _KeyPattern:
+    """Every list's phrases under one start word, as optional lookahead captures."""
 
-    name: str
-    groups: tuple[_Group, ...]
-    anchors: frozenset[str]
-    _compiled: bool = False
+    groups: list[_Group]
+    match: object = None  # the compiled pattern's bound `match`, made on first use
+    meta: tuple[tuple[str, bool], ...] = ()
 
-    def _compile(self) -> None:
-        try:
-            for group in self.groups:
-                group.pattern = compile_phrases(group.phrases, expanded=True)
-        except PhraseListError as exc:
-            raise PhraseListError(f"rules/lists/{self.name}.txt: {exc}") from None
-        self._compiled = True
-
-    def spans(
-        self, norm: str, index: AnchorIndex, sentence_starts: list[int], full: bool = False
-    ) -> list[tuple[int, int, bool]]:
-        """(start, end, negation inside counts) of the list's matches in `norm`, in order.
-
-        Matches of all phrase groups are pooled; overlapping matches are all kept (detectors
-        merge spans).  `full=True` scans the whole text instead of the anchor windows: the
-        tests check both give the same hits.
-        """
-        if not self._compiled:
-            self._compile()
-        found: dict[tuple[int, int], bool] = {}
-        windows: list[tuple[int, int]] | None = None
-        for group in self.groups:
-            if group.pattern is None:
-                continue
-            if group.anchored and not full:
-                if windows is None:
-                    windows = index.windows(self.anchors, sentence_starts, len(norm))
-                ranges = windows
-            else:
-                ranges = [(0, len(norm))]
-            for start, end in ranges:
-                for m in group.pattern.finditer(norm, start, end):
-                    if m.end() > m.start():
-                        key = (m.start(), m.end())
-                        found[key] = found.get(key, True) and not group.keeps_negation
-        return [(s, e, inside) for (s, e), inside in sorted(found.items())]
+    def compiled(self) -> tuple[object, tuple[tuple[str, bool], ...]]:
+        if self.match is None:
+            parts = ["(?:(?=((?:" + "|".join(g.phrases) + r")(?!\w))))?" for g in self.groups]
+            try:
+                self.match = cached_compile("".join(parts), re.M).match
+            except re.error:
+                for group in self.groups:
+                    compile_phrases(group.phrases, expanded=True)  # raises, naming the phrase
+                raise
+            self.meta = tuple((g.list_name, g.keeps_negation) for g in self.groups)
+        return self.match, self.meta
 
 
-@cache
-def list_scanner(name: str) -> ListScanner:
-    """The scanner of `rules/lists/<name>.txt` (anchors computed once, cached on disk)."""
+@dataclass(slots=True)
+class PhraseIndex:
+    """Every phrase list, filed by the words its phrases can start with."""
+
+    by_key: dict[str, list[_Group]]
+    whole: list[_Group]
+    names: frozenset[str]
+    patterns: dict[str, _KeyPattern] = field(default_factory=dict)
+    _words: dict[str, list[_KeyPattern]] = field(default_factory=dict)
+
+    def for_word(self, word: str) -> list[_KeyPattern]:
+        """The patterns to try where `word` stands (remembered per word)."""
+        found = self._words.get(word)
+        if found is None:
+            keys = (EXACT + word, PREFIX + word[:1], PREFIX + word[:2], PREFIX + word[:3])
+            if word[0].isdigit():
+                keys += (DIGIT,)
+            found = [self.patterns[k] for k in keys if k in self.patterns]
+            if len(self._words) > 50_000:  # bounded: unusual words come and go
+                self._words.clear()
+            self._words[word] = found
+        return found
+
+
+def _expanded(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     phrases = load_list(name)
-    expanded = tuple(
-        memo(
-            "expand",
-            "\n".join(phrases) + "\0" + repr(sorted(macros().items())),
-            lambda: list(expand_phrases(phrases, where=f"rules/lists/{name}.txt")),
-        )
+    expanded = memo(
+        "expand",
+        "\n".join(phrases) + "\0" + repr(sorted(macros().items())),
+        lambda: list(expand_phrases(phrases, where=f"rules/lists/{name}.txt")),
     )
-    whole_list_negates = keeps_negation(name)
-    buckets: dict[tuple[bool, bool], list[str]] = {}
-    anchors: set[str] = set()
-    for raw, phrase in zip(phrases, expanded, strict=True):
-        found = memo("anchors", phrase, lambda p=phrase: sorted(phrase_anchors(p) or ()))
-        anchors.update(found)
-        negates = whole_list_negates or bool(_NEGATING_WORDS.search(raw))
-        buckets.setdefault((bool(found), negates), []).append(phrase)
-    groups = tuple(
-        _Group(tuple(ps), anchored, negates) for (anchored, negates), ps in sorted(buckets.items())
-    )
-    return ListScanner(name, groups, frozenset(anchors))
+    return phrases, tuple(expanded)
 
 
 @cache
-def _all_anchors() -> frozenset[str]:
+def phrase_index() -> PhraseIndex:
+    """Build (once) the index of every phrase list under rules/lists/."""
     names = sorted(p.stem for p in (rules_dir() / "lists").glob("*.txt"))
-    return frozenset(a for name in names for a in list_scanner(name).anchors)
-
-
-@cache
-def _trie() -> re.Pattern[str]:
-    from bot.recache import cached_compile
-
-    anchors = sorted(_all_anchors())
-    body = memo("trie", "\n".join(anchors), lambda: trie_pattern(set(anchors)))
-    return cached_compile(r"(?<!\w)" + body, re.M)
-
-
-class AnchorIndex:
-    """Where each anchor word occurs in one message (one trie scan)."""
-
-    __slots__ = ("positions",)
-
-    def __init__(self, norm: str) -> None:
-        anchors = _all_anchors()
-        positions: dict[str, list[int]] = {}
-        for m in _trie().finditer(norm):
-            word = m.group(0)
-            for length in range(MIN_ANCHOR, len(word) + 1):
-                prefix = word[:length]
-                if prefix in anchors:
-                    positions.setdefault(prefix, []).append(m.start())
-        self.positions = positions
-
-    def windows(
-        self, anchors: frozenset[str], sentence_starts: list[int], length: int
-    ) -> list[tuple[int, int]]:
-        """Merged [start, end) ranges of the sentences holding any of `anchors`."""
-        present = (
-            [a for a in self.positions if a in anchors]
-            if len(self.positions) < len(anchors)
-            else [a for a in anchors if a in self.positions]
-        )
-        if not present:
-            return []
-        indexes = sorted(
-            {
-                max(0, bisect.bisect_right(sentence_starts, pos) - 1)
-                for a in present
-                for pos in self.positions[a]
-            }
-        )
-        out: list[tuple[int, int]] = []
-        for i in indexes:
-            start = sentence_starts[i] if sentence_starts else 0
-            end = sentence_starts[i + 1] if i + 1 < len(sentence_starts) else length
-            if out and start <= out[-1][1]:
-                out[-1] = (out[-1][0], end)
+    keyed: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
+    whole: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    for name in names:
+        try:
+            raw, expanded = _expanded(name)
+        except PhraseListError as exc:
+            raise PhraseListError(f"rules/lists/{name}.txt: {exc}") from None
+        list_negates = keeps_negation(name)
+        for source, phrase in zip(raw, expanded, strict=True):
+            negates = list_negates or bool(_NEGATING_WORDS.search(source))
+            keys = memo("first", phrase, lambda p=phrase: first_words(p))
+            if keys:
+                for key in keys:
+                    kind, word = key[0], key[1:]
+                    if kind == PREFIX:
+                        key = PREFIX + word[:3]
+                    keyed[(key, name, negates)].append(phrase)
             else:
-                out.append((start, end))
-        return out
+                whole[(name, negates)].append(phrase)
+    by_key: dict[str, list[_Group]] = defaultdict(list)
+    for (key, name, negates), phrases in keyed.items():
+        by_key[key].append(_Group(name, phrases, negates, anchored=True))
+    groups = []
+    for (name, negates), ps in whole.items():
+        chars: set[str] | None = set()
+        for phrase in ps:
+            found = memo("chars", phrase, lambda p=phrase: first_chars(p))
+            if found is None or chars is None:
+                chars = None
+            else:
+                chars.update(found)
+        groups.append(_Group(name, ps, negates, False, frozenset(chars) if chars else None))
+    patterns = {key: _KeyPattern(gs) for key, gs in by_key.items()}
+    return PhraseIndex(dict(by_key), groups, frozenset(names), patterns)
 
 
-def anchor_index(norm: str) -> AnchorIndex:
-    """Build the anchor index of one message."""
-    return AnchorIndex(norm)
+def scan(norm: str) -> Hits:
+    """Hits of every phrase list in `norm`, in one pass over its words."""
+    index = phrase_index()
+    for_word = index.for_word
+    found: dict[str, dict[tuple[int, int], bool]] = defaultdict(dict)
+    for token in _TOKEN.finditer(norm):
+        entries = for_word(token.group(0))
+        if not entries:
+            continue
+        pos = token.start()
+        for entry in entries:
+            match, meta = entry.compiled()
+            m = match(norm, pos)  # type: ignore[operator]
+            if m.lastindex is None:  # no list matches here (the usual case)
+                continue
+            regs = m.regs
+            for i, (name, negates) in enumerate(meta, 1):
+                start, end = regs[i]
+                if end > start:
+                    spans = found[name]
+                    spans[(start, end)] = spans.get((start, end), True) and not negates
+    for group in index.whole:
+        if group.starts is not None and not any(c in norm for c in group.starts):
+            continue
+        for m in group.pattern().finditer(norm):
+            if m.end() > m.start():
+                spans = found[group.list_name]
+                span = (m.start(), m.end())
+                spans[span] = spans.get(span, True) and not group.keeps_negation
+    return {
+        name: [(s, e, inside) for (s, e), inside in sorted(spans.items())]
+        for name, spans in found.items()
+    }

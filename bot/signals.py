@@ -16,7 +16,7 @@ from bot.lexicon import PhraseListError, compile_phrases, load_list
 from bot.markup import Entity, is_broadcast
 from bot.models import Context
 from bot.recache import rx
-from bot.scanner import AnchorIndex, anchor_index, list_scanner
+from bot.scanner import Hits, phrase_index, scan
 from bot.text import Doc
 
 __all__ = ["Hit", "Signals", "cue_pattern"]
@@ -185,19 +185,20 @@ class Signals:
             if cue in frames():
                 found = frame_hits(self, frames()[cue])
             else:
-                scanner = list_scanner(cue)
+                if cue not in phrase_index().names:
+                    raise KeyError(f"no phrase list or frame named {cue!r}")
                 doc = self.doc
                 found = [
                     Hit(s, e, doc.is_quoted(s, e), inside)
-                    for s, e, inside in scanner.spans(doc.norm, self.anchors, doc._sentence_starts)
+                    for s, e, inside in self.phrase_hits.get(cue, ())
                 ]
             self._hits[cue] = found
         return found
 
     @cached_property
-    def anchors(self) -> AnchorIndex:
-        """Where every phrase list's anchor words occur (one pass over the draft)."""
-        return anchor_index(self.doc.norm)
+    def phrase_hits(self) -> Hits:
+        """Every phrase list's matches, found in one pass over the draft's words."""
+        return scan(self.doc.norm)
 
     def scan(self, pattern: re.Pattern[str], inside: bool = True) -> list[Hit]:
         """Matches of any pattern over the draft, with their quotation scope."""

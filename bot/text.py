@@ -234,7 +234,7 @@ def _sentences(norm: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(norm):
         if m.group(0)[0] == ".":
-            before = _WORD_BEFORE.search(norm, 0, m.start())
+            before = _WORD_BEFORE.search(norm, max(0, m.start() - 24), m.start())
             word = before.group(1).strip(".") if before else ""
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue

@@ -27,8 +27,12 @@ def main() -> None:
     total = sum(counts.values())
     right = counts[("polite", True)] + counts[("impolite", False)]
     print(f"{total} requests: accuracy of courtesy >= 5 predicting 'polite' = {right / total:.3f}")
-    print(f"  polite read as polite {counts[('polite', True)]}, as impolite {counts[('polite', False)]}")
-    print(f"  impolite read as impolite {counts[('impolite', False)]}, as polite {counts[('impolite', True)]}")
+    print(
+        f"  polite read as polite {counts[('polite', True)]}, as impolite {counts[('polite', False)]}"
+    )
+    print(
+        f"  impolite read as impolite {counts[('impolite', False)]}, as polite {counts[('impolite', True)]}"
+    )
 
 
 if __name__ == "__main__":
