@@ -104,9 +104,9 @@ class PhraseIndex:
         """The patterns to try where `word` stands (remembered per word)."""
         found = self._words.get(word)
         if found is None:
-            keys = (EXACT + word, PREFIX + word[:1], PREFIX + word[:2], PREFIX + word[:3])
+            keys = [EXACT + word, PREFIX + word[:1], PREFIX + word[:2], PREFIX + word[:3]]
             if word[0].isdigit():
-                keys += (DIGIT,)
+                keys.append(DIGIT)
             found = [self.patterns[k] for k in keys if k in self.patterns]
             if len(self._words) > 50_000:  # bounded: unusual words come and go
                 self._words.clear()
