@@ -34,6 +34,8 @@ _DOMAIN = rx(
     r"biz|info|tv|gg|us|de|fr|in)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?])?(?![\w.])",
     re.I,
 )
+# a dot followed by a known top-level domain: the cheap test before the full domain pattern
+_TLD_HINT = rx(r"\w\.(?:com|net|org|io|co|uk|ly|me|app|dev|ai|biz|info|tv|gg|us|de|fr|in)\b", re.I)
 _EMAIL = rx(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _SHORTCODE = rx(r"(?<![\w:]):[a-z0-9_+-]*[a-z][a-z0-9_+-]*:(?![\w:])", re.I)
 _PLAIN_BROADCAST = rx(r"(?<![\w@])@(everyone|here|channel)\b", re.I)
@@ -114,7 +116,8 @@ def mask_markup(text: str) -> tuple[str, list[Entity]]:
     whole_block = (
         stripped.startswith("```") and stripped.endswith("```") and stripped.count("```") == 2
     )
-    for m in _CODE_BLOCK.finditer(text):
+    has = text.__contains__
+    for m in _CODE_BLOCK.finditer(text) if has("`") else ():
         if whole_block:  # a draft pasted inside one code block: drop the fences, read the draft
             inner = m.group(0)
             first_nl = inner.find("\n")
@@ -125,24 +128,29 @@ def mask_markup(text: str) -> tuple[str, list[Entity]]:
             mk.put(m.end() - 3, "   ", None, "")
         else:
             mk.put(m.start(), " " * (m.end() - m.start()), "code", m.group(0))
-    for m in _INLINE_CODE.finditer(text):
+    for m in _INLINE_CODE.finditer(text) if has("`") else ():
         if mk.free(m.start(), m.end()):
             mk.put(m.start(), " " * (m.end() - m.start()), "code", m.group(0)[1:-1])
-    for m in _ANGLE.finditer(text):
+    for m in _ANGLE.finditer(text) if has("<") else ():
         if mk.free(m.start(), m.end()):
             replacement, etype, value = _angle_token(m)
             mk.put(m.start(), replacement, etype, value)
-    for pattern, etype in ((_URL, "link"), (_EMAIL, "email"), (_DOMAIN, "link")):
-        for m in pattern.finditer(text):
+    passes = (
+        (_URL, "link", has("://") or "www." in text.lower()),
+        (_EMAIL, "email", has("@")),
+        (_DOMAIN, "link", _TLD_HINT.search(text) is not None),
+    )
+    for pattern, etype, needed in passes:
+        for m in pattern.finditer(text) if needed else ():
             if mk.free(m.start(), m.end()):
                 mk.put(m.start(), " " * (m.end() - m.start()), etype, m.group(0))
-    for m in _SHORTCODE.finditer(text):
+    for m in _SHORTCODE.finditer(text) if has(":") else ():
         if mk.free(m.start(), m.end()):
             mk.put(m.start(), " " * (m.end() - m.start()), "emoji", m.group(0)[1:-1].lower())
-    for m in _PLAIN_BROADCAST.finditer(text):
+    for m in _PLAIN_BROADCAST.finditer(text) if has("@") else ():
         if mk.free(m.start(), m.end()):
             mk.entities.append(Entity("broadcast", m.start(), m.end(), m.group(1).lower()))
-    for m in _HTML_ENTITY.finditer(text):
+    for m in _HTML_ENTITY.finditer(text) if has("&") else ():
         if mk.free(m.start(), m.end()):
             plain = {"&gt;": ">", "&lt;": "<", "&amp;": "&", "&quot;": '"'}.get(m.group(0), " ")
             mk.put(m.start(), _pad(plain, m.end() - m.start()), None, "")

@@ -331,8 +331,8 @@ class Signals:
     def proper_nouns(self) -> list[str]:
         """Capitalised names mid-sentence (companies, projects, tools, places), de-duplicated."""
         cased = self.doc.cased
-        letters = [c for c in cased if c.isalpha()]
-        if letters and sum(c.isupper() for c in letters) > 0.5 * len(letters):
+        letters = sum(map(str.isalpha, cased))
+        if letters and sum(map(str.isupper, cased)) > 0.5 * letters:
             return []  # SHOUTING: capitals say nothing about names
         own = self.own_text
         starts = {s for s, _ in self.doc.sentences}
