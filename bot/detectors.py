@@ -165,9 +165,18 @@ def _score(det: Detector, a: Assessment) -> list[Span]:
 
 
 def _imperative(det: Detector, a: Assessment) -> list[Span]:
+    """Bare orders for the sender; in a terse, courtesy-free message, any bare order."""
+    s = a.signals
     if det.max_courtesy is not None and a.courtesy >= det.max_courtesy:
         return []
-    return [(s, e) for s, e, softened in a.signals.imperatives_for_sender if not softened]
+    if any(s.has(cue) for cue in det.unless_message):
+        return []
+    commands = s.imperatives if a.courtesy < _TERSE else s.imperatives_for_sender
+    return [(start, end) for start, end, softened in commands if not softened]
+
+
+#: Below this courtesy even advice reads as an order ("Meet Gary. He sells insurance. Talk to him.")
+_TERSE = 3.0
 
 
 _DETECTORS: dict[str, Callable[[Detector, Assessment], list[Span]]] = {
