@@ -125,6 +125,8 @@ def _missing(det: Detector, a: Assessment) -> list[Span]:
                 break
     if anchor is None or any(_evidence(item, a) for item in det.evidence):
         return []
+    if not all(_evidence(item, a) for item in det.needs):
+        return []
     if det.span == "sentence":
         return [s.doc.sentence_at(anchor[0])]
     if det.span == "each_sentence":

@@ -66,6 +66,7 @@ _DETECTOR_KEYS = {
     "message",
     "fix",
     "kinds",
+    "needs",
 }
 
 
@@ -94,6 +95,7 @@ class Detector:
     message: str = ""
     fix: str = ""
     kinds: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # cues that must also be present for the detector to fire
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,7 @@ def _detector(raw: Any, where: str) -> Detector:
         "trigger",
         "evidence",
         "kinds",
+        "needs",
     ):
         if key in raw:
             kwargs[key] = _strings(raw[key], f"{where}.{key}")
@@ -279,7 +282,7 @@ def _check_references(rule: Rule, folder: Path) -> None:
     known_frames = frames()
     names = list(rule.unless)
     for det in rule.detectors:
-        names += [*det.trigger, *det.evidence, *det.unless_message]
+        names += [*det.trigger, *det.evidence, *det.unless_message, *det.needs]
     for name in names:
         if name == "message" or name.startswith(_EVIDENCE_PREFIXES):
             continue
