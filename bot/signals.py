@@ -137,6 +137,10 @@ _DOER_PAST = rx(
     r"\b(?:he|she|they|who)(?: \w+ly)? (?!(?:was|were|had|did|said|seemed|looked|liked|loved|used)\b)"
     r"[a-z]+(?:ed|ought|ew|ote|ove|an|ang|ung|uck|ank|ept|elt|ilt|ent|ook|ode|ade|ave)\b"
 )
+_THIRD_DOER_PAST = rx(
+    r"\b(?:he|she|they)(?: \w+ly)? (?!(?:was|were|had|did|said|seemed|looked|liked|loved|used|asked|wanted|needed|told)\b)"
+    r"[a-z]+(?:ed|ought|ew|ote|ove|an|ang|ung|uck|ank|ept|elt|ilt|ent|ook|ode|ade|ave|id)\b"
+)
 _NAMED_PAST = rx(
     r"\b([A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)? (?:\w+ly )?(?!(?:Was|Were)\b)"
     r"(?:[a-z]+ed|built|led|ran|wrote|taught|drew|sang|fixed|caught|brought|made|found|kept|held|sold|won)\b"
@@ -429,6 +433,16 @@ class Signals:
             ):
                 count += 1
         count += len(_DOER_PAST.findall(own))
+        for m in _NAMED_PAST.finditer(cased):
+            if own[m.start()] != " " and m.group(1) not in _COMMON_CAPITALISED_TITLE:
+                count += 1
+        return count
+
+    @cached_property
+    def _feature_third_person_work(self) -> int:
+        """Concrete work by someone else ("He redid the bathroom", "Dario fixed…"): a recommendation."""
+        own, cased = self.own_text, self.doc.cased
+        count = len(_THIRD_DOER_PAST.findall(own))
         for m in _NAMED_PAST.finditer(cased):
             if own[m.start()] != " " and m.group(1) not in _COMMON_CAPITALISED_TITLE:
                 count += 1
