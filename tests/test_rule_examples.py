@@ -7,6 +7,8 @@ are validated too: schema, ids, the contract's ids all present, enough examples 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.engine import Engine
@@ -67,3 +69,16 @@ def test_rule_ids_are_unique() -> None:
 def test_rule_has_enough_examples_of_both_kinds(rule: Rule) -> None:
     assert len(rule.failing) >= MIN_EXAMPLES, f"{rule.id}: {len(rule.failing)} failing examples"
     assert len(rule.passing) >= MIN_EXAMPLES, f"{rule.id}: {len(rule.passing)} passing examples"
+
+
+_NEGATION = re.compile(r"\b(?:not|n't|never|no need|nothing)\b|n't", re.I)
+_QUOTATION = re.compile(r'["“”]|\bsent me\b|\bgot this\b|^>', re.I | re.M)
+_MARKUP = re.compile(r"<[@#!]|@everyone|@here|:[a-z_]+:|`")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_examples_cover_the_traps(rule: Rule) -> None:
+    """Each rule shows it is not fooled by negation or quotation, and reads chat markup."""
+    assert any(_NEGATION.search(ex.text) for ex in rule.passing), "no negation trap"
+    assert any(_QUOTATION.search(ex.text) for ex in rule.passing), "no quotation trap"
+    assert any(_MARKUP.search(ex.text) for ex in (*rule.failing, *rule.passing)), "no chat markup"
