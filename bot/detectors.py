@@ -86,12 +86,8 @@ def _entities(det: Detector, a: Assessment) -> list[Span]:
 
 
 def holds(item: str, a: Assessment) -> bool:
-    """Whether one piece of evidence named in a rule file is present in the draft."""
-    return _evidence(item, a)
-
-
-def _evidence(item: str, a: Assessment) -> bool:
-    """One piece of evidence named in a rule file: a cue, a feature, a signal or context."""
+    """Whether one piece of evidence named in a rule file (a cue, a feature, a signal or
+    context) is present in the draft."""
     s = a.signals
     prefix, _, name = item.partition(":")
     if not name:
@@ -123,9 +119,9 @@ def _missing(det: Detector, a: Assessment) -> list[Span]:
             if hits:
                 anchor = (hits[0].start, hits[0].end)
                 break
-    if anchor is None or any(_evidence(item, a) for item in det.evidence):
+    if anchor is None or any(holds(item, a) for item in det.evidence):
         return []
-    if not all(_evidence(item, a) for item in det.needs):
+    if not all(holds(item, a) for item in det.needs):
         return []
     if det.span == "sentence":
         return [s.doc.sentence_at(anchor[0])]
@@ -159,7 +155,7 @@ def _score(det: Detector, a: Assessment) -> list[Span]:
         return []
     if det.at_most is not None and value > det.at_most:
         return []
-    if any(_evidence(item, a) for item in det.evidence):
+    if any(holds(item, a) for item in det.evidence):
         return []
     span = _most_self_focused(a.signals) if det.span == "self_sentence" else None
     span = span or _first_sentence(a.signals)

@@ -82,7 +82,7 @@ def _reliability(s: Signals, kind: Kind) -> _Part:
         part.add(1, "an easy way to say no")
     if s.has("pressure_urgent"):
         part.add(-2, "pressure")
-    if s.feature("crowd") or s.feature("broadcast") or s.feature("mass"):
+    if s.to_crowd:
         part.add(-2, "sent to a crowd")
     if s.feature("merge_field"):
         part.add(-2, "a template sent without care")
@@ -112,7 +112,7 @@ def _intimacy(s: Signals, kind: Kind) -> _Part:
         part.add(1, "something about them in particular")
     if s.has("well_wishes"):
         part.add(1, "a warm, personal tone")
-    if s.feature("crowd") or s.feature("broadcast") or s.feature("mass"):
+    if s.to_crowd:
         part.add(-4, "addressed to a crowd")
     if s.feature("merge_field"):
         part.add(-3, "unfilled template fields")

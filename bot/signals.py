@@ -158,6 +158,9 @@ _CREDENTIAL = rx(
     r"followers|subscribers|clients|customers|gpa|internships?|years of experience|mrr|arr|"
     r"revenue|podcasts?|keynote|top-rated|award)\b"
 )
+# Features that are the number of matches of one pattern (in the sender's words, or in the
+# cased text where capitals matter): "feature:<name>" in rule data.
+_COUNTED: dict[str, tuple[re.Pattern[str], bool]] = {}
 _THIRD_PERSON = rx(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
 _NAME_SUBJECT = rx(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
 
@@ -178,6 +181,7 @@ class Signals:
         self.doc = doc
         self.context = context or Context()
         self._hits: dict[str, list[Hit]] = {}
+        self._counts: dict[str, int] = {}
         self._voice: dict[str, list[Hit]] = {}
         self._negated: dict[tuple[int, int], bool] = {}
 
@@ -372,27 +376,20 @@ class Signals:
     # -- computed features (used by kind detection as "feature:<name>") -----------------------
     def feature(self, name: str) -> int:
         """A count for one computed feature; unknown names raise so typos in data fail loudly."""
+        counted = _COUNTED.get(name)
+        if counted is not None:
+            pattern, cased = counted
+            known = self._counts.get(name)
+            if known is None:
+                text = self.doc.cased if cased else self.own_text
+                known = self._counts[name] = len(pattern.findall(text))
+            return known
         return int(getattr(self, f"_feature_{name}"))
 
     @cached_property
-    def _feature_phone(self) -> int:
-        return len(_PHONE.findall(self.own_text))
-
-    @cached_property
-    def _feature_money(self) -> int:
-        return len(_MONEY.findall(self.own_text))
-
-    @cached_property
-    def _feature_sms_keyword(self) -> int:
-        return len(_SMS_KEYWORD.findall(self.doc.cased))
-
-    @cached_property
-    def _feature_short_code(self) -> int:
-        return len(_SHORT_CODE.findall(self.own_text))
-
-    @cached_property
-    def _feature_business_footer(self) -> int:
-        return len(_FOOTER.findall(self.doc.cased))
+    def to_crowd(self) -> bool:
+        """Addressed to many: a crowd greeting, an @here-style ping, or saying it goes to all."""
+        return bool(self.feature("crowd") or self.feature("broadcast") or self.feature("mass"))
 
     @cached_property
     def _feature_link(self) -> int:
@@ -585,3 +582,12 @@ class Signals:
             )
             out.append((s + m.start(), e, softened))
         return out
+
+
+_COUNTED.update(
+    phone=(_PHONE, False),
+    money=(_MONEY, False),
+    short_code=(_SHORT_CODE, False),
+    sms_keyword=(_SMS_KEYWORD, True),
+    business_footer=(_FOOTER, True),
+)

@@ -166,11 +166,6 @@ class Doc:
             return False
         return bool(_NEGATOR.search(_NOT_A_NEGATION.sub(" ", clause)))
 
-    def excerpt(self, start: int, end: int) -> str:
-        """The original characters behind a norm span."""
-        a, b = self.span(start, end)
-        return self.original[a:b]
-
 
 def _normalise(text: str) -> tuple[str, list[int] | None]:
     """Unify quotes, dashes, spaces and compatibility letters; drop invisibles; keep an offset map."""
