@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TextIO
 
-from bot.engine import Engine
 from bot.inputs import BadInput, decode_bytes, validate_text
-from bot.models import Context
+from bot.models import FACT_FIELDS, Context, Report
 
-__all__ = ["BatchSummary", "run_batch"]
+#: What checks one draft: the engine alone, or the rewriter (check + rewrite).
+Check = Callable[[str, Context, Mapping[str, str] | None], Report]
+
+__all__ = ["BatchSummary", "Check", "run_batch"]
 
 
 @dataclass(slots=True)
@@ -49,8 +51,8 @@ class BatchSummary:
         return text
 
 
-def _parse(raw: bytes, number: int) -> tuple[Any, str, Context]:
-    """(id, text, context) from one input line, or BadInput naming what is wrong."""
+def _parse(raw: bytes, number: int) -> tuple[Any, str, Context, dict[str, str]]:
+    """(id, text, context, facts) from one input line, or BadInput naming what is wrong."""
     line = decode_bytes(raw, f"line {number}")
     try:
         item = json.loads(line)
@@ -63,7 +65,14 @@ def _parse(raw: bytes, number: int) -> tuple[Any, str, Context]:
         raise BadInput(f'line {number} has no "text" string')
     recipient = item.get("to")
     context = Context(recipient=recipient if isinstance(recipient, str) else None)
-    return item.get("id"), validate_text(text, f"line {number}"), context
+    facts = item.get("facts", {})
+    if not isinstance(facts, dict) or not all(
+        k in FACT_FIELDS and isinstance(v, str) for k, v in facts.items()
+    ):
+        raise BadInput(
+            f'line {number}: "facts" must map fact names ({", ".join(FACT_FIELDS)}) to strings'
+        )
+    return item.get("id"), validate_text(text, f"line {number}"), context, facts
 
 
 def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
@@ -73,21 +82,25 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
 
 
 def run_batch(
-    engine: Engine,
+    check: Check,
     stream: BinaryIO,
     out: TextIO,
     default_recipient: str | None = None,
     progress: Any = None,
+    default_facts: Mapping[str, str] | None = None,
 ) -> BatchSummary:
-    """Check every line of `stream`, writing one JSON result (or error) per line to `out`."""
+    """Check every line of `stream`, writing one JSON result (or error) per line to `out`.
+
+    A line may carry its own `"to"` and `"facts"`; they win over the command line's.
+    """
     summary = BatchSummary()
     for number, raw in _lines(stream):
         item_id: Any = None
         try:
-            item_id, text, context = _parse(raw, number)
+            item_id, text, context, facts = _parse(raw, number)
             if context.recipient is None and default_recipient:
                 context = Context(recipient=default_recipient)
-            report = engine.check_sync(text, context)
+            report = check(text, context, {**(default_facts or {}), **facts})
         except BadInput as exc:
             summary.bad_lines += 1
             if item_id is None:

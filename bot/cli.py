@@ -13,12 +13,13 @@ from bot import __version__
 from bot.config import Config, ConfigError, discover_config, load_config
 from bot.inputs import BadInput, decode_bytes, validate_text
 from bot.lexicon import PhraseListError
-from bot.models import Context
+from bot.models import FACT_FIELDS, Context
 from bot.rules import RuleFileError
 
 __all__ = ["main"]
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FACT_NAMES = tuple(FACT_FIELDS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,6 +34,28 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
+def _common(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--to", metavar="NAME", help="the recipient's name")
+    cmd.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="team configuration (default: rapport.toml or [tool.rapport] nearby)",
+    )
+
+
+def _fact_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--fact",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a fact only you know, used instead of its [prompt] "
+        "(e.g. --fact relationship='We shipped the Q3 launch together'); "
+        "names: " + ", ".join(FACT_NAMES),
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rapport", description="Coaching for honest, personal outreach.")
     parser.add_argument("--version", action="version", version=f"rapport {__version__}")
@@ -40,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check",
         help="check a draft for etiquette problems",
-        description="Check a draft: TEXT, a file path after --file, or stdin.",
+        description="Check a draft: TEXT, or stdin.",
     )
     check.add_argument("text", nargs="*", metavar="TEXT", help="the draft (or '-' for stdin)")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -49,22 +72,44 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE|-",
         help='check many drafts: one {"id", "text"} per line, one result per line',
     )
-    check.add_argument("--to", metavar="NAME", help="the recipient's name")
     check.add_argument(
-        "--config",
-        metavar="FILE",
-        type=Path,
-        help="team configuration (default: rapport.toml or [tool.rapport] nearby)",
+        "--rewrite", action="store_true", help="also suggest a personal rewrite of the draft"
     )
+    _common(check)
+    _fact_option(check)
     check.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
         help="colour the human output (default: auto)",
     )
+    rewrite = sub.add_parser(
+        "rewrite",
+        help="print a personal rewrite of a draft (for piping)",
+        description="Print only the rewrite of a draft (TEXT, or stdin); notes go to stderr.",
+    )
+    rewrite.add_argument("text", nargs="*", metavar="TEXT", help="the draft (or '-' for stdin)")
+    _common(rewrite)
+    _fact_option(rewrite)
     rules = sub.add_parser("rules", help="list the etiquette rules")
     rules.add_argument("--markdown", action="store_true", help="print the README's rules table")
     return parser
+
+
+def _facts(pairs: list[str]) -> dict[str, str]:
+    """`--fact name=value` options as a mapping, with a clear message for a bad one."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().lower()
+        if not sep or not value.strip():
+            raise BadInput(f"--fact {pair!r} needs the form NAME=VALUE, e.g. recipient=Dana")
+        if name not in FACT_NAMES:
+            raise BadInput(
+                f"--fact {name!r} is not a fact rapport uses; use one of: {', '.join(FACT_NAMES)}"
+            )
+        out[name] = validate_text(value, f"--fact {name}")
+    return out
 
 
 def _fail(message: str) -> int:
@@ -87,22 +132,65 @@ def _read_draft(args: argparse.Namespace) -> str:
 def _check(args: argparse.Namespace) -> int:
     from bot.engine import Engine  # after argument errors are ruled out: keeps --help instant
 
+    if args.fact and not args.rewrite:
+        return _fail("--fact is for rewrites: add --rewrite (or use 'rapport rewrite')")
+    supplied = _facts(args.fact)
     engine = Engine(config=_config(args.config))
+    rewriter = None
+    if args.rewrite:
+        from bot.rewrite import Rewriter
+
+        rewriter = Rewriter(engine)
     if args.jsonl:
         if args.text:
             return _fail("give either TEXT or --jsonl, not both")
-        return _batch(engine, args)
-    report = engine.check_sync(_read_draft(args), Context(recipient=args.to))
+        return _batch(rewriter.check if rewriter else _plain(engine), args, supplied)
+    context = Context(recipient=args.to)
+    text = _read_draft(args)
+    report = (
+        rewriter.check(text, context, supplied) if rewriter else engine.check_sync(text, context)
+    )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        from bot.render import render_report, use_colour
+        from bot.render import render_report, render_rewrite, use_colour
 
-        print(render_report(report, colour=use_colour(sys.stdout, args.color)))
+        colour = use_colour(sys.stdout, args.color)
+        print(render_report(report, colour=colour))
+        if report.rewrite is not None:
+            print()
+            print(render_rewrite(report.rewrite, report.trust.quotient, colour=colour))
     return EXIT_FINDINGS if report.has_errors else EXIT_CLEAN
 
 
-def _batch(engine: Any, args: argparse.Namespace) -> int:
+def _plain(engine: Any) -> Any:
+    def check(text: str, context: Context, supplied: Any = None) -> Any:
+        return engine.check_sync(text, context)
+
+    return check
+
+
+def _rewrite(args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from bot.render import safe
+    from bot.rewrite import Rewriter
+
+    supplied = _facts(args.fact)
+    rewriter = Rewriter(Engine(config=_config(args.config)))
+    report = rewriter.check(_read_draft(args), Context(recipient=args.to), supplied)
+    rewrite = report.rewrite
+    assert rewrite is not None
+    if rewrite.template_error:
+        print(f"rapport: {rewrite.template_error}", file=sys.stderr)
+    if rewrite.text is not None:
+        print(rewrite.text)
+    print(f"rapport: {rewrite.note}", file=sys.stderr)
+    for m in rewrite.missing:
+        print(f"rapport: fill in [{safe(m.prompt)}] or pass --fact {m.field}=…", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _batch(check: Any, args: argparse.Namespace, supplied: dict[str, str]) -> int:
     from bot.batch import run_batch
 
     stream: BinaryIO
@@ -123,7 +211,7 @@ def _batch(engine: Any, args: argparse.Namespace) -> int:
 
         progress = tqdm(total=total, unit="msg", file=sys.stderr, leave=False)
     try:
-        summary = run_batch(engine, stream, sys.stdout, args.to, progress)
+        summary = run_batch(check, stream, sys.stdout, args.to, progress, supplied)
     finally:
         if progress is not None:
             progress.close()
@@ -147,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "rewrite":
+            return _rewrite(args)
         if args.command == "rules":
             return _rules(args)
         parser.print_help()

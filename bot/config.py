@@ -9,6 +9,9 @@ pyproject.toml) on the command line, and later from per-workspace storage in the
     [rules.pressure]
     severity = "error"
     phrases = ["need it yesterday"]
+
+    [templates]
+    folder = "rapport-templates"   # the team's own rewrite templates (relative to this file)
 """
 
 from __future__ import annotations
@@ -45,19 +48,26 @@ class Config:
 
     rules: Mapping[str, RuleSettings] = field(default_factory=dict)
     source: str = "defaults"
+    templates: Path | None = None  # a team folder whose templates override the built-in ones
 
     def settings(self, rule_id: str) -> RuleSettings:
         """The settings for one rule (defaults when the team said nothing)."""
         return self.rules.get(rule_id, RuleSettings())
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], source: str = "configuration") -> Config:
-        """Validate a parsed `[rules]`-bearing mapping (a TOML file, or a workspace's stored JSON)."""
-        unknown_top = set(data) - {"rules"}
+    def from_mapping(
+        cls, data: Mapping[str, Any], source: str = "configuration", base: Path | None = None
+    ) -> Config:
+        """Validate a parsed `[rules]`-bearing mapping (a TOML file, or a workspace's stored JSON).
+
+        `base` is the folder relative template paths are read from (the config file's own).
+        """
+        unknown_top = set(data) - {"rules", "templates"}
         if unknown_top:
             raise ConfigError(
-                f"{source}: unknown section(s) {sorted(unknown_top)}; expected [rules]"
+                f"{source}: unknown section(s) {sorted(unknown_top)}; expected [rules] or [templates]"
             )
+        templates = _templates_folder(data.get("templates"), source, base)
         section = data.get("rules", {})
         if not isinstance(section, Mapping):
             raise ConfigError(f"{source}: [rules] must be a table")
@@ -75,7 +85,7 @@ class Config:
             if not isinstance(table, Mapping):
                 raise ConfigError(f"{source}: [rules.{rule_id}] must be a table")
             settings[rule_id] = _rule_settings(rule_id, table, source, settings.get(rule_id))
-        return cls(rules=settings, source=source)
+        return cls(rules=settings, source=source, templates=templates)
 
     def to_mapping(self) -> dict[str, Any]:
         """A plain mapping that `from_mapping` reads back (for per-workspace storage)."""
@@ -87,7 +97,26 @@ class Config:
             if st.phrases:
                 table["phrases"] = list(st.phrases)
             rules[rule_id] = table
-        return {"rules": rules}
+        out: dict[str, Any] = {"rules": rules}
+        if self.templates is not None:
+            out["templates"] = {"folder": str(self.templates)}
+        return out
+
+
+def _templates_folder(section: Any, source: str, base: Path | None) -> Path | None:
+    if section is None:
+        return None
+    if not isinstance(section, Mapping) or set(section) - {"folder"}:
+        raise ConfigError(f'{source}: [templates] takes one key, folder = "path/to/templates"')
+    folder = section.get("folder")
+    if not isinstance(folder, str) or not folder.strip():
+        raise ConfigError(f"{source}: templates.folder must be a folder path")
+    path = Path(folder).expanduser()
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    if not path.is_dir():
+        raise ConfigError(f"{source}: templates.folder {str(path)!r} is not a folder")
+    return path
 
 
 def _check_id(rule_id: str, source: str) -> None:
@@ -135,7 +164,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("rapport", {})
-    return Config.from_mapping(data, source=str(path))
+    return Config.from_mapping(data, source=str(path), base=path.resolve().parent)
 
 
 def discover_config(start: Path | None = None) -> Config:

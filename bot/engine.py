@@ -55,6 +55,10 @@ class Engine:
 
     def check_sync(self, text: str, context: Context | None = None) -> Report:
         """Check a draft and return its kind, Trust Quotient, courtesy and findings."""
+        return self.analyse(text, context)[0]
+
+    def analyse(self, text: str, context: Context | None = None) -> tuple[Report, Signals]:
+        """Check a draft and also return the evidence behind the report (the rewriter reads it)."""
         doc = prepare(text)
         signals = Signals(doc, context)
         kind = classify(signals)
@@ -65,7 +69,7 @@ class Engine:
         for rule in self.rules:
             findings.extend(self._apply(rule, assessment))
         findings.sort(key=lambda f: (f.start, f.severity.rank, f.rule))
-        return Report(
+        report = Report(
             text=doc.original,
             kind=kind,
             trust=trust_,
@@ -74,6 +78,7 @@ class Engine:
             truncated=doc.truncated,
             courtesy_evidence=courtesy_evidence,
         )
+        return report, signals
 
     def _apply(self, rule: Rule, a: Assessment) -> list[Finding]:
         settings = self.config.settings(rule.id)

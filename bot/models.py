@@ -7,13 +7,16 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "FACT_FIELDS",
     "KINDS",
     "RULE_IDS",
     "TEXT_RULE_IDS",
     "Context",
     "Finding",
     "Kind",
+    "MissingFact",
     "Report",
+    "Rewrite",
     "Severity",
     "Trust",
 ]
@@ -45,6 +48,22 @@ class Severity(StrEnum):
     def rank(self) -> int:
         """Sort key: errors first."""
         return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+#: Facts a user (or a coaching session) can supply by name, and what each one is.
+FACT_FIELDS: dict[str, str] = {
+    "recipient": "their name",
+    "relationship": "how you know them first-hand (one sentence)",
+    "specific": "one specific thing you saw them do, or that their help led to",
+    "given": "what you gave them or can offer first",
+    "received": "what they did for you (the endorsement or help you are thanking them for)",
+    "ask": "exactly what you'd like them to do, starting with a verb",
+    "reason": "why you are asking, in one sentence",
+    "endorsee": "the person you recommend or introduce",
+    "details": "what you made or are sharing, in one sentence",
+    "alternative": "an honest alternative you can offer instead",
+    "sender": "your name, for the sign-off",
+}
 
 
 #: Every rule id in the public contract.  `unreciprocated` comes from the ledger, not the text.
@@ -128,6 +147,55 @@ class Context:
 
 
 @dataclass(frozen=True, slots=True)
+class MissingFact:
+    """A fact only the user can give, shown in the rewrite as a visible [prompt]."""
+
+    field: str  # one of `bot.facts.FACT_FIELDS`
+    prompt: str  # the words inside the brackets
+    shape: str = "sentence"  # "sentence" or "phrase": how an answer is slotted back in
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's missing-fact object (what a coaching session asks for)."""
+        return {"field": self.field, "prompt": self.prompt, "shape": self.shape}
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """A suggested personal rewrite of a draft, or a note saying why there is none."""
+
+    text: str | None
+    note: str
+    template: str | None = None
+    unchanged: bool = False
+    missing: tuple[MissingFact, ...] = ()
+    changes: tuple[str, ...] = ()
+    removed: tuple[tuple[tuple[str, ...], str], ...] = ()  # (rules, words left out)
+    set_aside: tuple[str, ...] = ()  # links, numbers, names only the left-out words held
+    trust: Trust | None = None
+    findings: tuple[Finding, ...] = ()  # what the self-check still flags (missing facts only)
+    template_error: str | None = None  # a team template that failed, and where
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's `rewrite` object."""
+        out: dict[str, Any] = {
+            "text": self.text,
+            "note": self.note,
+            "template": self.template,
+            "unchanged": self.unchanged,
+            "missing": [m.to_json() for m in self.missing],
+            "changes": list(self.changes),
+            "removed": [{"rules": list(rules), "text": text} for rules, text in self.removed],
+            "set_aside": list(self.set_aside),
+        }
+        if self.trust is not None:
+            out["trust"] = self.trust.to_json()
+        out["findings"] = [{"rule": f.rule, "severity": f.severity.value} for f in self.findings]
+        if self.template_error:
+            out["template_error"] = self.template_error
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Everything the engine concluded about one draft."""
 
@@ -138,6 +206,7 @@ class Report:
     findings: tuple[Finding, ...]
     truncated: bool = False
     courtesy_evidence: tuple[str, ...] = ()
+    rewrite: Rewrite | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -159,4 +228,6 @@ class Report:
         }
         if self.truncated:
             out["truncated"] = True
+        if self.rewrite is not None:
+            out["rewrite"] = self.rewrite.to_json()
         return out

@@ -11,11 +11,12 @@ import shutil
 import textwrap
 from typing import TextIO
 
-from bot.models import Finding, Report, Severity
+from bot.honesty import PROMPT
+from bot.models import Finding, Report, Rewrite, Severity
 from bot.rules import principles
 from bot.text import MAX_CHARS
 
-__all__ = ["render_report", "safe", "use_colour"]
+__all__ = ["render_report", "render_rewrite", "safe", "use_colour"]
 
 _CODES = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "cyan": "36", "green": "32"}
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -119,4 +120,44 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
     counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
     summary = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
     lines.append(summary + ".")
+    return "\n".join(lines)
+
+
+def render_rewrite(
+    rewrite: Rewrite, before: float, colour: bool = False, width: int | None = None
+) -> str:
+    """The suggested rewrite, what changed, what was left out, and what only the user can add."""
+    paint = _Painter(colour)
+    width = width or min(100, shutil.get_terminal_size((88, 24)).columns)
+    lines = [paint("Suggested rewrite", "bold")]
+    if rewrite.text is None:
+        lines += _wrap(rewrite.note, "  ", width)
+        return "\n".join(lines)
+    if rewrite.unchanged:
+        lines += _wrap(rewrite.note, "  ", width)
+        return "\n".join(lines)
+    body = PROMPT.sub(lambda m: paint(m.group(0), "yellow", "bold"), safe(rewrite.text))
+    lines += ["  │ " + line if line else "  │" for line in body.split("\n")]
+    lines.append("")
+    lines += _wrap(rewrite.note, "  ", width)
+    if rewrite.trust is not None:
+        after = rewrite.trust.quotient
+        trend = paint(f"{after:.2f}", "green" if after > before else "yellow")
+        lines.append(f"  {paint('Trust', 'dim')} {trend} (the draft: {before:.2f})")
+    if rewrite.missing:
+        lines.append(paint("  Only you can fill in:", "dim"))
+        for m in rewrite.missing:
+            lines += _wrap(f"[{m.prompt}]  (--fact {m.field}=…)", "    ", width)
+    if rewrite.changes:
+        lines.append(paint("  What changed:", "dim"))
+        for change in rewrite.changes:
+            lines += _wrap(f"• {change}", "    ", width)
+    if rewrite.removed:
+        lines.append(paint("  Left out:", "dim"))
+        for rules, words in rewrite.removed:
+            excerpt = " ".join(safe(words).split())
+            excerpt = excerpt if len(excerpt) <= 80 else excerpt[:79].rstrip() + "…"
+            lines += _wrap(f'"{excerpt}" ({", ".join(rules)})', "    ", width)
+    if rewrite.template_error:
+        lines += _wrap(f"Note: {rewrite.template_error}.", "  ", width)
     return "\n".join(lines)

@@ -72,7 +72,8 @@ def _credibility(s: Signals, kind: Kind) -> _Part:
 def _reliability(s: Signals, kind: Kind) -> _Part:
     """A record of following through and keeping in touch; asks that are easy to honour."""
     part = _Part(2, 0)
-    if s.has("gave_already") or s.context.endorsements_given:
+    hollow_gift = s.has("visibility_motive")  # given to boost numbers: no track record
+    if (s.has("gave_already") and not hollow_gift) or s.context.endorsements_given:
         part.add(3, "has already given")
     if s.has("relationship") or s.context.known_relationship:
         part.add(2, "an existing relationship")

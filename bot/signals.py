@@ -81,7 +81,7 @@ _NOT_A_NAME = frozenset(
     "madam hiring recruiter recruiters yall y'all people mate mates buddy dude man bro again "
     "so just i it hope how thanks thank good quick and this is hello hey hi sorry hope "
     "again in a an the to for you u all members network connections linkedin twitter world "
-    "again gang crew squad you'll i'm im it's its quick one again sir/madam also ok okay "
+    "again gang crew squad you'll i'm i'd i've i'll im it's its quick one again sir/madam also ok okay "
     "yes no not thanks! great awesome dear hope well morning evening afternoon best regards "
     "sincerely cheers warmly again do did does can could would will are is was what how why "
     "when where who which if we they he she my your our their there's that's thats as at on "
@@ -322,9 +322,14 @@ class Signals:
     def self_credentials(self) -> int:
         """Clauses where the sender lists their own achievements or metrics ("I closed $2.4M")."""
         own = self.own_text
+        shared = [(h.start, h.end) for h in self.voice("relationship")]
         count = 0
         for m in _SELF_CLAUSE.finditer(own):
             clause = own[m.start() : m.end()]
+            if _SECOND_PERSON.search(clause) or any(
+                s < m.end() and m.start() < e for s, e in shared
+            ):
+                continue  # "I wrote you…", "we met at PyCon 2019": about them, or shared history
             if _CREDENTIAL.search(clause) or _NUMBER.search(clause):
                 count += 1
         return min(count, 4)
@@ -346,7 +351,7 @@ class Signals:
         starts = {s for s, _ in self.doc.sentences}
         greeting_name = self.greeting_name
         seen: dict[str, None] = {}
-        greeting_ends = [self._greeting_end(h) for h in self.at_line_start("greeting")]
+        greeting_ends = [self.greeting_end(h) for h in self.at_line_start("greeting")]
         for m in _CAPITALISED.finditer(cased):
             word = m.group(0).rstrip(".")
             if m.start() in starts or word in _NOT_PROPER or own[m.start()] == " ":
@@ -360,7 +365,7 @@ class Signals:
             seen.setdefault(word, None)
         return list(seen)
 
-    def _greeting_end(self, hit: Hit) -> tuple[int, int]:
+    def greeting_end(self, hit: Hit) -> tuple[int, int]:
         """A salutation runs from its greeting word to the first comma or line end."""
         norm = self.doc.norm
         line_end = norm.find("\n", hit.start)

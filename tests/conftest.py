@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from bot.engine import Engine
+from bot.rewrite import Rewriter
+
+settings.register_profile("default", max_examples=150)
+settings.register_profile("long", max_examples=3000)  # RAPPORT_HYPOTHESIS=long pytest …
+settings.load_profile(os.environ.get("RAPPORT_HYPOTHESIS", "default"))
 
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     """rapport's default engine."""
     return Engine.default()
+
+
+@pytest.fixture(scope="session")
+def rewriter(engine: Engine) -> Rewriter:
+    """A rewriter over the default engine, built-in templates only."""
+    return Rewriter(engine)

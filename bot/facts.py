@@ -1,0 +1,723 @@
+"""Facts a rewrite may use: only what the draft says (verbatim) or what the user supplies.
+
+Every fact keeps the user's own words and casing: a relationship sentence, the ask's target
+("a LinkedIn recommendation for the Senior PM role"), what they gave, links as they typed them.
+A sentence a rule objects to is trimmed (a crowd ping, "ASAP") or left out whole and listed
+in `removed`; nothing is paraphrased into a new claim.  What is missing becomes a visible
+prompt in the template, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.honesty import fact_tokens
+from bot.models import FACT_FIELDS, Kind, Report
+from bot.recache import rx
+from bot.signals import Signals, cue_pattern
+
+__all__ = ["FACT_FIELDS", "Ask", "Facts", "Removed", "extract_facts"]
+
+#: Rules whose wording a rewrite must not repeat: their sentences are trimmed or left out.
+_REMOVE_RULES = frozenset(
+    {"blast", "engagement-bait", "quid-pro-quo", "pressure", "curt", "self-centered",
+     "hollow-endorsement", "vague-praise"}
+)  # fmt: skip
+#: Rules whose flagged words can be cut out of a sentence that otherwise stands.
+_TRIMMABLE = frozenset({"blast", "pressure", "engagement-bait"})
+_REQUESTS = (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST, Kind.CONNECTION_REQUEST)
+
+_CLOSING_WORDS = (
+    r"thanks|thank you|thanks so much|thank you so much|thanks in advance|thx|ty|many thanks|"
+    r"best|best regards|regards|cheers|warmly|sincerely|all the best|kind regards|warm regards|"
+    r"talk soon|with gratitude|love|xo|take care|speak soon"
+)
+_SIGN_OFF = rx(
+    rf"(?im)^[ \t]*(?P<closing>{_CLOSING_WORDS}|with thanks|with gratitude|yours|yours truly|"
+    r"respectfully|gratefully)[ \t]*[,!.\-—]*[ \t]*(?:\n[ \t]*)?"
+    r"(?:-+|—)?[ \t]*([A-Z][\w'-]+(?:[ \t]+[A-Z][\w'-]+)?)[ \t]*[.!]?[ \t]*\Z"
+)
+_LONE_NAME_LINE = rx(r"\n[ \t]*(?:-+|—)?[ \t]*([A-Z][\w'-]+(?:[ \t]+[A-Z]\.?[\w'-]*)?)[ \t]*\Z")
+_CLOSING_SENTENCE = rx(rf"(?i)(?:{_CLOSING_WORDS})(?:\s+(?:again|a lot|a ton|!+))?[\s,!.]*")
+_DAY = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow(?: morning| evening)?|"
+    r"tonight|the weekend|next week|this week|(?:the )?end of (?:the )?(?:day|week|month)|eod|eow|"
+    r"the \d{1,2}(?:st|nd|rd|th)?|\d{1,2}/\d{1,2}|\d{1,2}(?::\d\d)? ?(?:am|pm)|"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"(?: \d{1,2}(?:st|nd|rd|th)?)?"
+)
+_DEADLINE = rx(
+    rf"\b(?:by|before|until|no later than)\s+((?:this |next |the end of |end of )?(?:{_DAY})"
+    r"(?:,? (?:at )?\d{1,2}(?::\d\d)? ?(?:am|pm)?)?)\b",
+    re.I,
+)
+_CLOSES = rx(
+    r"\b(?:closes|close|ends|is due|are due|due|deadline is|deadline's|shortlist is being "
+    rf"finali[sz]ed)\s+(?:on\s+)?((?:this |next )?(?:{_DAY}))\b",
+    re.I,
+)
+_STOP = (
+    r"(?=\s+(?:on linkedin|on li|please|pls|plz|when|if|since|as|because|so|asap|by|before|now|"
+    r"today|tonight|tomorrow|right away|immediately|urgently|quickly|real quick|too|as well|"
+    r"for me|thanks|thx)\b|\s*(?:[.!?,;:\n)]|$))"
+)
+# The thing asked for, by type: (type, pattern with a `t` group, how to ask for it again).
+_ASK_TARGETS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("skills", rx(rf"\bendors\w*\s+(?:me\s+)?(?:for|on|4)\s+(?P<t>[^.!?;\n]+?)(?P<w>\s+on\s+(?:linkedin|li))?{_STOP}", re.I),
+     "endorse me for {t}{w}"),
+    ("reference", rx(rf"\b(?:be|serve as|act as|being)\s+(?:a|my|one of my)\s+(?P<t>(?:\w+\s+)?reference(?:\s+for\s+[^.!?;\n]+?)?){_STOP}", re.I),
+     "be a {t}"),
+    ("recommendation", rx(rf"(?P<t>(?:a|an|one|your)\s+(?:\w+\s+){{0,2}}?(?:linkedin\s+|li\s+)?(?:recommendation letter|letter of recommendation|reference letter|recommendation|testimonial|review|rec)(?:\s+(?:for|on|about|of)\s+[^.!?;\n]+?)?){_STOP}", re.I),
+     "write me {t}"),
+    ("intro", rx(rf"\b(?:intro(?:duce)?|connect|put)\s+(?:me|us)\s+(?:in touch\s+)?(?:to|with)\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+     "introduce me to {t}"),
+    ("intro", rx(rf"\b(?:an?\s+)?(?:warm\s+|quick\s+)?intro(?:duction)?\s+(?:to|with)\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+     "introduce me to {t}"),
+    ("referral", rx(rf"\brefer\w*\s+me\s+(?P<p>for|to|4)\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+     "refer me {p} {t}"),
+    ("referral", rx(rf"\breferral\s+(?P<p>for|to|at)\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+     "refer me {p} {t}"),
+    ("referral", rx(rf"\b(?:pass|send|forward)\w*\s+(?:along\s+)?my\s+(?P<n>resume|cv|profile|portfolio)\s+(?:along\s+)?to\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+     "pass my {n} along to {t}"),
+)  # fmt: skip
+_ENDORSEE = rx(
+    r"\b(?:recommend(?:ing)?|endors(?:e|ing)|vouch(?:ing)? for|introduce you to|introducing|meet|"
+    r"nominat(?:e|ing)|refer(?:ring)?|know|worked with|met)\s+(?:you to\s+)?"
+    r"(?:my\s+(?:\w+\s+)?(?:colleague|friend|former colleague|teammate|mentee|report)\s+)?"
+    r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?|<@[!&]?\w+(?:\|[^>]*)?>)"
+)
+_ENDORSEE_SUBJECT = rx(
+    r"(?m)(?:^|[.!?]\s+)(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+(?:is|was|has|had|did|does|"
+    r"will|would|can|could|always|really|consistently|led|built|shipped|ran|made|helped|saved)\b"
+)
+_NOT_SUBJECT = frozenset(
+    "It This That There He She They We You I Everyone Everybody Nobody Someone Anyone What "
+    "Who Which Today Tomorrow Work Life Time".split()
+)
+_NOT_ENDORSEE = frozenset(
+    {"I", "You", "LinkedIn", "Linkedin", "Slack", "Discord", "Github", "GitHub"}
+)
+#: A promise to give, inside a trade: "I'll endorse you for Python (if you endorse me…)".
+_OFFER = rx(
+    r"\b(?:i'?ll|i will|i can|i could|i'?d|i would|i'?m happy to|i am happy to|happy to|glad to)\s+"
+    r"(?:(?:also|gladly|happily|then|definitely|be happy to|be glad to)\s+)*"
+    r"(?P<offer>(?:endorse|recommend|write|vouch for|refer|review|introduce)\b[^,.;!?]*?)"
+    r"(?=\s+(?:if|once|when|as long as|in return|in exchange|provided|back|too|as well|right back)\b|\s*[,.;!?]|$)",
+    re.I,
+)
+_CLAUSE = rx(
+    r"\s*(?:[,;:—–]|\s-\s|\bbut\b|\band\b(?=\s+(?:i|we|my|our|it|they|he|she|you|their|his|her)\b))\s*",
+    re.I,
+)
+_TRIM_TAIL = rx(r"^[^\w]*(?:(?:please|pls|plz|thanks|thank you|thx|too|as well)[^\w]*)?$", re.I)
+_DANGLING = rx(r"(?:[\s,;:&+/-]|\b(?:and|or|so|pls|please|also|then|plus)\b)+$", re.I)
+_TRIM_HEAD = rx(r"^[\s,.!?;:\-—]*$")
+_LEADING_JUNK = rx(r"^[\s,.;:!?\-—–]+")
+_SPACE_BEFORE_PUNCT = rx(r"\s+([,.!?;:])")
+_SPACES = rx(r"[ \t]{2,}")
+_PHRASE_START = frozenset(
+    "the a an your our their his her my how when what that this these those its".split()
+)
+
+
+@dataclass(slots=True)
+class Ask:
+    """What the draft asks for, as the user put it."""
+
+    type: str  # skills | reference | recommendation | intro | referral | connection | general
+    target: str | None = None  # the user's own words: "Python and SQL", "Sam at Stripe"
+    phrase: str | None = None  # the ask again, as a verb phrase: "endorse me for Python and SQL"
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """Words of the draft the rewrite leaves out, and the rule that objected to them."""
+
+    rules: tuple[str, ...]
+    text: str
+
+
+@dataclass(slots=True)
+class Facts:
+    """Everything a rewrite may say, taken from the draft or supplied by the user."""
+
+    kind: Kind
+    recipient: str | None = None
+    sender: str | None = None
+    ask: Ask | None = None
+    asks: list[str] = field(default_factory=list)  # the user's own unflagged ask sentences
+    relationship: list[str] = field(default_factory=list)
+    specific: list[str] = field(default_factory=list)
+    given: list[str] = field(default_factory=list)
+    reason: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    warm: list[str] = field(default_factory=list)
+    thanks: list[str] = field(default_factory=list)
+    recommend: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    deadline: str | None = None
+    endorsee: str | None = None
+    easy_out: list[str] = field(default_factory=list)
+    closing: str | None = None  # "With thanks": the user's own closing words, kept
+    salutation: str | None = None  # "Dear Prof. Singh,": the user's own, kept when personal
+    mentioned: set[str] = field(default_factory=set)  # roles any kept sentence touches
+    about_me: list[str] = field(default_factory=list)  # sentences only about the sender
+    removed: list[Removed] = field(default_factory=list)
+    dropped_bait: bool = False
+    addressed: bool = False  # the draft speaks to someone (a name, a mention, a greeting)
+    supplied: dict[str, str] = field(default_factory=dict)
+
+    def sentences(self) -> list[str]:
+        """Every sentence of the draft the rewrite may show, in role order."""
+        return [
+            *self.warm, *self.thanks, *self.recommend, *self.relationship, *self.specific,
+            *self.details, *self.reason, *self.given, *self.asks, *self.easy_out,
+        ]  # fmt: skip
+
+    def leave_out(self, sentence: str, rule: str) -> None:
+        """Take a kept sentence out of the rewrite, and say which rule it answers."""
+        for role in ("reason", "details", "asks", "given", "specific", "relationship", "warm"):
+            items = getattr(self, role)
+            if sentence in items:
+                items.remove(sentence)
+        self.removed.append(Removed((rule,), sentence))
+
+    def has(self, role: str) -> bool:
+        """True when the draft already says this, in its own sentence or inside another one."""
+        return bool(getattr(self, role, None)) or role in self.mentioned
+
+
+def _clean(sentence: str) -> str:
+    """A sentence as the user wrote it, tidied at the edges (no dangling dashes or commas)."""
+    s = _LEADING_JUNK.sub("", sentence.strip())
+    s = _SPACES.sub(" ", _SPACE_BEFORE_PUNCT.sub(r"\1", s)).strip().rstrip(",;:—–-").strip()
+    if s and s[-1] not in ".!?…)\"'”":
+        s += "."
+    return s[:1].upper() + s[1:] if s[:1].islower() else s
+
+
+def as_sentence(value: str) -> str:
+    """A supplied fact shown where a whole sentence goes."""
+    return _clean(value)
+
+
+def as_phrase(value: str) -> str:
+    """A supplied fact shown mid-sentence: no closing full stop, ordinary words lower-cased."""
+    s = value.strip().rstrip(".!;,")
+    first = s.split(" ", 1)[0]
+    return s[:1].lower() + s[1:] if first.lower() in _PHRASE_START else s
+
+
+def _recipient(report: Report, s: Signals, supplied: Mapping[str, str]) -> str | None:
+    if supplied.get("recipient"):
+        return supplied["recipient"].strip()
+    if s.context.recipient:
+        return s.context.recipient.strip().split()[0]
+    for e in s.doc.entities:  # a mention at the start addresses them: keep it as typed
+        if e.type == "user" and e.start < 40:
+            a, b = s.doc.span(e.start, e.end)
+            return report.text[a:b]
+    name = s.greeting_name
+    if name and not name.startswith("@"):
+        m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", report.text, re.I)
+        if m:
+            found = m.group(0)
+            return found[:1].upper() + found[1:]
+    return None
+
+
+def _sender(report: Report) -> tuple[str | None, str | None]:
+    """The sign-off name, and the closing words before it ("With thanks"), as the user wrote them."""
+    tail = report.text.rstrip()[-160:]
+    m = _SIGN_OFF.search(tail)
+    if m:
+        return m.group(2), m.group("closing")
+    m = _LONE_NAME_LINE.search(tail)
+    return (m.group(1) if m else None), None
+
+
+def _ask(report: Report, s: Signals, supplied: Mapping[str, str]) -> Ask | None:
+    kind = report.kind
+    if kind not in _REQUESTS:
+        return None
+    if kind is Kind.CONNECTION_REQUEST:
+        return Ask("connection", phrase=supplied.get("ask"))
+    if supplied.get("ask"):
+        return Ask("general", supplied["ask"], as_phrase(supplied["ask"]))
+    cues = (
+        ("ask_endorsement", "ask_endorsement_frame")
+        if kind is Kind.ENDORSEMENT_REQUEST
+        else ("ask_referral", "ask_referral_frame", "referral_leadin")
+    )
+    hits = [h for cue in cues for h in s.voice(cue)]
+    if not hits:
+        return Ask("general")
+    wanted = (
+        ("skills", "reference", "recommendation")
+        if kind is Kind.ENDORSEMENT_REQUEST
+        else ("intro", "referral")
+    )
+    for hit in sorted(hits, key=lambda h: h.start):
+        start, end = s.doc.sentence_at(hit.start)
+        for ask_type, pattern, how in _ASK_TARGETS:
+            if ask_type not in wanted:
+                continue
+            m = pattern.search(s.doc.cased, start, end)  # chat spelling read ("4" as "for")
+            if m and m.group("t"):
+                parts = {}
+                for key, value in m.groupdict().items():
+                    if value:  # each part in the user's own spelling
+                        a, b = s.doc.span(m.start(key), m.end(key))
+                        value = report.text[a:b]
+                    parts[key] = value or ""
+                target = parts["t"].strip(" ,")
+                if len(target.split()) <= 14 and "\n" not in target:
+                    parts["t"] = re.sub(r"^your\b", "a", target, flags=re.I)
+                    if parts.get("p") == "4":  # chat spelling, asked again in full
+                        parts["p"] = "for"
+                    return Ask(ask_type, target, how.format_map(parts))
+    return Ask("general")
+
+
+def _deadline(report: Report) -> str | None:
+    m = _DEADLINE.search(report.text) or _CLOSES.search(report.text)
+    return m.group(1) if m else None
+
+
+def _links(report: Report, s: Signals) -> list[str]:
+    out = []
+    for e in s.doc.entities:
+        if e.type in ("link", "email") and not s.doc.is_quoted(e.start, e.end):
+            a, b = s.doc.span(e.start, e.end)
+            out.append(report.text[a:b])
+    return out
+
+
+def _endorsee(report: Report, facts: Facts) -> str | None:
+    if facts.supplied.get("endorsee"):
+        return facts.supplied["endorsee"]
+    if report.kind not in (Kind.ENDORSEMENT, Kind.RECIPROCATION, Kind.OTHER, Kind.PROMOTION):
+        return None
+    skip = {facts.recipient, facts.sender, *_NOT_ENDORSEE}
+    for pattern in (_ENDORSEE, _ENDORSEE_SUBJECT):
+        for m in pattern.finditer(report.text):
+            if m.group("name") not in skip and m.group("name").split()[0] not in _NOT_SUBJECT:
+                return m.group("name")
+    return None
+
+
+def _trimmable(sentence: str, spans: list[tuple[int, int, str]], s: Signals, a: int) -> bool:
+    """True when every flagged span is a ping, a merge field or a tacked-on "ASAP"-like phrase."""
+    for start, end, rule in spans:
+        if rule not in _TRIMMABLE:
+            return False
+        entity = any(
+            e.type in ("broadcast", "group")
+            for e in s.doc.entities
+            if s.doc.span(e.start, e.end) == (start, end)
+        )
+        if entity or sentence[start - a : end - a].lstrip().startswith(("{", "[", "%", "<")):
+            continue
+        before, after = sentence[: max(0, start - a)], sentence[end - a :]
+        if _TRIM_TAIL.match(after) or (_TRIM_HEAD.match(before) and after[:1] in ",:!-—"):
+            continue
+        return False
+    return True
+
+
+def _trim(sentence: str, spans: list[tuple[int, int, str]], a: int) -> str:
+    chars = list(sentence)
+    for start, end, _ in spans:
+        for i in range(max(0, start - a), min(len(chars), end - a)):
+            chars[i] = " "
+    return "".join(chars)
+
+
+#: What makes a clause objectionable, by rule: a clause of a flagged sentence without any of
+#: these words (and outside the flagged words) is kept.
+_OBJECTION_CUES: dict[str, tuple[str, ...]] = {
+    "vague-praise": ("praise",),
+    "hollow-endorsement": ("no_firsthand", "no_firsthand_admission", "visibility_motive"),
+    "engagement-bait": ("engagement",),
+    "quid-pro-quo": ("quid_pro_quo",),
+    "pressure": ("pressure_urgent", "pressure_deadline", "demand"),
+    "self-centered": ("self_wants", "self_praise"),
+    "curt": ("imperative_verbs",),
+    "blast": ("crowd_greeting", "mass_markers", "merge_field"),
+}
+
+
+def _salvage(sentence: str, spans: list[tuple[int, int, str]], a: int) -> list[str]:
+    """Clauses of a left-out sentence that carry a fact or a role and none of the objection."""
+    pieces = []
+    pos = 0
+    for m in _CLAUSE.finditer(sentence):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(sentence)))
+    if len(pieces) < 2:
+        return []
+    out = []
+    wide = [
+        rule
+        for fs, fe, rule in spans
+        if (min(fe - a, len(sentence)) - max(fs - a, 0)) >= 0.8 * len(sentence.strip())
+    ]
+    for start, end in pieces:
+        clause = sentence[start:end].strip()
+        lower = clause.lower()
+        if len(clause.split()) < 4:
+            continue
+        narrow_hit = any(
+            start < fe - a and fs - a < end for fs, fe, rule in spans if rule not in wide
+        )
+        objection = any(
+            (p := cue_pattern(cue)) is not None and p.search(lower)
+            for rule in wide
+            for cue in _OBJECTION_CUES.get(rule, ())
+        )
+        if narrow_hit or objection or (wide and not _has_role(lower) and not fact_tokens(clause)):
+            continue
+        if not wide and not fact_tokens(clause[:1].lower() + clause[1:]):
+            continue
+        out.append(_clean(clause))
+    return out
+
+
+def _has_role(lower: str) -> bool:
+    return any(
+        (p := cue_pattern(cue)) is not None and p.search(lower)
+        for cues in _ROLE_CUES.values()
+        for cue in cues
+    )
+
+
+_SALUTATION_REST = rx(r"[^,!:;—\n]{0,30}?[,!:;—]+[ \t]*")
+_NAME_AFTER = rx(
+    r"[ \t]+((?:[A-Z][\w.'-]*|<@[^>]+>|@\w+)(?:[ \t]+[A-Z][\w.'-]*){0,3})(?=[ \t]*(?:[,!.:;—–-]|$))",
+    re.M,
+)
+
+
+def _greeting_end(s: Signals, end: int) -> int:
+    """Where a salutation ends: at its punctuation when a few words away ("Dear Sir/Madam,"),
+    else after a name ("hey Dana thanks…"), else right after the greeting word ("yo can u…")."""
+    cased = s.doc.cased
+    m = _SALUTATION_REST.match(cased, end)
+    if m and len(cased[end : m.end()].split()) <= 4:
+        return m.end()
+    name = _NAME_AFTER.match(cased, end)
+    return name.end() if name else end
+
+
+def _strip_greeting(s: Signals, n_start: int, n_end: int) -> int:
+    """Where the sentence's own words begin, after a salutation, a leading @mention or emoji."""
+    norm = s.doc.norm
+    greetings = [
+        h
+        for cue in ("greeting", "crowd_greeting", "generic_greeting")
+        for h in s.hits(cue)
+        if not h.quoted and n_start <= h.start < n_end
+    ]
+    start = n_start
+    moved = True
+    while moved and start < n_end:
+        moved = False
+        while start < n_end and norm[start] in " \t\n,!.:;-—>*_":
+            inside = next((e for e in s.doc.entities if e.start < start < e.end), None)
+            if inside is not None:  # blanks of a masked link: the link itself starts here
+                start = inside.start
+                break
+            start += 1
+        for e in s.doc.entities:
+            if e.type in ("user", "broadcast", "group", "emoji") and e.start == start:
+                start, moved = e.end, True
+        for hit in greetings:
+            if hit.start <= start < hit.end:
+                start, moved = max(start + 1, min(n_end, _greeting_end(s, hit.end))), True
+    return start
+
+
+def _widen(s: Signals, start: int, end: int) -> tuple[int, int]:
+    """Never cut a link or mention in half: a sentence boundary inside one moves to its edge."""
+    for e in s.doc.entities:
+        if e.start < start < e.end:
+            start = e.start
+        if e.start < end < e.end:
+            end = e.end
+    return start, end
+
+
+@dataclass(slots=True)
+class _Sentence:
+    text: str  # the user's words, greeting taken off
+    a: int  # where they start and end in the draft
+    b: int
+    cues: set[str]
+    spans: list[tuple[int, int, str]]  # flagged words of rules a rewrite must not repeat
+    n_start: int = 0  # the sentence in the normalised text
+    n_end: int = 0
+
+
+_ROLE_ORDER = ("given", "thanks", "recommend", "easy_out", "relationship", "warm", "specific")
+_ROLE_CUES: dict[str, tuple[str, ...]] = {
+    "given": ("gave_already", "give_offer"),
+    "thanks": ("reciprocation",),
+    "recommend": ("endorse_other",),
+    "easy_out": ("easy_out",),
+    "relationship": ("relationship", "prior_agreement"),
+    "specific": ("personal_detail", "shared_context"),
+    "warm": ("well_wishes",),
+}
+_ASK_CUES = frozenset(
+    {"ask_endorsement", "ask_referral", "ask_connection", "ask_endorsement_frame",
+     "ask_referral_frame", "ask_connection_frame"}
+)  # fmt: skip
+_KEEP_DESPITE = {  # a rule that judges the whole message does not condemn these sentences
+    "self-centered": frozenset({*_ASK_CUES, "gave_already", "give_offer", "relationship",
+                                "prior_agreement", "personal_detail", "well_wishes",
+                                "reciprocation", "easy_out"}),
+    "vague-praise": frozenset({"gratitude"}),
+}  # fmt: skip
+_CROWD_WORDS = rx(
+    r"(?i)\b(?:everyone|everybody|anyone|anybody|all of you|you all|y'?all|folks|guys|"
+    r"people|friends|connections|network)\b"
+)
+_NEGATED = rx(r"(?i)\b(?:not|never|no|n't|nor|haven'?t|hasn'?t|didn'?t|don'?t)\b|n't\b")
+_PLEASE = rx(r"(?i)(?:please|pls|plz|kindly)\b")
+_TOGETHER = rx(r"(?i)\b(?:we|us|our|ours|together|and i|and me|with me)\b")
+_LETS = rx(r"(?i)\b(?:let'?s|love to|like to|glad to|happy to|keen to)\b")
+_ME = rx(r"(?i)\b(?:i|i'm|i've|i'd|i'll|im|me|my|mine|myself)\b")
+_ME_FIRST = rx(r"(?i)^(?:i|i'm|i've|i'd|i'll|my|me|im)\b")
+_YOU = rx(r"(?i)\b(?:you|your|yours|you're|you've|you'd)\b")
+
+
+def _sentences(report: Report, s: Signals, sender: str) -> list[_Sentence]:
+    """The draft's own sentences, without salutation, sign-off or bare links."""
+    flagged = [(f.start, f.end, f.rule) for f in report.findings if f.rule in _REMOVE_RULES]
+    wanted = _ASK_CUES | {c for cs in _ROLE_CUES.values() for c in cs} | {"self_wants", "gratitude"}
+    starts = {cue: [h.start for h in s.voice(cue)] for cue in wanted}
+    out = []
+    covered = 0
+    for n_start, n_end in s.own_sentences:
+        n_start, n_end = _widen(s, max(n_start, covered), n_end)
+        covered = n_end
+        own = _strip_greeting(s, n_start, n_end)
+        if own >= n_end:
+            continue
+        a, b = s.doc.span(own, n_end)
+        text = report.text[a:b]
+        words = _LINKS_AND_CLOSINGS.sub(" ", _links_blanked(s, own, n_end, text)).split()
+        if not words or text.strip().rstrip(".!") == sender:
+            continue  # a sign-off, or a link on its own line: the template places both
+        if len(words) <= 2 and words[0].rstrip(",.!") in sender.split():
+            continue
+        cues = {cue for cue, at in starts.items() if any(n_start <= p < n_end for p in at)}
+        spans = [(fs, fe, rule) for fs, fe, rule in flagged if fs < b and a < fe]
+        me_only = bool(_ME_FIRST.match(text.strip())) and not _YOU.search(text)
+        spans = [
+            sp for sp in spans if not (_KEEP_DESPITE.get(sp[2], frozenset()) & cues and not me_only)
+        ]
+        out.append(_Sentence(text, a, b, cues, spans, n_start, n_end))
+    return out
+
+
+_LINKS_AND_CLOSINGS = rx(rf"(?i)(?<!\w)(?:{_CLOSING_WORDS})(?!\w)|[^\w\s]")
+
+
+def _links_blanked(s: Signals, start: int, end: int, text: str) -> str:
+    """The sentence with its links and e-mail addresses taken out (to see what else it says)."""
+    masked = s.doc.cased[start:end]
+    for e in s.doc.entities:
+        if e.type in ("link", "email", "emoji") and start <= e.start < end:
+            masked = masked[: e.start - start] + " " * (e.end - e.start) + masked[e.end - start :]
+    return masked
+
+
+def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None = None) -> Facts:
+    """Read the facts a rewrite may use out of a checked draft (plus the user's own answers)."""
+    supplied = {
+        k: v.strip() for k, v in (supplied or {}).items() if k in FACT_FIELDS and v and v.strip()
+    }
+    facts = Facts(kind=report.kind, supplied=dict(supplied))
+    facts.recipient = _recipient(report, s, supplied)
+    facts.salutation = None if supplied.get("recipient") else _salutation(report, s)
+    sender, closing = _sender(report)
+    facts.sender = supplied.get("sender") or sender
+    facts.closing = closing[:1].upper() + closing[1:] if closing else None
+    facts.ask = _ask(report, s, supplied)
+    facts.deadline = _deadline(report)
+    facts.links = _links(report, s)
+    facts.endorsee = _endorsee(report, facts)
+    facts.addressed = bool(facts.recipient) or any(
+        s.at_line_start(cue) for cue in ("greeting", "generic_greeting", "crowd_greeting")
+    )
+    rules = {f.rule for f in report.findings}
+    is_request = report.kind in _REQUESTS
+    role_order = [r for r in _ROLE_ORDER if r not in ("thanks", "recommend")]
+    if report.kind is Kind.RECIPROCATION:
+        role_order.insert(0, "thanks")
+    if report.kind is Kind.ENDORSEMENT:
+        role_order.insert(1, "recommend")
+    self_talk: list[tuple[_Sentence, str]] = []
+    for sent in _sentences(report, s, facts.sender or "\0"):
+        bare = sent.text.strip()
+        if sent.spans and _trimmable(sent.text, sent.spans, s, sent.a):
+            for fs, fe, rule in sent.spans:
+                words = report.text[max(sent.a, fs) : min(sent.b, fe)].strip()
+                facts.removed.append(Removed((rule,), words))
+            trimmed = _trim(sent.text, sent.spans, sent.a)
+            end_mark = re.search(r"[.!?…]+[^\w]*$", trimmed)
+            body = trimmed[: end_mark.start()] if end_mark else trimmed
+            trimmed = _DANGLING.sub("", body.rstrip()) + (
+                end_mark.group(0).strip() if end_mark else ""
+            )
+            if "engagement-bait" in {rule for _, _, rule in sent.spans}:
+                facts.dropped_bait = True
+            if len(re.findall(r"\w+", trimmed)) < 4:
+                continue
+            sent.text, sent.spans = trimmed, []
+        if (
+            sent.spans
+            and {rule for _, _, rule in sent.spans} == {"self-centered"}
+            and fact_tokens(bare)
+        ):
+            sent.spans = []  # the sender's situation, with facts: kept, after what you share
+        if sent.spans:
+            _leave_out(facts, sent, bare, role_order)
+            continue
+        text = _clean(sent.text)
+        cues = sent.cues
+        if is_request and cues & _ASK_CUES:
+            if s.to_crowd and _CROWD_WORDS.search(text):
+                facts.removed.append(Removed(("blast",), bare))
+                continue
+            if any(
+                sent.n_start <= start < sent.n_end and not softened
+                for start, _, softened in s.imperatives_for_sender
+            ):  # "Endorse me for X.": the template asks it as a question instead
+                facts.removed.append(Removed(("curt",), bare))
+                continue
+            if not (
+                _YOU.search(bare)
+                or bare.rstrip().endswith("?")
+                or _LETS.search(bare)
+                or _PLEASE.match(bare)
+            ):
+                facts.reason.append(text)  # "I want to grow my network": a want, not an ask
+                self_talk.append((sent, text))
+                continue
+            facts.asks.append(text)
+            facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
+            continue
+        named = _CLOSING_NAMED.fullmatch(bare)
+        if named and named.group(1) in {facts.recipient, facts.sender}:
+            continue  # "Thanks, Sam.": the greeting and sign-off say it
+        if _CLOSING_ONLY.fullmatch(bare) or _THANKS_CLOSING.fullmatch(bare):
+            continue  # "Thanks in advance for your time!": the sign-off says it
+        role = next((r for r in role_order if cues & set(_ROLE_CUES[r])), None)
+        if role == "relationship" and "cold-ask" in rules:
+            role = "specific"  # rapport found no first-hand relationship in it: ask for one
+        if role:
+            getattr(facts, role).append(text)
+        elif "self_wants" in cues or _self_talk(bare, facts.recipient):
+            about_me = facts.reason if is_request else facts.details  # a promotion's news
+            about_me.append(text)
+            self_talk.append((sent, text))
+        else:
+            facts.details.append(text)
+        facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
+    if "self-centered" in rules and self_talk:
+        _one_reason(facts, self_talk)
+    facts.about_me = [  # what may still go if the rewrite reads as self-centred: wants first
+        text
+        for sent, text in sorted(self_talk, key=lambda item: -_self_weight(item[0]))
+        if text in facts.reason or text in facts.details
+    ]
+    return facts
+
+
+_CLOSING_ONLY = rx(
+    rf"(?i)(?:(?:{_CLOSING_WORDS}|with thanks|thank you in advance|thanks again)[\s,!.]*)+"
+)
+
+
+_THANKS_CLOSING = rx(
+    r"(?i)(?:many |big )?(?:thanks|thank you|thx|ty)(?: so much| very much| a lot| again)?"
+    r"(?: in advance)?(?: for (?:your|the) (?:time|help|consideration|cooperation|reading|"
+    r"understanding|attention|patience|support))?(?: in advance)?[\s.!,🙏😊🙂]*"
+)
+_CLOSING_NAMED = rx(rf"(?i)(?:{_CLOSING_WORDS}|thanks again)[\s,!]+([\w'-]+)[\s.!]*")
+
+
+def _self_talk(sentence: str, recipient: str | None) -> bool:
+    """Only about the sender: "I…/my…", with no "you", no "we" and not naming the reader."""
+    if not _ME.search(sentence) or _YOU.search(sentence) or _TOGETHER.search(sentence):
+        return False
+    return not (recipient and recipient.split()[0].lower() in sentence.lower())
+
+
+def _leave_out(facts: Facts, sent: _Sentence, bare: str, role_order: list[str]) -> None:
+    """A sentence a rule objects to: keep the offer inside a trade, and clauses with facts."""
+    rules = tuple(sorted({rule for _, _, rule in sent.spans}))
+    facts.removed.append(Removed(rules, bare))
+    if "quid-pro-quo" in rules:
+        offer = _OFFER.search(sent.text)
+        if offer:
+            facts.given.append(
+                f"I'd be glad to {offer.group('offer').strip()}, whatever you decide."
+            )
+    if "engagement-bait" in rules:
+        facts.dropped_bait = True
+    for clause in _salvage(sent.text, sent.spans, sent.a):
+        lower = clause.lower()
+        if _NEGATED.search(lower):  # "we never met": not a relationship, just a detail
+            facts.details.append(clause)
+            continue
+        role = next(
+            (
+                r
+                for r in role_order
+                if any((p := cue_pattern(c)) is not None and p.search(lower) for c in _ROLE_CUES[r])
+            ),
+            "details",
+        )
+        getattr(facts, role).append(clause)
+
+
+def _self_weight(sent: _Sentence) -> float:
+    """How much a sentence is about the sender's wants (the first to go when it's too much)."""
+    lower = sent.text.lower()
+    wants = sum(len(p.findall(lower)) for c in ("self_wants",) if (p := cue_pattern(c)))
+    praise = sum(len(p.findall(lower)) for c in ("self_praise",) if (p := cue_pattern(c)))
+    return wants + 1.5 * praise + (0.5 if not fact_tokens(sent.text) else 0)
+
+
+def _one_reason(facts: Facts, self_talk: list[tuple[_Sentence, str]]) -> None:
+    """Self-centred drafts lose the sender's fact-free wants ("I really need this"): their
+    concrete situation stays (it carries facts), plus at most one plain sentence of why."""
+    concrete = [item for item in self_talk if fact_tokens(item[0].text)]
+    plain = [item for item in self_talk if not fact_tokens(item[0].text)]
+    if not concrete and plain:
+        why = [item for item in plain if "self_wants" in item[0].cues] or plain
+        plain.remove(why[0])
+    for sent, text in plain:
+        (facts.reason if text in facts.reason else facts.details).remove(text)
+        facts.removed.append(Removed(("self-centered",), sent.text.strip()))
+
+
+def _salutation(report: Report, s: Signals) -> str | None:
+    """The user's own salutation when it greets one person by name ("Dear Prof. Singh,")."""
+    if any(f.rule in ("blast", "impersonal") for f in report.findings):
+        return None
+    for hit in s.at_line_start("greeting"):
+        start, end = s.greeting_end(hit)
+        a, b = s.doc.span(start, end)
+        line = report.text[a:b].strip().rstrip(",!.:;—- ")
+        words = line.split()
+        if 2 <= len(words) <= 5 and any(w[:1].isupper() or w.startswith("<@") for w in words[1:]):
+            return line + ","
+        return None
+    return None

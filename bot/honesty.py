@@ -1,0 +1,97 @@
+"""Keeping faith with the draft: what a rewrite must keep, and what it must never invent.
+
+Two checks share one idea of a *fact token*: a link or e-mail address, a number (amounts,
+dates, counts), a user mention, or a capitalised word that is not just starting a sentence
+(names, companies, products, places, months).  A rewrite keeps every fact token of the draft
+(except crowd pings and merge fields, which it exists to remove) and contains none that the
+draft, the user's supplied facts or the recipient's name did not give it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.markup import mask_markup
+from bot.recache import rx
+
+__all__ = ["PROMPT", "fact_tokens", "inventions", "missing_from"]
+
+#: A visible prompt for a missing fact: "[how you know Dana — e.g. the project you shared]".
+PROMPT = rx(r"\[[^\[\]\n]{2,200}\]")
+_NUMBER = rx(r"(?<![\w.])\d+(?:[.,:/]\d+)*(?:%|st|nd|rd|th|k|m)?(?![\w])", re.I)
+_WORD = rx(r"(?<![\w'@#])[A-Z][\w'&+.-]*[\w+]|(?<![\w'@#])[A-Z](?![\w'])")
+_SENTENCE_START = rx(r"(?:^|[\n.!?:;])[^\w\n]*$")
+#: Shouting is not naming: capitalised ordinary words that are never facts on their own.
+_SHOUTED = frozenset(
+    "PLEASE PLS NOW ASAP URGENT TODAY TONIGHT FREE NEW ALL EVERYONE HELP ME YOU YOUR MY OFF "
+    "ONLY LAST CHANCE HURRY WIN SALE NOT DO DONT DON'T STOP LIKE SHARE FOLLOW SUBSCRIBE VOTE "
+    "JOIN BUY GET OUR THE AND OR FOR TO IS IT THIS THAT WHY WHAT OMG LOL PSA FYI BTW THANKS THX "
+    "REALLY VERY SO BIG HUGE BEST GREAT AMAZING".split()
+)
+_PRONOUN_I = frozenset({"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"})
+_TRAILING = ".'’"
+_FACT_ENTITIES = ("link", "email", "user", "channel")
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _tokens(text: str) -> dict[str, bool]:
+    """Fact tokens in order → True when the token only ever starts a sentence."""
+    text = PROMPT.sub("", text)
+    masked, entities = mask_markup(text)
+    seen: dict[str, bool] = {}
+    for e in entities:
+        if e.type in _FACT_ENTITIES:
+            seen.setdefault(text[e.start : e.end], False)
+    masked = _blank(masked, ((e.start, e.end) for e in entities))
+    for m in _NUMBER.finditer(masked):
+        seen.setdefault(m.group(0), False)
+    for m in _WORD.finditer(masked):
+        word = m.group(0).rstrip(_TRAILING)
+        if not word or word in _PRONOUN_I or word in _SHOUTED:
+            continue
+        initial = _SENTENCE_START.search(masked, max(0, m.start() - 12), m.start()) is not None
+        seen[word] = seen.get(word, True) and initial
+    return seen
+
+
+def fact_tokens(text: str) -> list[str]:
+    """The fact tokens of `text`, in order, each once; a capitalised word that only ever starts
+    a sentence is ordinary writing, not a name (prompts in [brackets] are never facts)."""
+    return [token for token, initial in _tokens(text).items() if not initial]
+
+
+def _present(token: str, haystack: str) -> bool:
+    if not token[:1].isalnum():
+        return token.lower() in haystack
+    return re.search(rf"(?<![\w]){re.escape(token.lower())}(?![\w])", haystack) is not None
+
+
+def missing_from(rewrite: str, tokens: Iterable[str]) -> list[str]:
+    """The tokens (from the draft) that the rewrite no longer contains, case-insensitively."""
+    haystack = rewrite.lower()
+    return [t for t in tokens if not _present(t, haystack)]
+
+
+def inventions(
+    rewrite: str, sources: Iterable[str], template_words: Iterable[str] = ()
+) -> list[str]:
+    """Fact tokens in the rewrite that none of the sources contains: invented facts.
+
+    Sentence-initial capitalised words are facts too unless they are ordinary template
+    wording (`template_words`, lower-case) or appear in the sources in any case.
+    """
+    haystack = "\n".join(sources).lower()
+    ordinary = {w.lower() for w in template_words}
+    found = []
+    for token, initial in _tokens(rewrite).items():
+        if _present(token, haystack) or (initial and token.lower() in ordinary):
+            continue
+        found.append(token)
+    return found

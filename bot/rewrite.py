@@ -1,0 +1,416 @@
+"""Personal rewrites: the same ask, made personal, honest, and in the user's own words.
+
+A rewrite is assembled by a jinja2 template (one per kind; teams may override any of them)
+from `Facts` — sentences of the draft kept verbatim, plus what the user supplied.  A fact the
+draft does not give becomes a visible `[prompt]`, never an invention.  Every rewrite is then
+checked by the engine itself, and its facts are compared with the draft's: a link, number or
+name that went missing is reported, and one that appeared from nowhere is a bug.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.engine import Engine
+from bot.facts import FACT_FIELDS, Facts, Removed, as_phrase, as_sentence, extract_facts
+from bot.honesty import PROMPT, fact_tokens, missing_from
+from bot.markup import is_broadcast, mask_markup
+from bot.models import Context, Finding, Kind, MissingFact, Report, Rewrite
+from bot.resources import templates_dir
+from bot.signals import Signals
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["EXCUSED_BY", "Rewriter", "TemplateProblem"]
+
+#: A finding the self-check may still raise while the fact that would fix it is a [prompt].
+EXCUSED_BY: dict[str, frozenset[str]] = {
+    "cold-ask": frozenset({"relationship"}),
+    "impersonal": frozenset({"recipient", "relationship", "specific", "details"}),
+    "vague-praise": frozenset({"specific"}),
+    "ask-before-give": frozenset({"given", "specific"}),
+    "hollow-endorsement": frozenset({"relationship", "specific"}),
+    "self-centered": frozenset({"relationship", "details"}),
+}
+_TEMPLATE_FOR: dict[Kind, str] = {
+    Kind.ENDORSEMENT_REQUEST: "endorsement_request",
+    Kind.REFERRAL_REQUEST: "referral_request",
+    Kind.CONNECTION_REQUEST: "connection_request",
+    Kind.ENDORSEMENT: "endorsement",
+    Kind.RECIPROCATION: "reciprocation",
+    Kind.PROMOTION: "promotion",
+}
+TEMPLATE_NAMES: tuple[str, ...] = (*_TEMPLATE_FOR.values(), "decline")
+_MAX_PASSES = 4  # renders per rewrite at most: one, plus one per self-centred sentence left out
+_OWN_WORDS = ("from", "your", "draft")  # the "(From your draft: …)" line
+_WORDS = re.compile(r"[A-Za-z']+")
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
+_INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+_TRAILING_SPACES = re.compile(r"[ \t]+(?=\n|\Z)")
+
+
+class TemplateProblem(Exception):
+    """A team's template failed to load or render; `where` names the file and line."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    text: str
+    missing: tuple[MissingFact, ...]
+    problem: str | None
+
+
+def _environment(folders: list[Path]) -> jinja2.Environment:
+    import jinja2  # imported on first rewrite: plain checks never pay for it
+
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in folders]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        auto_reload=False,
+    )
+
+
+def _where(exc: BaseException, default: str) -> str:
+    """The template file and line an error came from (jinja2 puts them in the traceback)."""
+    filename = getattr(exc, "filename", None)
+    lineno = getattr(exc, "lineno", None)
+    if filename and lineno:
+        return f"{filename}, line {lineno}"
+    tb = exc.__traceback__
+    found = default
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".j2", ".jinja", ".jinja2", ".txt")):
+            found = f"{name}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def _tidy(text: str) -> str:
+    """Blank lines collapsed, stray spaces gone: templates can stay readable."""
+    text = _TRAILING_SPACES.sub("", text)
+    text = _INNER_SPACES.sub(" ", text)
+    text = _BLANK_LINES.sub(lambda m: "\n\n" if m.group(0).count("\n") > 1 else "\n", text)
+    lines = [line.strip() for line in text.strip().split("\n")]
+    return "\n".join(lines)
+
+
+def _no_crowd_pings(text: str) -> str:
+    """Take out any @here/@channel/@everyone or group ping a template let through."""
+    _, entities = mask_markup(text)
+    for e in reversed([e for e in entities if is_broadcast(e)]):
+        text = text[: e.start] + text[e.end :].lstrip(" ,")
+    return text
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+class Rewriter:
+    """Turns a checked draft into a personal rewrite; templates are compiled once per rewriter."""
+
+    def __init__(self, engine: Engine | None = None, templates: Path | None = None) -> None:
+        self.engine = engine or Engine.default()
+        self.team_folder = templates if templates is not None else self.engine.config.templates
+        self._builtin_folder = templates_dir() / "rewrite"
+        self._env: jinja2.Environment | None = None
+        self._builtin_env: jinja2.Environment | None = None
+        self._changes: dict[str, str] | None = None
+
+    # -- public API --------------------------------------------------------------------------
+    def check(
+        self, text: str, context: Context | None = None, supplied: Mapping[str, str] | None = None
+    ) -> Report:
+        """Check a draft and attach a rewrite (or a note saying why there is none)."""
+        report, signals = self.engine.analyse(text, context)
+        return replace(report, rewrite=self.rewrite(report, signals, supplied))
+
+    async def check_async(
+        self, text: str, context: Context | None = None, supplied: Mapping[str, str] | None = None
+    ) -> Report:
+        """`check` for the bots' event loops (the work never blocks on I/O)."""
+        return self.check(text, context, supplied)
+
+    def rewrite(
+        self, report: Report, signals: Signals, supplied: Mapping[str, str] | None = None
+    ) -> Rewrite:
+        """The rewrite for one checked draft."""
+        if report.kind is Kind.OTHER:
+            return Rewrite(
+                text=None,
+                note="This doesn't read as outreach (an ask, an endorsement, a connection "
+                "request or a message to many), so there is nothing to rewrite.",
+            )
+        if not report.findings:
+            return Rewrite(
+                text=report.text,
+                note="Nothing to change: this already reads as personal and honest.",
+                unchanged=True,
+                trust=report.trust,
+            )
+        if _hollow_towards_them(report):
+            return Rewrite(
+                text=None,
+                note="You say you don't know their work, so this endorsement would be hollow: "
+                "the honest move is not to send it (and to withdraw one already given). If "
+                "you'd like to know them, start with a conversation about their work instead.",
+                changes=(self._changes_table().get("hollow-endorsement", ""),),
+            )
+        facts = extract_facts(report, signals, supplied)
+        name = self._template_name(report, facts)
+        if name == "decline":  # the praise it would have carried is what we decline to give
+            for role in ("warm", "thanks", "recommend", "details", "reason", "given", "asks"):
+                facts.removed.extend(
+                    Removed(("hollow-endorsement",), t) for t in getattr(facts, role)
+                )
+                setattr(facts, role, [])
+        hollow = any(f.rule == "hollow-endorsement" for f in report.findings)
+        rendered, text, checked = self._assemble(name, facts, hollow, signals.context)
+        if facts.about_me and _self_centred(checked):
+            # Still about the sender: leave out their most self-focused sentences, one at a
+            # time, until it isn't; if that never helps, keep their words after all.
+            trial = copy.deepcopy(facts)
+            for _ in range(_MAX_PASSES):
+                trial.leave_out(trial.about_me.pop(0), "self-centered")
+                attempt = self._assemble(name, trial, hollow, signals.context)
+                if not _self_centred(attempt[2]):
+                    facts, (rendered, text, checked) = trial, attempt
+                    break
+                if not trial.about_me:
+                    break
+        kept = self.facts_to_keep(report, signals)
+        lost = missing_from(text, kept)
+        not_in_removed = set(missing_from(" ".join(r.text for r in facts.removed), lost))
+        set_aside = tuple(t for t in lost if t not in not_in_removed)
+        unplaced = [t for t in lost if t in not_in_removed]
+        if unplaced:  # never drop a link, number or name silently
+            text += "\n\n(From your draft: " + ", ".join(unplaced) + ")"
+            checked, _ = self.engine.analyse(_blank_prompts(text), signals.context)
+        missing_fields = {m.field for m in rendered.missing}
+        remaining = checked.findings
+        unexcused = [
+            f for f in remaining if not (EXCUSED_BY.get(f.rule, frozenset()) & missing_fields)
+        ]
+        note = self._note(rendered.missing, unexcused, name)
+        return Rewrite(
+            text=text,
+            note=note,
+            template=name,
+            missing=rendered.missing,
+            changes=self._change_list(report, facts, name),
+            removed=tuple((r.rules, _defuse(r.text)) for r in facts.removed),
+            set_aside=set_aside,
+            trust=checked.trust,
+            findings=remaining,
+            template_error=rendered.problem,
+        )
+
+    # -- pieces ------------------------------------------------------------------------------
+    def _assemble(
+        self, name: str, facts: Facts, hollow: bool, context: Context
+    ) -> tuple[_Rendered, str, Report]:
+        """Render one template over the facts, tidy it, and check it with prompts blanked."""
+        variables = self._variables(facts)
+        variables["hollow"] = hollow
+        rendered = self._render(name, variables)
+        text = _no_crowd_pings(_tidy(rendered.text))
+        checked, _ = self.engine.analyse(_blank_prompts(text), context)
+        return rendered, text, checked
+
+    @staticmethod
+    def _template_name(report: Report, facts: Facts) -> str:
+        hollow = any(f.rule == "hollow-endorsement" for f in report.findings)
+        first_hand = bool(facts.relationship or facts.specific)
+        if hollow and not first_hand and report.kind is Kind.ENDORSEMENT:
+            return "decline"
+        return _TEMPLATE_FOR[report.kind]
+
+    def _variables(self, facts: Facts) -> dict[str, Any]:
+        recipient = facts.recipient
+        plain = recipient if recipient and not recipient.startswith(("<", "@")) else None
+        sentence_text = " ".join(facts.sentences())
+        endorsee = facts.endorsee
+        return {
+            "f": facts,
+            "addressed": facts.addressed or facts.kind is not Kind.ENDORSEMENT,
+            "recipient": recipient,
+            "them": plain or "them",
+            "theirs": _possessive(plain) if plain else "theirs",
+            "sender": facts.sender,
+            "ask": facts.ask,
+            "ask_phrase": facts.ask.phrase if facts.ask else None,
+            "extra_links": [link for link in facts.links if link not in sentence_text],
+            "dropped_bait": facts.dropped_bait,
+            "endorsee": endorsee,
+            "endorsee_possessive": _possessive(endorsee) if endorsee else None,
+        }
+
+    def _render(self, name: str, variables: dict[str, Any]) -> _Rendered:
+        problem = None
+        if self.team_folder is not None:
+            try:
+                return self._render_with(self._team_env(), name, variables, problem)
+            except TemplateProblem as exc:
+                problem = (
+                    f"your team's template {exc.where} has a problem ({exc.message}); "
+                    "rapport used its built-in template instead"
+                )
+        return self._render_with(self._builtin(), name, variables, problem)
+
+    def _render_with(
+        self, env: jinja2.Environment, name: str, variables: dict[str, Any], problem: str | None
+    ) -> _Rendered:
+        import jinja2
+
+        missing: dict[str, MissingFact] = {}
+        supplied = variables["f"].supplied
+
+        def need(field: str, prompt: str, shape: str = "sentence") -> str:
+            if field not in FACT_FIELDS:
+                raise jinja2.TemplateRuntimeError(
+                    f"need() got unknown fact {field!r}; facts are {', '.join(FACT_FIELDS)}"
+                )
+            if supplied.get(field):
+                value = supplied[field]
+                return as_phrase(value) if shape == "phrase" else as_sentence(value)
+            missing.setdefault(field, MissingFact(field, prompt, shape))
+            return f"[{prompt}]"
+
+        file_name = f"{name}.j2"
+        try:
+            template = env.get_template(file_name)
+            text = template.render(need=need, **variables)
+        except jinja2.TemplateError as exc:
+            where = _where(exc, file_name)
+            raise TemplateProblem(where, getattr(exc, "message", None) or str(exc)) from None
+        except Exception as exc:  # a team template can fail in any way jinja2 allows
+            raise TemplateProblem(_where(exc, file_name), f"{type(exc).__name__}: {exc}") from None
+        return _Rendered(text, tuple(missing.values()), problem)
+
+    def _team_env(self) -> jinja2.Environment:
+        if self._env is None:
+            assert self.team_folder is not None
+            self._env = _environment([self.team_folder, self._builtin_folder])
+        return self._env
+
+    def _builtin(self) -> jinja2.Environment:
+        if self._builtin_env is None:
+            self._builtin_env = _environment([self._builtin_folder])
+        return self._builtin_env
+
+    def template_words(self) -> frozenset[str]:
+        """Every word the templates (built-in and the team's) and the rewriter write themselves.
+
+        The invention check treats these as ordinary wording when they start a sentence.
+        """
+        words = set(_OWN_WORDS)
+        for folder in (self._builtin_folder, self.team_folder):
+            if folder is None:
+                continue
+            for path in Path(folder).glob("*.j2"):
+                words.update(w.lower() for w in _WORDS.findall(path.read_text(encoding="utf-8")))
+        return frozenset(words)
+
+    @staticmethod
+    def facts_to_keep(report: Report, signals: Signals) -> list[str]:
+        """Facts of the draft a rewrite must keep: all but crowd pings, template fields, generic
+        salutations ("Dear Sir/Madam") and someone else's quoted words."""
+        doc = signals.doc
+        blanks = [(f.start, f.end) for f in report.findings if f.rule == "blast"]
+        for cue in ("crowd_greeting", "generic_greeting"):
+            for hit in signals.at_line_start(cue):
+                blanks.append(doc.span(*signals.greeting_end(hit)))
+        blanks.extend(doc.span(start, end) for start, end in doc.quoted)
+        chars = list(report.text)
+        for start, end in blanks:
+            chars[start:end] = " " * (end - start)
+        tokens = fact_tokens("".join(chars))
+        # chat spelling is not a fact: "4 photoshop" reads "for photoshop"
+        read = doc.cased.lower()
+        entity_text = {report.text[slice(*doc.span(e.start, e.end))] for e in doc.entities}
+        return [t for t in tokens if t in entity_text or t.lower() in read]
+
+    def _changes_table(self) -> dict[str, str]:
+        if self._changes is None:
+            path = self._builtin_folder / "changes.toml"
+            self._changes = {
+                k: str(v) for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items()
+            }
+        return self._changes
+
+    def _change_list(self, report: Report, facts: Facts, name: str) -> tuple[str, ...]:
+        table = self._changes_table()
+        seen: dict[str, None] = {}
+        for f in report.findings:
+            key = f.rule
+            if f.rule == "hollow-endorsement" and name != "decline":
+                key = "hollow-endorsement-left-out"
+            change = table.get(key)
+            if change:
+                seen.setdefault(change, None)
+        return tuple(seen)
+
+    @staticmethod
+    def _note(missing: tuple[MissingFact, ...], unexcused: list[Finding], name: str) -> str:
+        if name == "decline":
+            note = (
+                "You haven't described first-hand experience of their work, so the honest "
+                "answer is a kind decline. If nobody asked you, simply don't send the endorsement."
+            )
+        else:
+            note = "Here's a more personal version that keeps your facts and adds none."
+        if missing:
+            note += " Fill in the [brackets]: only you know those."
+        if unexcused:
+            rules = ", ".join(sorted({f.rule for f in unexcused}))
+            note += f" rapport still flags {rules} in it; please review before sending."
+        return note
+
+
+_ENDORSED_YOU = re.compile(
+    r"\b(?:endors\w*|recommend\w*|vouch\w*(?: for)?|rated|reviewed)\s+(?:you|u)\b", re.I
+)
+
+
+def _hollow_towards_them(report: Report) -> bool:
+    """A hollow endorsement of the reader themself ("I don't know what you do, but I endorsed
+    you"): there is nobody to decline to, and nothing honest to rewrite it into."""
+    return (
+        report.kind is Kind.ENDORSEMENT
+        and any(f.rule == "hollow-endorsement" for f in report.findings)
+        and _ENDORSED_YOU.search(report.text) is not None
+    )
+
+
+def _self_centred(report: Report) -> bool:
+    return any(f.rule == "self-centered" for f in report.findings)
+
+
+def _blank_prompts(text: str) -> str:
+    """Prompts become blanks of the same length, so they add no evidence to the self-check."""
+    return PROMPT.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _defuse(text: str) -> str:
+    """Words we echo back must not ping anyone: break @here/@channel/@everyone and <!…>."""
+    text = re.sub(r"<!(here|channel|everyone)[^>]*>", r"@​\1", text)
+    text = re.sub(r"<!subteam\^[^|>]*\|?([^>]*)>", r"@​\1", text)
+    text = re.sub(r"<@&(\d+)>", r"@​role", text)
+    return re.sub(r"(?<![\w​])@(here|channel|everyone)\b", "@​\\1", text, flags=re.I)

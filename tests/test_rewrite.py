@@ -1,0 +1,303 @@
+"""Rewrites through the real engine and the real jinja2 templates: honest, personal, checked.
+
+The heart of it: every failing example of every rule is rewritten, and the rewrite must not
+keep an error the user could not fix by answering a [prompt], must not invent a name, number,
+link or date, and must keep (or openly set aside) every fact of the draft.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.engine import Engine
+from bot.honesty import PROMPT, inventions, missing_from
+from bot.models import Context, Kind, Severity
+from bot.rewrite import EXCUSED_BY, Rewriter
+from bot.rules import Example, load_rules
+
+
+def _context(example: Example) -> Context:
+    return Context(
+        recipient=example.to,
+        known_relationship=example.known_relationship,
+        endorsements_given=example.endorsements_given,
+    )
+
+
+def _rule_examples() -> list[pytest.param]:
+    return [
+        pytest.param(ex, id=f"{rule.id}-{i}")
+        for rule in load_rules()
+        for i, ex in enumerate(rule.failing)
+    ]
+
+
+@pytest.mark.parametrize("example", _rule_examples())
+def test_every_flawed_example_gets_an_honest_checked_rewrite(
+    rewriter: Rewriter, example: Example
+) -> None:
+    report, signals = rewriter.engine.analyse(example.text, _context(example))
+    rewrite = rewriter.rewrite(report, signals)
+    assert rewrite is not None
+    if rewrite.text is None:  # not outreach, or a hollow endorsement of the reader
+        assert rewrite.note
+        return
+    missing = {m.field for m in rewrite.missing}
+    unexcused = [
+        f.rule
+        for f in rewrite.findings
+        if f.severity is Severity.ERROR and not (EXCUSED_BY.get(f.rule, frozenset()) & missing)
+    ]
+    assert not unexcused, f"the rewrite still has {unexcused}:\n{rewrite.text}"
+    invented = inventions(rewrite.text, [example.text, example.to or ""], rewriter.template_words())
+    assert not invented, f"invented {invented}:\n{rewrite.text}"
+    assert "(From your draft" not in rewrite.text, rewrite.text
+    left_out = " ".join(text for _, text in rewrite.removed)
+    for token in missing_from(rewrite.text, rewriter.facts_to_keep(report, signals)):
+        assert token in rewrite.set_aside and not missing_from(left_out, [token]), (
+            f"{token!r} vanished:\n{rewrite.text}"
+        )
+    if report.findings:
+        assert rewrite.trust is not None
+
+
+def test_endorsement_request_leads_with_history_gives_first_and_asks_once(
+    rewriter: Rewriter,
+) -> None:
+    text = (
+        "Hi Dana,\n\nWe worked together on the billing migration at Acme in 2021. Endorse me "
+        "for Python ASAP, I need it by Friday!\n\nThanks,\nSam"
+    )
+    rewrite = rewriter.check(text).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    lines = rewrite.text.split("\n")
+    assert lines[0] == "Hi Dana,"
+    body = rewrite.text
+    assert body.index("We worked together") < body.index("I'd be glad to write you")
+    assert body.index("I'd be glad to write you") < body.index("endorse me for Python")
+    assert "Would you be willing to endorse me for Python?" in body
+    assert "ASAP" not in body and "before Friday" in body and "no worries" in body.lower()
+    assert body.endswith("Thanks,\nSam")
+    assert [m.field for m in rewrite.missing] == ["specific"]
+    assert "[one thing of Dana's you saw first-hand]" in body
+
+
+def test_referral_request_keeps_the_target_and_makes_it_easy(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi Marco, we were on the fraud team at Brightline for two years. Refer me for the "
+        "data engineer role at Fernwood."
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert (
+        "Would you be willing to refer me for the data engineer role at Fernwood?" in rewrite.text
+    )
+    assert "short note you could forward" in rewrite.text
+    assert "Refer me for" not in rewrite.text  # the bare command is gone
+
+
+def test_connection_request_asks_for_the_shared_context(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check("Hi, I'd like to add you to my professional network.").rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.template == "connection_request"
+    assert "[where you met or what you share]" in rewrite.text
+    assert {m.field for m in rewrite.missing} >= {"recipient", "relationship"}
+
+
+def test_profile_recommendation_stays_unaddressed(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check("Priya is amazing and brilliant. Highly recommend!").rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.template == "endorsement"
+    assert not rewrite.text.startswith("Hi")
+    assert "I'd like to recommend Priya." in rewrite.text
+    assert "amazing" not in rewrite.text
+    assert {m.field for m in rewrite.missing} == {"relationship", "specific"}
+
+
+def test_promotion_becomes_one_to_one_and_drops_the_bait(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi all, check out my new podcast episode about 3 lessons from scaling Acme! "
+        "Like, share and subscribe: https://pod.example.com/ep3"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.template == "promotion"
+    assert rewrite.text.startswith("Hi [their name],")
+    assert "https://pod.example.com/ep3" in rewrite.text and "3 lessons" in rewrite.text
+    assert "subscribe" not in rewrite.text.lower() and "honest take" in rewrite.text
+
+
+def test_reciprocation_thanks_without_a_hollow_return(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check("Thanks for the endorsement! Endorsed you back 👍").rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.template == "reciprocation"
+    assert "Thanks for the endorsement!" in rewrite.text
+    assert "Endorsed you back" not in rewrite.text
+    assert rewrite.removed[0][0] == ("hollow-endorsement",)
+
+
+def test_endorsing_someone_you_do_not_know_becomes_a_gracious_decline(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "I don't really know Tom but he's a rockstar, highly recommend him!"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.template == "decline"
+    assert "Tom" in rewrite.text and "rockstar" not in rewrite.text
+    assert "alternative" in {m.field for m in rewrite.missing}
+
+
+def test_a_hollow_endorsement_of_the_reader_gets_advice_not_a_rewrite(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi Tom, I endorsed you for Java, Python and Accounting so you'd check out my profile"
+    ).rewrite
+    assert rewrite is not None
+    assert rewrite.text is None and "hollow" in rewrite.note
+
+
+def test_not_outreach_gets_a_note_and_no_rewrite(rewriter: Rewriter) -> None:
+    report = rewriter.check("Can we move our 1:1 to Thursday? Running late today.")
+    assert report.kind is Kind.OTHER
+    assert report.rewrite is not None and report.rewrite.text is None
+    assert "nothing to rewrite" in report.rewrite.note
+
+
+def test_a_clean_draft_comes_back_unchanged(rewriter: Rewriter) -> None:
+    text = (
+        "Hi Sam, we worked together on the payments team at Acme in 2021. Could you introduce "
+        "me to Lena at Stripe? I'm applying for the data role there.\n\nThanks,\nJo"
+    )
+    report = rewriter.check(text)
+    assert report.findings == ()
+    assert report.rewrite is not None
+    assert report.rewrite.unchanged and report.rewrite.text == text
+    assert "Nothing to change" in report.rewrite.note
+
+
+def test_supplied_facts_replace_the_prompts(rewriter: Rewriter) -> None:
+    draft = "Can you endorse me for Python? I'll endorse you back."
+    first = rewriter.check(draft).rewrite
+    assert first is not None and first.text is not None and PROMPT.search(first.text)
+    supplied = {
+        "recipient": "Dana",
+        "relationship": "we shipped the Q3 billing migration together at Acme",
+    }
+    second = rewriter.check(draft, supplied=supplied).rewrite
+    assert second is not None and second.text is not None
+    assert not PROMPT.search(second.text), second.text
+    assert second.text.startswith("Hi Dana,")
+    assert "We shipped the Q3 billing migration together at Acme." in second.text
+    assert not [f for f in second.findings if f.severity is Severity.ERROR]
+    assert second.trust is not None and first.trust is not None
+    assert second.trust.quotient > first.trust.quotient
+
+
+def test_trust_goes_up_when_the_flaws_go(rewriter: Rewriter) -> None:
+    report = rewriter.check("@here endorse me for Python and SQL ASAP!! I need it by Friday.")
+    assert report.rewrite is not None and report.rewrite.trust is not None
+    assert report.rewrite.trust.quotient > report.trust.quotient
+
+
+def test_mentions_survive_and_crowd_pings_do_not(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "<!channel> <@U024BE7LH> we worked on the payments revamp together at Acme. could you "
+        "endorse me for Go? <https://linkedin.com/in/jo|my profile>"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.text.startswith("Hi <@U024BE7LH>,")
+    assert "<!channel>" not in rewrite.text and "@channel" not in rewrite.text
+    assert "<https://linkedin.com/in/jo|my profile>" in rewrite.text
+    assert "<@U024BE7LH>'s" not in rewrite.text  # prompts never ping anyone
+
+
+def test_words_left_out_are_echoed_without_pinging_anyone(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "@everyone please like and share my post, it would mean a lot!"
+    ).rewrite
+    assert rewrite is not None
+    echoed = " ".join(text for _, text in rewrite.removed)
+    assert "@everyone" not in echoed
+
+
+def test_the_json_contract(rewriter: Rewriter) -> None:
+    out = rewriter.check("Endorse me for SQL now").to_json()
+    rewrite = out["rewrite"]
+    assert set(rewrite) >= {"text", "note", "template", "unchanged", "missing", "changes",
+                            "removed", "set_aside", "trust", "findings"}  # fmt: skip
+    assert rewrite["missing"][0].keys() == {"field", "prompt", "shape"}
+    assert all(set(f) == {"rule", "severity"} for f in rewrite["findings"])
+
+
+async def test_async_surface(rewriter: Rewriter) -> None:
+    report = await rewriter.check_async("Endorse me for SQL now")
+    assert report.rewrite is not None and report.rewrite.text is not None
+
+
+# -- teams' own templates ----------------------------------------------------------------
+
+
+def _team_folder(tmp_path: Path, body: str) -> Path:
+    folder = tmp_path / "team-templates"
+    folder.mkdir()
+    (folder / "referral_request.j2").write_text(body, encoding="utf-8")
+    return folder
+
+
+DRAFT = "Hi Marco, we were on the fraud team together. Refer me for the SRE role at Fernwood."
+
+
+def test_a_team_template_overrides_the_built_in(engine: Engine, tmp_path: Path) -> None:
+    folder = _team_folder(
+        tmp_path,
+        '{% import "_parts.j2" as p with context %}{{ p.greet() }}\n\nTEAM VERSION: '
+        "Would you be willing to {{ ask_phrase }}?\n\n{{ p.sign_off() }}\n",
+    )
+    rewrite = Rewriter(engine, templates=folder).check(DRAFT).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert (
+        "TEAM VERSION: Would you be willing to refer me for the SRE role at Fernwood?"
+        in rewrite.text
+    )
+    assert rewrite.template_error is None
+    # other kinds still use the built-in templates
+    other = Rewriter(engine, templates=folder).check("Endorse me for SQL now").rewrite
+    assert other is not None and other.text is not None and "TEAM VERSION" not in other.text
+
+
+def test_a_broken_team_template_is_named_with_its_line(engine: Engine, tmp_path: Path) -> None:
+    folder = _team_folder(tmp_path, "Hi {{ recipient }},\n\n{% if %}\nbroken\n")
+    rewrite = Rewriter(engine, templates=folder).check(DRAFT).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.template_error is not None
+    assert "referral_request.j2, line 3" in rewrite.template_error
+    assert "built-in template instead" in rewrite.template_error
+    assert "Would you be willing to refer me" in rewrite.text  # the built-in one was used
+
+
+def test_a_team_template_failing_while_rendering_is_named_too(
+    engine: Engine, tmp_path: Path
+) -> None:
+    folder = _team_folder(tmp_path, "Hi {{ recipient }},\n{{ no_such_thing.at_all }}\n")
+    rewrite = Rewriter(engine, templates=folder).check(DRAFT).rewrite
+    assert rewrite is not None and rewrite.template_error is not None
+    assert "referral_request.j2, line 2" in rewrite.template_error
+    assert "no_such_thing" in rewrite.template_error
+
+
+def test_a_team_template_asking_for_an_unknown_fact_is_named(
+    engine: Engine, tmp_path: Path
+) -> None:
+    folder = _team_folder(tmp_path, 'Hi,\n\n{{ need("favourite_colour", "their colour") }}\n')
+    rewrite = Rewriter(engine, templates=folder).check(DRAFT).rewrite
+    assert rewrite is not None and rewrite.template_error is not None
+    assert "favourite_colour" in rewrite.template_error
+
+
+def test_the_config_file_names_the_template_folder(tmp_path: Path) -> None:
+    folder = _team_folder(tmp_path, "Hi {{ recipient }}, TEAM\n")
+    config_file = tmp_path / "rapport.toml"
+    config_file.write_text('[templates]\nfolder = "team-templates"\n', encoding="utf-8")
+    config = load_config(config_file)
+    assert config.templates == folder
+    rewrite = Rewriter(Engine(config=config)).check(DRAFT).rewrite
+    assert rewrite is not None and rewrite.text == "Hi Marco, TEAM"
