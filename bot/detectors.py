@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from bot.courtesy import courtesy
 from bot.lexicon import compile_phrases, literal_phrase, load_list
 from bot.models import Kind, Trust
 from bot.rules import Detector
@@ -27,14 +28,30 @@ __all__ = ["Assessment", "Span", "holds", "run_detector", "team_phrase_spans"]
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Assessment:
-    """What the engine knows about a draft before the rules run."""
+    """What the engine knows about a draft before the rules run.
+
+    Courtesy is scored on first use: a check always reports it, but the rewriter's self-check
+    only pays for it when a rule asks.
+    """
 
     signals: Signals
     kind: Kind
     trust: Trust
-    courtesy: float
+    _courtesy: tuple[float, tuple[str, ...]] | None = None
+
+    @property
+    def courtesy_with_evidence(self) -> tuple[float, tuple[str, ...]]:
+        """The courtesy score (0–10) and the strategies behind it."""
+        if self._courtesy is None:
+            self._courtesy = courtesy(self.signals)
+        return self._courtesy
+
+    @property
+    def courtesy(self) -> float:
+        """The courtesy score (0–10)."""
+        return self.courtesy_with_evidence[0]
 
 
 @cache

@@ -8,18 +8,18 @@ adapters.  Rules, phrase lists and weights are loaded once; each check builds it
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.classify import classify
 from bot.config import Config
-from bot.courtesy import courtesy
 from bot.detectors import Assessment, Span, holds, run_detector, team_phrase_spans
-from bot.models import Context, Finding, Report
+from bot.models import Context, Finding, Kind, Report, Trust
 from bot.rules import Rule, load_rules
 from bot.scoring import trust
 from bot.signals import Signals
 from bot.text import prepare
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "Judgement"]
 
 #: More findings than this for one rule in one draft add noise, not insight.
 _MAX_PER_RULE = 5
@@ -34,6 +34,15 @@ def _merge(spans: Iterable[Span]) -> list[Span]:
         else:
             merged.append((start, end))
     return merged
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the self-check of a rewrite needs: its kind, Trust Quotient and findings."""
+
+    kind: Kind
+    trust: Trust
+    findings: tuple[Finding, ...]
 
 
 class Engine:
@@ -57,28 +66,47 @@ class Engine:
         """Check a draft and return its kind, Trust Quotient, courtesy and findings."""
         return self.analyse(text, context)[0]
 
-    def analyse(self, text: str, context: Context | None = None) -> tuple[Report, Signals]:
-        """Check a draft and also return the evidence behind the report (the rewriter reads it)."""
+    def analyse(
+        self, text: str, context: Context | None = None, kind: Kind | None = None
+    ) -> tuple[Report, Signals]:
+        """Check a draft and also return the evidence behind the report (the rewriter reads it).
+
+        `kind` skips classification: a rewrite is checked as the kind of message it rewrites.
+        """
+        assessment, findings = self._assess(text, context, kind)
+        score, courtesy_evidence = assessment.courtesy_with_evidence
+        doc = assessment.signals.doc
+        report = Report(
+            text=doc.original,
+            kind=assessment.kind,
+            trust=assessment.trust,
+            courtesy=score,
+            findings=findings,
+            truncated=doc.truncated,
+            courtesy_evidence=courtesy_evidence,
+        )
+        return report, assessment.signals
+
+    def judge(
+        self, text: str, context: Context | None = None, kind: Kind | None = None
+    ) -> Judgement:
+        """Findings and Trust Quotient only (courtesy is scored only if a rule needs it): the
+        rewriter's self-check, run on every rewrite."""
+        assessment, findings = self._assess(text, context, kind)
+        return Judgement(assessment.kind, assessment.trust, findings)
+
+    def _assess(
+        self, text: str, context: Context | None, kind: Kind | None
+    ) -> tuple[Assessment, tuple[Finding, ...]]:
         doc = prepare(text)
         signals = Signals(doc, context)
-        kind = classify(signals)
-        score, courtesy_evidence = courtesy(signals)
-        trust_ = trust(signals, kind)
-        assessment = Assessment(signals, kind, trust_, score)
+        kind = kind or classify(signals)
+        assessment = Assessment(signals, kind, trust(signals, kind))
         findings: list[Finding] = []
         for rule in self.rules:
             findings.extend(self._apply(rule, assessment))
         findings.sort(key=lambda f: (f.start, f.severity.rank, f.rule))
-        report = Report(
-            text=doc.original,
-            kind=kind,
-            trust=trust_,
-            courtesy=score,
-            findings=tuple(findings),
-            truncated=doc.truncated,
-            courtesy_evidence=courtesy_evidence,
-        )
-        return report, signals
+        return assessment, tuple(findings)
 
     def _apply(self, rule: Rule, a: Assessment) -> list[Finding]:
         settings = self.config.settings(rule.id)

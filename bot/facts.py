@@ -18,7 +18,7 @@ from bot.models import FACT_FIELDS, Kind, Report
 from bot.recache import rx
 from bot.signals import Signals, cue_pattern
 
-__all__ = ["FACT_FIELDS", "Ask", "Facts", "Removed", "extract_facts"]
+__all__ = ["FACT_FIELDS", "Ask", "Facts", "Removed", "exempt", "extract_facts", "salutation_spans"]
 
 #: Rules whose wording a rewrite must not repeat: their sentences are trimmed or left out.
 _REMOVE_RULES = frozenset(
@@ -86,7 +86,7 @@ _ENDORSEE = rx(
     r"\b(?:recommend(?:ing)?|endors(?:e|ing)|vouch(?:ing)? for|introduce you to|introducing|meet|"
     r"nominat(?:e|ing)|refer(?:ring)?|know|worked with|met)\s+(?:you to\s+)?"
     r"(?:my\s+(?:\w+\s+)?(?:colleague|friend|former colleague|teammate|mentee|report)\s+)?"
-    r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?|<@[!&]?\w+(?:\|[^>]*)?>)"
+    r"(?P<name>(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?|<@[!&]?\w+(?:\|[^>]*)?>)"
 )
 _ENDORSEE_SUBJECT = rx(
     r"(?m)(?:^|[.!?]\s+)(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+(?:is|was|has|had|did|does|"
@@ -112,7 +112,7 @@ _CLAUSE = rx(
     re.I,
 )
 _TRIM_TAIL = rx(r"^[^\w]*(?:(?:please|pls|plz|thanks|thank you|thx|too|as well)[^\w]*)?$", re.I)
-_DANGLING = rx(r"(?:[\s,;:&+/-]|\b(?:and|or|so|pls|please|also|then|plus)\b)+$", re.I)
+_DANGLING = rx(r"(?:[\s,;:&+/—–-]|\b(?:and|or|so|pls|please|also|then|plus)\b)+$", re.I)
 _TRIM_HEAD = rx(r"^[\s,.!?;:\-—]*$")
 _LEADING_JUNK = rx(r"^[\s,.;:!?\-—–]+")
 _SPACE_BEFORE_PUNCT = rx(r"\s+([,.!?;:])")
@@ -176,13 +176,21 @@ class Facts:
             *self.details, *self.reason, *self.given, *self.asks, *self.easy_out,
         ]  # fmt: skip
 
-    def leave_out(self, sentence: str, rule: str) -> None:
-        """Take a kept sentence out of the rewrite, and say which rule it answers."""
-        for role in ("reason", "details", "asks", "given", "specific", "relationship", "warm"):
+    def leave_out(
+        self, sentence: str, rule: str, span: tuple[int, int] | None = None, at: int = 0
+    ) -> None:
+        """Take a kept sentence out of the rewrite, and say which rule it answers.
+
+        With the flagged `span` (and where the sentence starts, `at`, in the same text), its
+        clauses that carry a fact and none of the objection stay.
+        """
+        for role in _ALL_ROLES:
             items = getattr(self, role)
             if sentence in items:
                 items.remove(sentence)
         self.removed.append(Removed((rule,), sentence))
+        if span is not None:
+            self.details.extend(_salvage(sentence, [(span[0], span[1], rule)], at))
 
     def has(self, role: str) -> bool:
         """True when the draft already says this, in its own sentence or inside another one."""
@@ -215,16 +223,54 @@ def _recipient(report: Report, s: Signals, supplied: Mapping[str, str]) -> str |
         return supplied["recipient"].strip()
     if s.context.recipient:
         return s.context.recipient.strip().split()[0]
-    for e in s.doc.entities:  # a mention at the start addresses them: keep it as typed
-        if e.type == "user" and e.start < 40:
+    full = _greeted_name(report, s)
+    if full:
+        return full
+    salutations = salutation_spans(s)
+    lead = _opening(s)
+    for e in s.doc.entities:  # a mention opening the message (or its salutation) addresses them
+        if e.type == "user" and (
+            e.start <= lead or any(start <= e.start < end for start, end in salutations)
+        ):
             a, b = s.doc.span(e.start, e.end)
             return report.text[a:b]
+    named = _LEADING_NAME.match(report.text)  # "Tom. Got the recommendation."
+    if named and named.group(1).lower() not in _NOT_NAMES:
+        return named.group(1)
     name = s.greeting_name
     if name and not name.startswith("@"):
         m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", report.text, re.I)
         if m:
             found = m.group(0)
             return found[:1].upper() + found[1:]
+    return None
+
+
+def _opening(s: Signals) -> int:
+    """Where the message's words start, past leading whitespace, crowd pings and emoji."""
+    norm, pos = s.doc.norm, 0
+    for e in s.doc.entities:
+        while pos < len(norm) and norm[pos].isspace():
+            pos += 1
+        if e.start == pos and e.type in ("broadcast", "group", "emoji"):
+            pos = e.end
+    while pos < len(norm) and norm[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _greeted_name(report: Report, s: Signals) -> str | None:
+    """The full name a salutation greets, as written ("Hi Nadia Rossi —" → "Nadia Rossi")."""
+    if any(s.at_line_start(cue) for cue in ("crowd_greeting", "generic_greeting")):
+        return None
+    for hit in s.at_line_start("greeting"):
+        start = hit.end
+        end = _greeting_end(s, start)
+        a, b = s.doc.span(start, end)
+        words = report.text[a:b].strip().rstrip(",!:;—–-. ").split()
+        if 1 <= len(words) <= 3 and all(_NAME_WORD.fullmatch(w) for w in words):
+            return " ".join(words)
+        return None
     return None
 
 
@@ -321,7 +367,13 @@ def _trimmable(sentence: str, spans: list[tuple[int, int, str]], s: Signals, a: 
         if entity or sentence[start - a : end - a].lstrip().startswith(("{", "[", "%", "<")):
             continue
         before, after = sentence[: max(0, start - a)], sentence[end - a :]
-        if _TRIM_TAIL.match(after) or (_TRIM_HEAD.match(before) and after[:1] in ",:!-—"):
+        words = sentence[max(0, start - a) : end - a].split()
+        mid_word = before[-1:].isalnum() or before[-1:] == "-" or after[:1].isalnum()
+        if (
+            len(words) <= 3
+            and not mid_word
+            and (_TRIM_TAIL.match(after) or (_TRIM_HEAD.match(before) and after[:1] in ",:!-—"))
+        ):
             continue
         return False
     return True
@@ -412,7 +464,7 @@ def _greeting_end(s: Signals, end: int) -> int:
     return name.end() if name else end
 
 
-def _strip_greeting(s: Signals, n_start: int, n_end: int) -> int:
+def _strip_greeting(s: Signals, n_start: int, n_end: int, recipient: str | None = None) -> int:
     """Where the sentence's own words begin, after a salutation, a leading @mention or emoji."""
     norm = s.doc.norm
     greetings = [
@@ -432,12 +484,26 @@ def _strip_greeting(s: Signals, n_start: int, n_end: int) -> int:
                 break
             start += 1
         for e in s.doc.entities:
-            if e.type in ("user", "broadcast", "group", "emoji") and e.start == start:
+            if e.start != start:
+                continue
+            a, b = s.doc.span(e.start, e.end)
+            if e.type in ("broadcast", "group", "emoji") or (
+                e.type == "user" and s.doc.original[a:b] == recipient
+            ):  # "@here", "<@U1> hey": who it is for, not what it says
                 start, moved = e.end, True
         for hit in greetings:
             if hit.start <= start < hit.end:
                 start, moved = max(start + 1, min(n_end, _greeting_end(s, hit.end))), True
     return start
+
+
+def salutation_spans(s: Signals) -> list[tuple[int, int]]:
+    """Where the draft's salutations stand (normalised text): the template writes its own."""
+    return [
+        (hit.start, _greeting_end(s, hit.end))
+        for cue in ("greeting", "crowd_greeting", "generic_greeting")
+        for hit in s.at_line_start(cue)
+    ]
 
 
 def _widen(s: Signals, start: int, end: int) -> tuple[int, int]:
@@ -461,6 +527,8 @@ class _Sentence:
     n_end: int = 0
 
 
+_ALL_ROLES = ("warm", "thanks", "recommend", "relationship", "specific", "details", "reason",
+              "given", "asks", "easy_out")  # fmt: skip
 _ROLE_ORDER = ("given", "thanks", "recommend", "easy_out", "relationship", "warm", "specific")
 _ROLE_CUES: dict[str, tuple[str, ...]] = {
     "given": ("gave_already", "give_offer"),
@@ -476,6 +544,7 @@ _ASK_CUES = frozenset(
      "ask_referral_frame", "ask_connection_frame"}
 )  # fmt: skip
 _KEEP_DESPITE = {  # a rule that judges the whole message does not condemn these sentences
+    "pressure": frozenset({"easy_out"}),
     "self-centered": frozenset({*_ASK_CUES, "gave_already", "give_offer", "relationship",
                                 "prior_agreement", "personal_detail", "well_wishes",
                                 "reciprocation", "easy_out"}),
@@ -489,13 +558,23 @@ _NEGATED = rx(r"(?i)\b(?:not|never|no|n't|nor|haven'?t|hasn'?t|didn'?t|don'?t)\b
 _PLEASE = rx(r"(?i)(?:please|pls|plz|kindly)\b")
 _TOGETHER = rx(r"(?i)\b(?:we|us|our|ours|together|and i|and me|with me)\b")
 _LETS = rx(r"(?i)\b(?:let'?s|love to|like to|glad to|happy to|keen to)\b")
+_NAME_WORD = rx(r"[A-Z][a-z]*(?:['’-][A-Z]?[a-z]+)*")
+_LEADING_NAME = rx(r"\s*([A-Z][a-z'-]+)[.!:—–]\s")
+_NOT_NAMES = frozenset(
+    "hi hey hello dear thanks thank congrats congratulations yes no ok okay sorry update "
+    "reminder note quick urgent important heads ps btw fyi".split()
+)
+_VOCATIVE = rx(r"\s*([A-Z][\w'-]+)\s*[,.!:—–-]+\s*")
 _ME = rx(r"(?i)\b(?:i|i'm|i've|i'd|i'll|im|me|my|mine|myself)\b")
 _ME_FIRST = rx(r"(?i)^(?:i|i'm|i've|i'd|i'll|my|me|im)\b")
 _YOU = rx(r"(?i)\b(?:you|your|yours|you're|you've|you'd)\b")
 
 
-def _sentences(report: Report, s: Signals, sender: str) -> list[_Sentence]:
+def _sentences(
+    report: Report, s: Signals, sender: str, recipient: str | None = None
+) -> list[_Sentence]:
     """The draft's own sentences, without salutation, sign-off or bare links."""
+    recipient_words = {w.lower() for w in (recipient or "").split()}
     flagged = [(f.start, f.end, f.rule) for f in report.findings if f.rule in _REMOVE_RULES]
     wanted = _ASK_CUES | {c for cs in _ROLE_CUES.values() for c in cs} | {"self_wants", "gratitude"}
     starts = {cue: [h.start for h in s.voice(cue)] for cue in wanted}
@@ -504,11 +583,17 @@ def _sentences(report: Report, s: Signals, sender: str) -> list[_Sentence]:
     for n_start, n_end in s.own_sentences:
         n_start, n_end = _widen(s, max(n_start, covered), n_end)
         covered = n_end
-        own = _strip_greeting(s, n_start, n_end)
+        own = _strip_greeting(s, n_start, n_end, recipient)
         if own >= n_end:
             continue
         a, b = s.doc.span(own, n_end)
         text = report.text[a:b]
+        vocative = _VOCATIVE.match(text)
+        if vocative and vocative.group(1).lower() in recipient_words:
+            a += vocative.end()  # "Grace, thanks for…": the greeting already names her
+            text = report.text[a:b]
+            if not text.strip():
+                continue
         words = _LINKS_AND_CLOSINGS.sub(" ", _links_blanked(s, own, n_end, text)).split()
         if not words or text.strip().rstrip(".!") == sender:
             continue  # a sign-off, or a link on its own line: the template places both
@@ -562,7 +647,7 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
     if report.kind is Kind.ENDORSEMENT:
         role_order.insert(1, "recommend")
     self_talk: list[tuple[_Sentence, str]] = []
-    for sent in _sentences(report, s, facts.sender or "\0"):
+    for sent in _sentences(report, s, facts.sender or "\0", facts.recipient):
         bare = sent.text.strip()
         if sent.spans and _trimmable(sent.text, sent.spans, s, sent.a):
             for fs, fe, rule in sent.spans:
@@ -631,11 +716,18 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
         facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
     if "self-centered" in rules and self_talk:
         _one_reason(facts, self_talk)
-    facts.about_me = [  # what may still go if the rewrite reads as self-centred: wants first
-        text
-        for sent, text in sorted(self_talk, key=lambda item: -_self_weight(item[0]))
-        if text in facts.reason or text in facts.details
-    ]
+    facts.about_me = (
+        []
+        if not self_talk
+        else [  # what may go if the rewrite is self-centred
+            # A sentence with facts goes only when wants fill it ("I need to hit my target and I
+            # want 600 signups"), never for one mention of the sender's situation.
+            text
+            for sent, text in sorted(self_talk, key=lambda item: -_self_weight(item[0]))
+            if (text in facts.reason or text in facts.details)
+            and (_self_weight(sent) >= 1.5 or not fact_tokens(sent.text))
+        ]
+    )
     return facts
 
 
@@ -650,6 +742,16 @@ _THANKS_CLOSING = rx(
     r"understanding|attention|patience|support))?(?: in advance)?[\s.!,🙏😊🙂]*"
 )
 _CLOSING_NAMED = rx(rf"(?i)(?:{_CLOSING_WORDS}|thanks again)[\s,!]+([\w'-]+)[\s.!]*")
+
+
+def exempt(sentence: str, rule: str) -> bool:
+    """True when a rule that judges the whole message does not condemn this sentence (a thank-you
+    is not vague praise; an ask is not self-centred talk)."""
+    lower = sentence.lower()
+    return any(
+        (p := cue_pattern(cue)) is not None and p.search(lower)
+        for cue in _KEEP_DESPITE.get(rule, ())
+    )
 
 
 def _self_talk(sentence: str, recipient: str | None) -> bool:
@@ -710,7 +812,9 @@ def _one_reason(facts: Facts, self_talk: list[tuple[_Sentence, str]]) -> None:
 
 def _salutation(report: Report, s: Signals) -> str | None:
     """The user's own salutation when it greets one person by name ("Dear Prof. Singh,")."""
-    if any(f.rule in ("blast", "impersonal") for f in report.findings):
+    if any(f.rule == "blast" for f in report.findings) or any(
+        s.at_line_start(cue) for cue in ("generic_greeting", "crowd_greeting")
+    ):
         return None
     for hit in s.at_line_start("greeting"):
         start, end = s.greeting_end(hit)

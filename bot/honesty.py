@@ -29,6 +29,11 @@ _SHOUTED = frozenset(
     "JOIN BUY GET OUR THE AND OR FOR TO IS IT THIS THAT WHY WHAT OMG LOL PSA FYI BTW THANKS THX "
     "REALLY VERY SO BIG HUGE BEST GREAT AMAZING".split()
 )
+#: Words that start a thought even mid-line (after an emoji, a link): never names.
+_ORDINARY = frozenset(
+    "please thanks thank hi hey hello dear cheers regards sorry congrats congratulations btw "
+    "fwiw ps yes no ok okay lol omg also just so and but or".split()
+)
 _PRONOUN_I = frozenset({"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"})
 _TRAILING = ".'’"
 _FACT_ENTITIES = ("link", "email", "user", "channel")
@@ -54,7 +59,7 @@ def _tokens(text: str) -> dict[str, bool]:
         seen.setdefault(m.group(0), False)
     for m in _WORD.finditer(masked):
         word = m.group(0).rstrip(_TRAILING)
-        if not word or word in _PRONOUN_I or word in _SHOUTED:
+        if not word or word in _PRONOUN_I or word in _SHOUTED or word.lower() in _ORDINARY:
             continue
         initial = _SENTENCE_START.search(masked, max(0, m.start() - 12), m.start()) is not None
         seen[word] = seen.get(word, True) and initial
@@ -67,16 +72,41 @@ def fact_tokens(text: str) -> list[str]:
     return [token for token, initial in _tokens(text).items() if not initial]
 
 
-def _present(token: str, haystack: str) -> bool:
-    if not token[:1].isalnum():
-        return token.lower() in haystack
-    return re.search(rf"(?<![\w]){re.escape(token.lower())}(?![\w])", haystack) is not None
+_PARTS = rx(r"[^\w]+")
+_HAY_WORD = rx(r"[^\W_][\w'&+.-]*[\w+]|[^\W_]")
+
+
+class _Haystack:
+    """Whole-word, case-insensitive lookups in a text, answered from a set of its words."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text.lower()
+        self.words = set(_HAY_WORD.findall(self.text))
+        for word in list(self.words):  # "5-star" holds "5"; "node.js." holds "node.js"
+            self.words.add(word.rstrip(_TRAILING))
+            self.words.update(p for p in _PARTS.split(word) if p)
+
+    def __contains__(self, token: str) -> bool:
+        lower = token.lower()
+        if lower in self.words:
+            return True
+        if not token[:1].isalnum() or not lower.replace("'", "").isalnum():
+            # links, mentions, "C++", "Node.js": found in the text, not inside a longer word
+            text, at = self.text, self.text.find(lower)
+            while at >= 0:
+                end = at + len(lower)
+                if not (at and text[at - 1].isalnum()) and not (
+                    end < len(text) and text[end].isalnum()
+                ):
+                    return True
+                at = text.find(lower, at + 1)
+        return False
 
 
 def missing_from(rewrite: str, tokens: Iterable[str]) -> list[str]:
     """The tokens (from the draft) that the rewrite no longer contains, case-insensitively."""
-    haystack = rewrite.lower()
-    return [t for t in tokens if not _present(t, haystack)]
+    haystack = _Haystack(rewrite)
+    return [t for t in tokens if t not in haystack]
 
 
 def inventions(
@@ -87,11 +117,11 @@ def inventions(
     Sentence-initial capitalised words are facts too unless they are ordinary template
     wording (`template_words`, lower-case) or appear in the sources in any case.
     """
-    haystack = "\n".join(sources).lower()
+    haystack = _Haystack("\n".join(sources))
     ordinary = {w.lower() for w in template_words}
     found = []
     for token, initial in _tokens(rewrite).items():
-        if _present(token, haystack) or (initial and token.lower() in ordinary):
+        if token in haystack or (initial and token.lower() in ordinary):
             continue
         found.append(token)
     return found

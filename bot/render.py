@@ -145,9 +145,9 @@ def render_rewrite(
         trend = paint(f"{after:.2f}", "green" if after > before else "yellow")
         lines.append(f"  {paint('Trust', 'dim')} {trend} (the draft: {before:.2f})")
     if rewrite.missing:
-        lines.append(paint("  Only you can fill in:", "dim"))
+        lines.append(paint("  Only you can fill in (or pass --fact NAME=…):", "dim"))
         for m in rewrite.missing:
-            lines += _wrap(f"[{m.prompt}]  (--fact {m.field}=…)", "    ", width)
+            lines += _wrap(f"{m.field}: [{safe(m.prompt)}]", "    ", width)
     if rewrite.changes:
         lines.append(paint("  What changed:", "dim"))
         for change in rewrite.changes:

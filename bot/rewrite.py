@@ -17,8 +17,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.engine import Engine
-from bot.facts import FACT_FIELDS, Facts, Removed, as_phrase, as_sentence, extract_facts
+from bot.engine import Engine, Judgement
+from bot.facts import (
+    FACT_FIELDS,
+    Facts,
+    Removed,
+    as_phrase,
+    as_sentence,
+    exempt,
+    extract_facts,
+    salutation_spans,
+)
 from bot.honesty import PROMPT, fact_tokens, missing_from
 from bot.markup import is_broadcast, mask_markup
 from bot.models import Context, Finding, Kind, MissingFact, Report, Rewrite
@@ -48,7 +57,10 @@ _TEMPLATE_FOR: dict[Kind, str] = {
     Kind.PROMOTION: "promotion",
 }
 TEMPLATE_NAMES: tuple[str, ...] = (*_TEMPLATE_FOR.values(), "decline")
-_MAX_PASSES = 4  # renders per rewrite at most: one, plus one per self-centred sentence left out
+_REPAIRABLE = frozenset(
+    {"vague-praise", "pressure", "curt", "blast", "engagement-bait", "quid-pro-quo",
+     "hollow-endorsement"}
+)  # fmt: skip
 _OWN_WORDS = ("from", "your", "draft")  # the "(From your draft: …)" line
 _WORDS = re.compile(r"[A-Za-z']+")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
@@ -113,6 +125,8 @@ def _tidy(text: str) -> str:
 
 def _no_crowd_pings(text: str) -> str:
     """Take out any @here/@channel/@everyone or group ping a template let through."""
+    if "@" not in text and "<!" not in text:
+        return text
     _, entities = mask_markup(text)
     for e in reversed([e for e in entities if is_broadcast(e)]):
         text = text[: e.start] + text[e.end :].lstrip(" ,")
@@ -182,19 +196,10 @@ class Rewriter:
                 )
                 setattr(facts, role, [])
         hollow = any(f.rule == "hollow-endorsement" for f in report.findings)
-        rendered, text, checked = self._assemble(name, facts, hollow, signals.context)
-        if facts.about_me and _self_centred(checked):
-            # Still about the sender: leave out their most self-focused sentences, one at a
-            # time, until it isn't; if that never helps, keep their words after all.
-            trial = copy.deepcopy(facts)
-            for _ in range(_MAX_PASSES):
-                trial.leave_out(trial.about_me.pop(0), "self-centered")
-                attempt = self._assemble(name, trial, hollow, signals.context)
-                if not _self_centred(attempt[2]):
-                    facts, (rendered, text, checked) = trial, attempt
-                    break
-                if not trial.about_me:
-                    break
+        current = self._assemble(name, facts, hollow, signals.context)
+        facts, (rendered, text, checked) = self._repair(
+            name, facts, hollow, signals.context, current
+        )
         kept = self.facts_to_keep(report, signals)
         lost = missing_from(text, kept)
         not_in_removed = set(missing_from(" ".join(r.text for r in facts.removed), lost))
@@ -202,7 +207,9 @@ class Rewriter:
         unplaced = [t for t in lost if t in not_in_removed]
         if unplaced:  # never drop a link, number or name silently
             text += "\n\n(From your draft: " + ", ".join(unplaced) + ")"
-            checked, _ = self.engine.analyse(_blank_prompts(text), signals.context)
+            checked = self.engine.judge(
+                _blank_prompts(text), signals.context, None if name == "decline" else report.kind
+            )
         missing_fields = {m.field for m in rendered.missing}
         remaining = checked.findings
         unexcused = [
@@ -222,16 +229,65 @@ class Rewriter:
             template_error=rendered.problem,
         )
 
+    def _repair(
+        self,
+        name: str,
+        facts: Facts,
+        hollow: bool,
+        context: Context,
+        current: tuple[_Rendered, str, Judgement],
+    ) -> tuple[Facts, tuple[_Rendered, str, Judgement]]:
+        """One repair pass, checked once: if the self-check flags words the user wrote (praise,
+        pressure…), those sentences go (their clauses with facts stay); if it still reads as
+        self-centred, so do the sender's wants.  The repair is kept only if it helps."""
+        rendered, text, checked = current
+        flagged = _unexcused(checked, {m.field for m in rendered.missing})
+        trial = copy.deepcopy(facts)
+        changed = False
+        for finding, sentence, at in self._own_sentences_at(facts, text, flagged):
+            trial.leave_out(sentence, finding.rule, (finding.start, finding.end), at)
+            changed = True
+        if trial.about_me and _self_centred(checked):
+            while trial.about_me:
+                trial.leave_out(trial.about_me.pop(0), "self-centered")
+            changed = True
+        if not changed:
+            return facts, current
+        attempt = self._assemble(name, trial, hollow, context)
+        after = _unexcused(attempt[2], {m.field for m in attempt[0].missing})
+        if len(after) < len(flagged):
+            return trial, attempt
+        return facts, current
+
+    @staticmethod
+    def _own_sentences_at(
+        facts: Facts, text: str, flagged: list[Finding]
+    ) -> list[tuple[Finding, str, int]]:
+        """Flagged findings that lie in a sentence of the user's, with that sentence."""
+        out: dict[str, tuple[Finding, str, int]] = {}
+        for finding in flagged:
+            if finding.rule not in _REPAIRABLE:
+                continue
+            for sentence in facts.sentences():
+                at = text.find(sentence)
+                if at < 0 or not (at <= finding.start < at + len(sentence)):
+                    continue
+                if sentence not in out and not exempt(sentence, finding.rule):
+                    out[sentence] = (finding, sentence, at)
+        return list(out.values())
+
     # -- pieces ------------------------------------------------------------------------------
     def _assemble(
         self, name: str, facts: Facts, hollow: bool, context: Context
-    ) -> tuple[_Rendered, str, Report]:
-        """Render one template over the facts, tidy it, and check it with prompts blanked."""
+    ) -> tuple[_Rendered, str, Judgement]:
+        """Render one template over the facts, tidy it, and check it with prompts blanked, as the
+        same kind of message as the draft (a decline is a different message: it is classified)."""
+        kind = None if name == "decline" else facts.kind
         variables = self._variables(facts)
         variables["hollow"] = hollow
         rendered = self._render(name, variables)
         text = _no_crowd_pings(_tidy(rendered.text))
-        checked, _ = self.engine.analyse(_blank_prompts(text), context)
+        checked = self.engine.judge(_blank_prompts(text), context, kind)
         return rendered, text, checked
 
     @staticmethod
@@ -330,13 +386,11 @@ class Rewriter:
 
     @staticmethod
     def facts_to_keep(report: Report, signals: Signals) -> list[str]:
-        """Facts of the draft a rewrite must keep: all but crowd pings, template fields, generic
-        salutations ("Dear Sir/Madam") and someone else's quoted words."""
+        """Facts of the draft a rewrite must keep: all but crowd pings, template fields, the
+        salutation (the template greets them itself) and someone else's quoted words."""
         doc = signals.doc
         blanks = [(f.start, f.end) for f in report.findings if f.rule == "blast"]
-        for cue in ("crowd_greeting", "generic_greeting"):
-            for hit in signals.at_line_start(cue):
-                blanks.append(doc.span(*signals.greeting_end(hit)))
+        blanks.extend(doc.span(start, end) for start, end in salutation_spans(signals))
         blanks.extend(doc.span(start, end) for start, end in doc.quoted)
         chars = list(report.text)
         for start, end in blanks:
@@ -399,7 +453,12 @@ def _hollow_towards_them(report: Report) -> bool:
     )
 
 
-def _self_centred(report: Report) -> bool:
+def _unexcused(report: Judgement, missing: set[str]) -> list[Finding]:
+    """Findings a [prompt] does not explain."""
+    return [f for f in report.findings if not (EXCUSED_BY.get(f.rule, frozenset()) & missing)]
+
+
+def _self_centred(report: Judgement) -> bool:
     return any(f.rule == "self-centered" for f in report.findings)
 
 
