@@ -462,6 +462,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=corpus_mod.SEED)
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of tools")
     p.add_argument("--no-cli", action="store_true", help="skip the CLI wall-time/RSS part")
+    p.add_argument("--no-rewrite", action="store_true", help="skip the rewrite-overhead part")
     p.add_argument(
         "--python",
         type=Path,
@@ -547,6 +548,32 @@ def measure_cli(args: argparse.Namespace, message: str) -> tuple[dict[str, CliRu
     return bench_cli(commands, args.cli_repeats, time_exe, args.timeout), notes
 
 
+def measure_rewrite(args: argparse.Namespace, corpus_path: Path, errors: list[str]) -> Verdict:
+    """Rewrite overhead per chat draft, in a fresh rapport process (`bench/rewrite.py`)."""
+    from bench.rewrite import TARGET_P99_OVERHEAD_MS
+
+    name = f"rewrite adds < {TARGET_P99_OVERHEAD_MS:g} ms p99 (chat drafts rewritten)"
+    out_path = args.out / "rewrite.json"
+    argv = [str(pick_python(args.python)), "-m", "bench.rewrite", "--corpus", str(corpus_path),
+            "--json", str(out_path)]  # fmt: skip
+    print("… measuring rewrite overhead", file=sys.stderr, flush=True)
+    try:
+        proc = subprocess.run(
+            argv, cwd=ROOT, capture_output=True, text=True, timeout=args.timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        errors.append("rewrite: timed out")
+        return Verdict(name, "SKIP", "timed out")
+    if proc.returncode != 0 or not out_path.exists():
+        errors.append(f"rewrite: {headline(proc.stderr or 'no output')}")
+        return Verdict(name, "SKIP", "rewrite worker failed")
+    print(proc.stdout.rstrip())
+    p99 = json.loads(out_path.read_text(encoding="utf-8"))["rewrite_overhead_when_rewritten"][
+        "p99_ms"
+    ]
+    return Verdict(name, "PASS" if p99 < TARGET_P99_OVERHEAD_MS else "FAIL", f"{p99:.2f} ms")
+
+
 def write_results(
     path: Path,
     runs: dict[str, ToolRun],
@@ -606,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
     print_cli(cli, message)
 
     verdicts = judge(runs, cli)
+    if not args.no_rewrite and runs.get("rapport") and runs["rapport"].status == "ok":
+        verdicts.append(measure_rewrite(args, corpus_path, errors))
     print_verdicts(verdicts)
     rapport = runs.get("rapport")
     if rapport is not None and rapport.status == "unavailable":

@@ -247,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"rapport's rule data is broken: {exc}")
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # e.g. `rapport check --jsonl big.jsonl | head`
+        return EXIT_CLEAN
     except Exception as exc:  # a bug in rapport: say so plainly; the traceback is opt-in
         if os.environ.get("RAPPORT_DEBUG"):
             raise
@@ -254,9 +257,6 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error ({type(exc).__name__}: {exc}); nothing was changed. "
             "Run again with RAPPORT_DEBUG=1 to see the details, and please report it."
         )
-    except BrokenPipeError:
-        sys.stderr.close()  # e.g. `rapport check --jsonl big.jsonl | head`
-        return EXIT_CLEAN
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.honesty import fact_tokens
+from bot.markup import mask_markup
 from bot.models import FACT_FIELDS, Kind, Report
 from bot.recache import rx
 from bot.signals import Signals, cue_pattern
@@ -29,17 +30,23 @@ _REMOVE_RULES = frozenset(
 _TRIMMABLE = frozenset({"blast", "pressure", "engagement-bait"})
 _REQUESTS = (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST, Kind.CONNECTION_REQUEST)
 
-_CLOSING_WORDS = (
-    r"thanks|thank you|thanks so much|thank you so much|thanks in advance|thx|ty|many thanks|"
-    r"best|best regards|regards|cheers|warmly|sincerely|all the best|kind regards|warm regards|"
-    r"talk soon|with gratitude|love|xo|take care|speak soon"
+_CLOSINGS = (
+    "thank you so much|thanks so much|thanks in advance|thank you|thanks again|many thanks|"
+    "thanks|thx|ty|best regards|kind regards|warm regards|warmest regards|all the best|"
+    "best wishes|regards|best|cheers|warmly|sincerely|talk soon|speak soon|take care|"
+    "with gratitude|with thanks|gratefully|respectfully|yours truly|yours|love|xo"
+)
+_CLOSING_WORDS = _CLOSINGS  # longest first: "Thanks so much" is one closing, not a name
+#: A person's name as people write it: titles, accents, any script, O'Brien, Smith-Jones.
+_NAME = (
+    r"(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx)\.?[ \t]+)?[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
+    r"(?:[ \t]+[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*){0,3}"
 )
 _SIGN_OFF = rx(
-    rf"(?im)^[ \t]*(?P<closing>{_CLOSING_WORDS}|with thanks|with gratitude|yours|yours truly|"
-    r"respectfully|gratefully)[ \t]*[,!.\-—]*[ \t]*(?:\n[ \t]*)?"
-    r"(?:-+|—)?[ \t]*([A-Z][\w'-]+(?:[ \t]+[A-Z][\w'-]+)?)[ \t]*[.!]?[ \t]*\Z"
+    rf"(?m)(?:^|(?<=[.!?])[ \t]+)[ \t]*(?P<closing>(?i:{_CLOSINGS}))[ \t]*[,!.\-—]*[ \t]*"
+    rf"(?:\n[ \t]*)?(?:-+|—)?[ \t]*(?P<name>{_NAME})[ \t]*[.!]?[ \t]*\Z"
 )
-_LONE_NAME_LINE = rx(r"\n[ \t]*(?:-+|—)?[ \t]*([A-Z][\w'-]+(?:[ \t]+[A-Z]\.?[\w'-]*)?)[ \t]*\Z")
+_LONE_NAME_LINE = rx(rf"\n[ \t]*(?:-+|—)?[ \t]*(?P<name>{_NAME})[ \t]*\Z")
 _CLOSING_SENTENCE = rx(rf"(?i)(?:{_CLOSING_WORDS})(?:\s+(?:again|a lot|a ton|!+))?[\s,!.]*")
 _DAY = (
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow(?: morning| evening)?|"
@@ -58,35 +65,44 @@ _CLOSES = rx(
     rf"finali[sz]ed)\s+(?:on\s+)?((?:this |next )?(?:{_DAY}))\b",
     re.I,
 )
+_YOUR_REC = rx(
+    r"(?i)^your\s+(?=(?:\w+\s+)?(?:linkedin\s+)?(?:recommendation|rec|review|reference|testimonial|endorsement))"
+)
 _STOP = (
     r"(?=\s+(?:on linkedin|on li|please|pls|plz|when|if|since|as|because|so|asap|by|before|now|"
+    r"yet|already|soon|maybe|perhaps|sometime|at some point|this week|next week|"
     r"today|tonight|tomorrow|right away|immediately|urgently|quickly|real quick|too|as well|"
-    r"for me|thanks|thx)\b|\s*(?:[.!?,;:\n)]|$))"
+    r"for me|thanks|thx|deal|(?:and|&|\+) (?:i|i'?ll|i'?d|i will|i can|we|you|u)|so (?:i|we|you))\b"
+    r"|\s*(?:[!?,;:\n)]|\.(?!\w)|[\U0001F000-\U0001FAFF\u2600-\u27BF]|$))"
 )
 # The thing asked for, by type: (type, pattern with a `t` group, how to ask for it again).
 _ASK_TARGETS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("skills", rx(rf"\bendors\w*\s+(?:me\s+)?(?:for|on|4)\s+(?P<t>[^.!?;\n]+?)(?P<w>\s+on\s+(?:linkedin|li))?{_STOP}", re.I),
+    ("skills", rx(rf"\bendors\w*\s+(?:me\s+)?(?:for|on|4)\s+(?P<t>[^!?;\n]+?)(?P<w>\s+on\s+(?:linkedin|li))?{_STOP}", re.I),
      "endorse me for {t}{w}"),
-    ("reference", rx(rf"\b(?:be|serve as|act as|being)\s+(?:a|my|one of my)\s+(?P<t>(?:\w+\s+)?reference(?:\s+for\s+[^.!?;\n]+?)?){_STOP}", re.I),
+    ("reference", rx(rf"\b(?:be|serve as|act as|being)\s+(?:a|my|one of my)\s+(?P<t>(?:\w+\s+)?reference(?:\s+for\s+[^!?;\n]+?)?){_STOP}", re.I),
      "be a {t}"),
-    ("recommendation", rx(rf"(?P<t>(?:a|an|one|your)\s+(?:\w+\s+){{0,2}}?(?:linkedin\s+|li\s+)?(?:recommendation letter|letter of recommendation|reference letter|recommendation|testimonial|review|rec)(?:\s+(?:for|on|about|of)\s+[^.!?;\n]+?)?){_STOP}", re.I),
+    ("recommendation", rx(rf"(?P<t>(?:a|an|one|your)\s+(?:\w+\s+){{0,2}}?(?:linkedin\s+|li\s+)?(?:recommendation letter|letter of recommendation|reference letter|recommendation|testimonial|review|rec)(?:\s+(?:for|on|about|of)\s+[^!?;\n]+?)?){_STOP}", re.I),
      "write me {t}"),
-    ("intro", rx(rf"\b(?:intro(?:duce)?|connect|put)\s+(?:me|us)\s+(?:in touch\s+)?(?:to|with)\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+    ("intro", rx(rf"\b(?:intro(?:duce)?|connect|put)\s+(?:me|us)\s+(?:in touch\s+)?(?:to|with)\s+(?P<t>[^!?;\n]+?){_STOP}", re.I),
      "introduce me to {t}"),
-    ("intro", rx(rf"\b(?:an?\s+)?(?:warm\s+|quick\s+)?intro(?:duction)?\s+(?:to|with)\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+    ("intro", rx(rf"\b(?:an?\s+)?(?:warm\s+|quick\s+)?intro(?:duction)?\s+(?:to|with)\s+(?P<t>[^!?;\n]+?){_STOP}", re.I),
      "introduce me to {t}"),
-    ("referral", rx(rf"\brefer\w*\s+me\s+(?P<p>for|to|4)\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+    ("referral", rx(rf"\brefer\w*\s+me\s+(?P<p>for|to|4)\s+(?P<t>[^!?;\n]+?){_STOP}", re.I),
      "refer me {p} {t}"),
-    ("referral", rx(rf"\breferral\s+(?P<p>for|to|at)\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+    ("referral", rx(rf"\breferral\s+(?P<p>for|to|at)\s+(?P<t>[^!?;\n]+?){_STOP}", re.I),
      "refer me {p} {t}"),
-    ("referral", rx(rf"\b(?:pass|send|forward)\w*\s+(?:along\s+)?my\s+(?P<n>resume|cv|profile|portfolio)\s+(?:along\s+)?to\s+(?P<t>[^.!?;\n]+?){_STOP}", re.I),
+    ("referral", rx(rf"\b(?:pass|send|forward)\w*\s+(?:along\s+)?my\s+(?P<n>resume|cv|profile|portfolio)\s+(?:along\s+)?to\s+(?P<t>[^!?;\n]+?){_STOP}", re.I),
      "pass my {n} along to {t}"),
+    # the ask without its object: asked again as plainly as it was made
+    ("skills", rx(r"\b(?P<t>endorse)\s+me\b", re.I), "endorse me"),
+    ("referral", rx(r"\b(?P<t>refer)\s+me\b", re.I), "refer me"),
+    ("intro", rx(r"\b(?P<t>introduce)\s+me\b", re.I), "introduce me"),
 )  # fmt: skip
 _ENDORSEE = rx(
     r"\b(?:recommend(?:ing)?|endors(?:e|ing)|vouch(?:ing)? for|introduce you to|introducing|meet|"
     r"nominat(?:e|ing)|refer(?:ring)?|know|worked with|met)\s+(?:you to\s+)?"
     r"(?:my\s+(?:\w+\s+)?(?:colleague|friend|former colleague|teammate|mentee|report)\s+)?"
-    r"(?P<name>(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?|<@[!&]?\w+(?:\|[^>]*)?>)"
+    r"(?P<name>(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?|<@!?\w+(?:\|[^>]*)?>)"
 )
 _ENDORSEE_SUBJECT = rx(
     r"(?m)(?:^|[.!?]\s+)(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+(?:is|was|has|had|did|does|"
@@ -107,12 +123,20 @@ _OFFER = rx(
     r"(?=\s+(?:if|once|when|as long as|in return|in exchange|provided|back|too|as well|right back)\b|\s*[,.;!?]|$)",
     re.I,
 )
+_IN_EXCHANGE = rx(
+    r"(?i)\b(?:i'?ll|i will|ill|i can|i'?d|we'?ll)\b|\bin (?:return|exchange)\b|\bback\b|\bright after\b"
+)
 _CLAUSE = rx(
     r"\s*(?:[,;:—–]|\s-\s|\bbut\b|\band\b(?=\s+(?:i|we|my|our|it|they|he|she|you|their|his|her)\b))\s*",
     re.I,
 )
 _TRIM_TAIL = rx(r"^[^\w]*(?:(?:please|pls|plz|thanks|thank you|thx|too|as well)[^\w]*)?$", re.I)
 _DANGLING = rx(r"(?:[\s,;:&+/—–-]|\b(?:and|or|so|pls|please|also|then|plus)\b)+$", re.I)
+_LEADING_LINK = rx(r"(?i)^(?:(?:and|or|but|so|also|&|\+)\b[\s,]*|[,;:—–-]\s*)+")
+_FRAGMENT_END = rx(
+    r"(?i)\b(?:to|for|of|at|in|on|with|the|a|an|my|our|your|their|his|her|from|by|about|into|"
+    r"as|than|like|forget|don't|dont|do|can|will|would|should|is|are|was|be)$"
+)
 _TRIM_HEAD = rx(r"^[\s,.!?;:\-—]*$")
 _LEADING_JUNK = rx(r"^[\s,.;:!?\-—–]+")
 _SPACE_BEFORE_PUNCT = rx(r"\s+([,.!?;:])")
@@ -164,6 +188,7 @@ class Facts:
     salutation: str | None = None  # "Dear Prof. Singh,": the user's own, kept when personal
     mentioned: set[str] = field(default_factory=set)  # roles any kept sentence touches
     about_me: list[str] = field(default_factory=list)  # sentences only about the sender
+    position: dict[str, int] = field(default_factory=dict)  # where each kept sentence stood
     removed: list[Removed] = field(default_factory=list)
     dropped_bait: bool = False
     addressed: bool = False  # the draft speaks to someone (a name, a mention, a greeting)
@@ -175,6 +200,16 @@ class Facts:
             *self.warm, *self.thanks, *self.recommend, *self.relationship, *self.specific,
             *self.details, *self.reason, *self.given, *self.asks, *self.easy_out,
         ]  # fmt: skip
+
+    def keep(self, role: str, sentence: str, at: int) -> None:
+        """Keep a sentence of the draft in a role, remembering where it stood."""
+        getattr(self, role).append(sentence)
+        self.position.setdefault(sentence, at)
+
+    def in_order(self, *roles: str) -> list[str]:
+        """The kept sentences of these roles in the order the user wrote them."""
+        items = [t for role in roles for t in getattr(self, role)]
+        return sorted(items, key=lambda t: self.position.get(t, 1 << 30))
 
     def leave_out(
         self, sentence: str, rule: str, span: tuple[int, int] | None = None, at: int = 0
@@ -221,7 +256,7 @@ def as_phrase(value: str) -> str:
 def _recipient(report: Report, s: Signals, supplied: Mapping[str, str]) -> str | None:
     if supplied.get("recipient"):
         return supplied["recipient"].strip()
-    if s.context.recipient:
+    if s.context.recipient and not _CROWD_PING.search(s.context.recipient):
         return s.context.recipient.strip().split()[0]
     full = _greeted_name(report, s)
     if full:
@@ -268,7 +303,11 @@ def _greeted_name(report: Report, s: Signals) -> str | None:
         end = _greeting_end(s, start)
         a, b = s.doc.span(start, end)
         words = report.text[a:b].strip().rstrip(",!:;—–-. ").split()
-        if 1 <= len(words) <= 3 and all(_NAME_WORD.fullmatch(w) for w in words):
+        if (
+            1 <= len(words) <= 4
+            and all(_NAME_WORD.fullmatch(w) for w in words)
+            and _is_name(" ".join(words))
+        ):
             return " ".join(words)
         return None
     return None
@@ -278,10 +317,22 @@ def _sender(report: Report) -> tuple[str | None, str | None]:
     """The sign-off name, and the closing words before it ("With thanks"), as the user wrote them."""
     tail = report.text.rstrip()[-160:]
     m = _SIGN_OFF.search(tail)
-    if m:
-        return m.group(2), m.group("closing")
+    if m and _is_name(m.group("name")):
+        return m.group("name"), m.group("closing")
     m = _LONE_NAME_LINE.search(tail)
-    return (m.group(1) if m else None), None
+    if m and _is_name(m.group("name")) and not _CLOSING_ONLY.fullmatch(m.group("name")):
+        return m.group("name"), None
+    return None, None
+
+
+def _is_name(words: str) -> bool:
+    """Capitalised like a name (or in a script without capitals), and not an ordinary word."""
+    parts = [
+        w for w in words.split() if w.rstrip(".") not in ("Dr", "Prof", "Mr", "Mrs", "Ms", "Mx")
+    ]
+    return bool(parts) and all(
+        (w[0].isupper() or not w[0].islower()) and w.lower() not in _NOT_NAMES for w in parts
+    )
 
 
 def _ask(report: Report, s: Signals, supplied: Mapping[str, str]) -> Ask | None:
@@ -320,16 +371,26 @@ def _ask(report: Report, s: Signals, supplied: Mapping[str, str]) -> Ask | None:
                     parts[key] = value or ""
                 target = parts["t"].strip(" ,")
                 if len(target.split()) <= 14 and "\n" not in target:
-                    parts["t"] = re.sub(r"^your\b", "a", target, flags=re.I)
+                    parts["t"] = _YOUR_REC.sub("a ", target)
                     if parts.get("p") == "4":  # chat spelling, asked again in full
                         parts["p"] = "for"
                     return Ask(ask_type, target, how.format_map(parts))
     return Ask("general")
 
 
-def _deadline(report: Report) -> str | None:
-    m = _DEADLINE.search(report.text) or _CLOSES.search(report.text)
-    return m.group(1) if m else None
+def _deadline(report: Report, s: Signals) -> str | None:
+    """A deadline the sender gives ("by Friday", "the form closes on the 12th"), not a date in a
+    memory ("we shipped it by Friday night")."""
+    memories = [h.start for cue in ("relationship", "shared_context") for h in s.voice(cue)]
+    for n_start, n_end in s.own_sentences:
+        if any(n_start <= p < n_end for p in memories):
+            continue
+        a, b = s.doc.span(n_start, n_end)
+        sentence = report.text[a:b]
+        m = _DEADLINE.search(sentence) or _CLOSES.search(sentence)
+        if m:
+            return m.group(1)
+    return None
 
 
 def _links(report: Report, s: Signals) -> list[str]:
@@ -364,9 +425,10 @@ def _trimmable(sentence: str, spans: list[tuple[int, int, str]], s: Signals, a: 
             for e in s.doc.entities
             if s.doc.span(e.start, e.end) == (start, end)
         )
-        if entity or sentence[start - a : end - a].lstrip().startswith(("{", "[", "%", "<")):
-            continue
         before, after = sentence[: max(0, start - a)], sentence[end - a :]
+        field = sentence[start - a : end - a].lstrip().startswith(("{", "[", "%", "<"))
+        if (entity or field) and (_TRIM_HEAD.match(before) or _TRIM_TAIL.match(after)):
+            continue  # a ping or template field at either end: "@here we worked…", "…, {name}!"
         words = sentence[max(0, start - a) : end - a].split()
         mid_word = before[-1:].isalnum() or before[-1:] == "-" or after[:1].isalnum()
         if (
@@ -401,17 +463,30 @@ _OBJECTION_CUES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _trimmed(sentence: str, spans: list[tuple[int, int, str]], a: int) -> str | None:
+    """The sentence without the flagged words, tidied; None when only a fragment would be left."""
+    trimmed = _LEADING_LINK.sub("", _trim(sentence, spans, a).strip())
+    end_mark = re.search(r"[.!?…]+[^\w]*$", trimmed)
+    body = trimmed[: end_mark.start()] if end_mark else trimmed
+    body = _DANGLING.sub("", body.rstrip())
+    if _FRAGMENT_END.search(body):
+        return None
+    return body + (end_mark.group(0).strip() if end_mark else "")
+
+
 def _salvage(sentence: str, spans: list[tuple[int, int, str]], a: int) -> list[str]:
     """Clauses of a left-out sentence that carry a fact or a role and none of the objection."""
     pieces = []
     pos = 0
-    for m in _CLAUSE.finditer(sentence):
+    masked, _ = mask_markup(sentence)  # same length: a ":" inside a link is not a clause break
+    for m in _CLAUSE.finditer(masked):
         pieces.append((pos, m.start()))
         pos = m.end()
     pieces.append((pos, len(sentence)))
     if len(pieces) < 2:
         return []
     out = []
+    bargains = any(rule in ("quid-pro-quo", "engagement-bait") for _, _, rule in spans)
     wide = [
         rule
         for fs, fe, rule in spans
@@ -432,6 +507,8 @@ def _salvage(sentence: str, spans: list[tuple[int, int, str]], a: int) -> list[s
         )
         if narrow_hit or objection or (wide and not _has_role(lower) and not fact_tokens(clause)):
             continue
+        if bargains and _IN_EXCHANGE.search(lower):
+            continue  # "…and I'll give you a shoutout": the other half of the trade
         if not wide and not fact_tokens(clause[:1].lower() + clause[1:]):
             continue
         out.append(_clean(clause))
@@ -544,7 +621,7 @@ _ASK_CUES = frozenset(
      "ask_referral_frame", "ask_connection_frame"}
 )  # fmt: skip
 _KEEP_DESPITE = {  # a rule that judges the whole message does not condemn these sentences
-    "pressure": frozenset({"easy_out"}),
+    "pressure": frozenset({"easy_out", "relationship", "shared_context"}),
     "self-centered": frozenset({*_ASK_CUES, "gave_already", "give_offer", "relationship",
                                 "prior_agreement", "personal_detail", "well_wishes",
                                 "reciprocation", "easy_out"}),
@@ -555,11 +632,14 @@ _CROWD_WORDS = rx(
     r"people|friends|connections|network)\b"
 )
 _NEGATED = rx(r"(?i)\b(?:not|never|no|n't|nor|haven'?t|hasn'?t|didn'?t|don'?t)\b|n't\b")
-_PLEASE = rx(r"(?i)(?:please|pls|plz|kindly)\b")
+_PLEASE = rx(r"(?i)\b(?:please|pls|plz|kindly)\b")
+_CROWD_PING = rx(
+    r"(?i)<!(?:here|channel|everyone|subteam)[^>]*>|<@&\d+>|(?<![\w@])@(?:here|channel|everyone)\b"
+)
 _TOGETHER = rx(r"(?i)\b(?:we|us|our|ours|together|and i|and me|with me)\b")
 _LETS = rx(r"(?i)\b(?:let'?s|love to|like to|glad to|happy to|keen to)\b")
-_NAME_WORD = rx(r"[A-Z][a-z]*(?:['’-][A-Z]?[a-z]+)*")
-_LEADING_NAME = rx(r"\s*([A-Z][a-z'-]+)[.!:—–]\s")
+_NAME_WORD = rx(r"(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx)\.?|[^\W\d_][^\W\d_]*(?:['’-][^\W\d_]+)*)")
+_LEADING_NAME = rx(r"\s*([^\W\d_][^\W\d_'’-]*)(?:[.!:—–]+|[!?]{2,}|,)\s")
 _NOT_NAMES = frozenset(
     "hi hey hello dear thanks thank congrats congratulations yes no ok okay sorry update "
     "reminder note quick urgent important heads ps btw fyi".split()
@@ -567,7 +647,7 @@ _NOT_NAMES = frozenset(
 _VOCATIVE = rx(r"\s*([A-Z][\w'-]+)\s*[,.!:—–-]+\s*")
 _ME = rx(r"(?i)\b(?:i|i'm|i've|i'd|i'll|im|me|my|mine|myself)\b")
 _ME_FIRST = rx(r"(?i)^(?:i|i'm|i've|i'd|i'll|my|me|im)\b")
-_YOU = rx(r"(?i)\b(?:you|your|yours|you're|you've|you'd)\b")
+_YOU = rx(r"(?i)\b(?:you|your|yours|you're|you've|you'd|you'll|u|ur|ya)\b")
 
 
 def _sentences(
@@ -623,8 +703,10 @@ def _links_blanked(s: Signals, start: int, end: int, text: str) -> str:
 
 def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None = None) -> Facts:
     """Read the facts a rewrite may use out of a checked draft (plus the user's own answers)."""
-    supplied = {
-        k: v.strip() for k, v in (supplied or {}).items() if k in FACT_FIELDS and v and v.strip()
+    supplied = {  # an answer can't ping a crowd either: "@here" in a fact is dropped
+        k: " ".join(_CROWD_PING.sub(" ", v).split())
+        for k, v in (supplied or {}).items()
+        if k in FACT_FIELDS and v and _CROWD_PING.sub(" ", v).strip()
     }
     facts = Facts(kind=report.kind, supplied=dict(supplied))
     facts.recipient = _recipient(report, s, supplied)
@@ -633,7 +715,7 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
     facts.sender = supplied.get("sender") or sender
     facts.closing = closing[:1].upper() + closing[1:] if closing else None
     facts.ask = _ask(report, s, supplied)
-    facts.deadline = _deadline(report)
+    facts.deadline = _deadline(report, s)
     facts.links = _links(report, s)
     facts.endorsee = _endorsee(report, facts)
     facts.addressed = bool(facts.recipient) or any(
@@ -645,7 +727,9 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
     if report.kind is Kind.RECIPROCATION:
         role_order.insert(0, "thanks")
     if report.kind is Kind.ENDORSEMENT:
-        role_order.insert(1, "recommend")
+        role_order.insert(
+            0, "recommend"
+        )  # "I'm happy to recommend Kwame" recommends; it gives nothing
     self_talk: list[tuple[_Sentence, str]] = []
     for sent in _sentences(report, s, facts.sender or "\0", facts.recipient):
         bare = sent.text.strip()
@@ -653,17 +737,15 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
             for fs, fe, rule in sent.spans:
                 words = report.text[max(sent.a, fs) : min(sent.b, fe)].strip()
                 facts.removed.append(Removed((rule,), words))
-            trimmed = _trim(sent.text, sent.spans, sent.a)
-            end_mark = re.search(r"[.!?…]+[^\w]*$", trimmed)
-            body = trimmed[: end_mark.start()] if end_mark else trimmed
-            trimmed = _DANGLING.sub("", body.rstrip()) + (
-                end_mark.group(0).strip() if end_mark else ""
-            )
+            trimmed = _trimmed(sent.text, sent.spans, sent.a)
             if "engagement-bait" in {rule for _, _, rule in sent.spans}:
                 facts.dropped_bait = True
-            if len(re.findall(r"\w+", trimmed)) < 4:
+            if trimmed is not None and len(re.findall(r"\w+", trimmed)) < 4:
                 continue
-            sent.text, sent.spans = trimmed, []
+            if trimmed is not None:
+                sent.text, sent.spans = trimmed, []
+            else:  # what is left would be a fragment ("…someone at."): leave it out instead
+                facts.removed = facts.removed[: -len(sent.spans)]
         if (
             sent.spans
             and {rule for _, _, rule in sent.spans} == {"self-centered"}
@@ -689,12 +771,12 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
                 _YOU.search(bare)
                 or bare.rstrip().endswith("?")
                 or _LETS.search(bare)
-                or _PLEASE.match(bare)
+                or _PLEASE.search(bare)
             ):
-                facts.reason.append(text)  # "I want to grow my network": a want, not an ask
+                facts.keep("reason", text, sent.a)  # "I want to grow my network": a want
                 self_talk.append((sent, text))
                 continue
-            facts.asks.append(text)
+            facts.keep("asks", text, sent.a)
             facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
             continue
         named = _CLOSING_NAMED.fullmatch(bare)
@@ -706,13 +788,12 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
         if role == "relationship" and "cold-ask" in rules:
             role = "specific"  # rapport found no first-hand relationship in it: ask for one
         if role:
-            getattr(facts, role).append(text)
+            facts.keep(role, text, sent.a)
         elif "self_wants" in cues or _self_talk(bare, facts.recipient):
-            about_me = facts.reason if is_request else facts.details  # a promotion's news
-            about_me.append(text)
+            facts.keep("reason" if is_request else "details", text, sent.a)
             self_talk.append((sent, text))
         else:
-            facts.details.append(text)
+            facts.keep("details", text, sent.a)
         facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
     if "self-centered" in rules and self_talk:
         _one_reason(facts, self_talk)
@@ -768,15 +849,22 @@ def _leave_out(facts: Facts, sent: _Sentence, bare: str, role_order: list[str]) 
     if "quid-pro-quo" in rules:
         offer = _OFFER.search(sent.text)
         if offer:
-            facts.given.append(
-                f"I'd be glad to {offer.group('offer').strip()}, whatever you decide."
+            facts.keep(
+                "given",
+                f"I'd be glad to {offer.group('offer').strip()}, whatever you decide.",
+                sent.a,
             )
     if "engagement-bait" in rules:
         facts.dropped_bait = True
     for clause in _salvage(sent.text, sent.spans, sent.a):
         lower = clause.lower()
+        if facts.kind in _REQUESTS and any(
+            (p := cue_pattern(c)) is not None and p.search(lower)
+            for c in ("ask_endorsement", "ask_referral", "ask_connection")
+        ):
+            continue  # the ask itself: the template asks it again, plainly
         if _NEGATED.search(lower):  # "we never met": not a relationship, just a detail
-            facts.details.append(clause)
+            facts.keep("details", clause, sent.a)
             continue
         role = next(
             (
@@ -786,7 +874,7 @@ def _leave_out(facts: Facts, sent: _Sentence, bare: str, role_order: list[str]) 
             ),
             "details",
         )
-        getattr(facts, role).append(clause)
+        facts.keep(role, clause, sent.a)
 
 
 def _self_weight(sent: _Sentence) -> float:

@@ -4,7 +4,8 @@ A rewrite is assembled by a jinja2 template (one per kind; teams may override an
 from `Facts` — sentences of the draft kept verbatim, plus what the user supplied.  A fact the
 draft does not give becomes a visible `[prompt]`, never an invention.  Every rewrite is then
 checked by the engine itself, and its facts are compared with the draft's: a link, number or
-name that went missing is reported, and one that appeared from nowhere is a bug.
+name that went missing is reported (`set_aside`).  That nothing appears from nowhere is the
+templates' contract, checked by the tests and `evals/rewrite.py` with `bot.honesty.inventions`.
 """
 
 from __future__ import annotations
@@ -75,6 +76,14 @@ class TemplateProblem(Exception):
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class _Flags:
+    """What the draft's findings tell the templates: hollow praise, a missing give-first."""
+
+    hollow: bool
+    give_first: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +176,15 @@ class Rewriter:
     ) -> Rewrite:
         """The rewrite for one checked draft."""
         if report.kind is Kind.OTHER:
-            return Rewrite(
-                text=None,
-                note="This doesn't read as outreach (an ask, an endorsement, a connection "
-                "request or a message to many), so there is nothing to rewrite.",
+            note = (
+                "rapport can't tell what this message is for (an ask, an endorsement, a "
+                "connection request, a promotion), so it has no template to rewrite it with; "
+                "its findings still apply."
+                if report.findings
+                else "This doesn't read as outreach (an ask, an endorsement, a connection "
+                "request or a message to many), so there is nothing to rewrite."
             )
+            return Rewrite(text=None, note=note)
         if not report.findings:
             return Rewrite(
                 text=report.text,
@@ -188,17 +201,22 @@ class Rewriter:
                 changes=(self._changes_table().get("hollow-endorsement", ""),),
             )
         facts = extract_facts(report, signals, supplied)
-        name = self._template_name(report, facts)
+        name = self._template_name(report, facts, signals)
         if name == "decline":  # the praise it would have carried is what we decline to give
             for role in ("warm", "thanks", "recommend", "details", "reason", "given", "asks"):
                 facts.removed.extend(
                     Removed(("hollow-endorsement",), t) for t in getattr(facts, role)
                 )
                 setattr(facts, role, [])
-        hollow = any(f.rule == "hollow-endorsement" for f in report.findings)
-        current = self._assemble(name, facts, hollow, signals.context)
+        rules = {f.rule for f in report.findings}
+        # Give first where the engine says it's missing — or would, once a blast becomes a
+        # one-to-one ask for an endorsement (a reference letter from a professor needs no trade).
+        peer_ask = facts.ask is not None and facts.ask.type in ("skills", "recommendation")
+        give_first = "ask-before-give" in rules or ("blast" in rules and peer_ask)
+        flags = _Flags(hollow="hollow-endorsement" in rules, give_first=give_first)
+        current = self._assemble(name, facts, flags, signals.context)
         facts, (rendered, text, checked) = self._repair(
-            name, facts, hollow, signals.context, current
+            name, facts, flags, signals.context, current
         )
         kept = self.facts_to_keep(report, signals)
         lost = missing_from(text, kept)
@@ -233,7 +251,7 @@ class Rewriter:
         self,
         name: str,
         facts: Facts,
-        hollow: bool,
+        flags: _Flags,
         context: Context,
         current: tuple[_Rendered, str, Judgement],
     ) -> tuple[Facts, tuple[_Rendered, str, Judgement]]:
@@ -253,7 +271,7 @@ class Rewriter:
             changed = True
         if not changed:
             return facts, current
-        attempt = self._assemble(name, trial, hollow, context)
+        attempt = self._assemble(name, trial, flags, context)
         after = _unexcused(attempt[2], {m.field for m in attempt[0].missing})
         if len(after) < len(flagged):
             return trial, attempt
@@ -278,22 +296,24 @@ class Rewriter:
 
     # -- pieces ------------------------------------------------------------------------------
     def _assemble(
-        self, name: str, facts: Facts, hollow: bool, context: Context
+        self, name: str, facts: Facts, flags: _Flags, context: Context
     ) -> tuple[_Rendered, str, Judgement]:
         """Render one template over the facts, tidy it, and check it with prompts blanked, as the
         same kind of message as the draft (a decline is a different message: it is classified)."""
         kind = None if name == "decline" else facts.kind
         variables = self._variables(facts)
-        variables["hollow"] = hollow
+        variables["hollow"] = flags.hollow
+        variables["give_first"] = flags.give_first
         rendered = self._render(name, variables)
         text = _no_crowd_pings(_tidy(rendered.text))
         checked = self.engine.judge(_blank_prompts(text), context, kind)
         return rendered, text, checked
 
     @staticmethod
-    def _template_name(report: Report, facts: Facts) -> str:
+    def _template_name(report: Report, facts: Facts, signals: Signals) -> str:
         hollow = any(f.rule == "hollow-endorsement" for f in report.findings)
-        first_hand = bool(facts.relationship or facts.specific)
+        admits = signals.has("no_firsthand") or signals.has("no_firsthand_admission")
+        first_hand = bool(facts.relationship or facts.specific) and not admits
         if hollow and not first_hand and report.kind is Kind.ENDORSEMENT:
             return "decline"
         return _TEMPLATE_FOR[report.kind]
@@ -303,6 +323,7 @@ class Rewriter:
         plain = recipient if recipient and not recipient.startswith(("<", "@")) else None
         sentence_text = " ".join(facts.sentences())
         endorsee = facts.endorsee
+        endorsee_plain = endorsee if endorsee and not endorsee.startswith(("<", "@")) else None
         return {
             "f": facts,
             "addressed": facts.addressed or facts.kind is not Kind.ENDORSEMENT,
@@ -314,8 +335,9 @@ class Rewriter:
             "ask_phrase": facts.ask.phrase if facts.ask else None,
             "extra_links": [link for link in facts.links if link not in sentence_text],
             "dropped_bait": facts.dropped_bait,
-            "endorsee": endorsee,
-            "endorsee_possessive": _possessive(endorsee) if endorsee else None,
+            "endorsee": endorsee,  # as typed (a mention stays a mention in the text)
+            "endorsee_plain": endorsee_plain,  # for prompts: a name, never a ping
+            "endorsee_possessive": _possessive(endorsee_plain) if endorsee_plain else None,
         }
 
     def _render(self, name: str, variables: dict[str, Any]) -> _Rendered:
@@ -324,6 +346,8 @@ class Rewriter:
             try:
                 return self._render_with(self._team_env(), name, variables, problem)
             except TemplateProblem as exc:
+                if exc.where == f"{name}.j2":  # no position from jinja2: name the team's file
+                    exc.where = str(Path(self.team_folder) / exc.where)
                 problem = (
                     f"your team's template {exc.where} has a problem ({exc.message}); "
                     "rapport used its built-in template instead"
@@ -346,6 +370,7 @@ class Rewriter:
             if supplied.get(field):
                 value = supplied[field]
                 return as_phrase(value) if shape == "phrase" else as_sentence(value)
+            prompt = _defuse(prompt)
             missing.setdefault(field, MissingFact(field, prompt, shape))
             return f"[{prompt}]"
 

@@ -77,7 +77,8 @@ _REPORTED_INTRO = rx(
     r"(?:just |keeps |always )?(?:sent|sends|dm'd|dmed|messaged|wrote|posted|texted|emailed)"
     r"(?: me| us| this| me this| us this| to me)?|"
     r"(?:this|the following|their|his|her|a|an) (?:message|dm|email|text|note|post|blast|reply|"
-    r"request|invite|invitation|sms|spam)(?: i got| i received| i was sent| came in| from [\w ]{1,30})?|"
+    r"request|invite|invitation|sms|spam)(?: i got| i received| i was sent| came in| from [\w ]{1,30})?"
+    r"(?=[^\n:.,?]{0,40}(?::|\n))|"  # "this message:" introduces words; "a note from x." does not
     r"(?:^|\n)[ \t]*(?:just )?(?:got|received|saw) (?:this|that|a message|a dm|one of these)|"
     r"here'?s what (?:my|a|an|the|someone|somebody|they|he|she|this|our) ?[\w ]{0,20}? ?"
     r"(?:posted|sent|wrote|said|messaged|dm'd)"
