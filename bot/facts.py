@@ -463,6 +463,12 @@ _OBJECTION_CUES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _only_a_date(report: Report, span: tuple[int, int, str]) -> bool:
+    """True when the flagged words are just a deadline-like date ("by Friday night")."""
+    words = report.text[span[0] : span[1]]
+    return _DEADLINE.fullmatch(words.strip(" .,!?")) is not None
+
+
 def _trimmed(sentence: str, spans: list[tuple[int, int, str]], a: int) -> str | None:
     """The sentence without the flagged words, tidied; None when only a fragment would be left."""
     trimmed = _LEADING_LINK.sub("", _trim(sentence, spans, a).strip())
@@ -602,6 +608,7 @@ class _Sentence:
     spans: list[tuple[int, int, str]]  # flagged words of rules a rewrite must not repeat
     n_start: int = 0  # the sentence in the normalised text
     n_end: int = 0
+    wants: float = 0.0  # the sender's wants and self-praise in it (self_wants + 1.5 × praise)
 
 
 _ALL_ROLES = ("warm", "thanks", "recommend", "relationship", "specific", "details", "reason",
@@ -621,7 +628,7 @@ _ASK_CUES = frozenset(
      "ask_referral_frame", "ask_connection_frame"}
 )  # fmt: skip
 _KEEP_DESPITE = {  # a rule that judges the whole message does not condemn these sentences
-    "pressure": frozenset({"easy_out", "relationship", "shared_context"}),
+    "pressure": frozenset({"easy_out"}),
     "self-centered": frozenset({*_ASK_CUES, "gave_already", "give_offer", "relationship",
                                 "prior_agreement", "personal_detail", "well_wishes",
                                 "reciprocation", "easy_out"}),
@@ -658,6 +665,7 @@ def _sentences(
     flagged = [(f.start, f.end, f.rule) for f in report.findings if f.rule in _REMOVE_RULES]
     wanted = _ASK_CUES | {c for cs in _ROLE_CUES.values() for c in cs} | {"self_wants", "gratitude"}
     starts = {cue: [h.start for h in s.voice(cue)] for cue in wanted}
+    praise = [h.start for h in s.voice("self_praise")]
     out = []
     covered = 0
     for n_start, n_end in s.own_sentences:
@@ -682,10 +690,15 @@ def _sentences(
         cues = {cue for cue, at in starts.items() if any(n_start <= p < n_end for p in at)}
         spans = [(fs, fe, rule) for fs, fe, rule in flagged if fs < b and a < fe]
         me_only = bool(_ME_FIRST.match(text.strip())) and not _YOU.search(text)
+        if cues & {"relationship", "shared_context"}:  # a date in a memory is not a deadline
+            spans = [sp for sp in spans if not (sp[2] == "pressure" and _only_a_date(report, sp))]
         spans = [
             sp for sp in spans if not (_KEEP_DESPITE.get(sp[2], frozenset()) & cues and not me_only)
         ]
-        out.append(_Sentence(text, a, b, cues, spans, n_start, n_end))
+        weight = sum(n_start <= p < n_end for p in starts["self_wants"]) + 1.5 * sum(
+            n_start <= p < n_end for p in praise
+        )
+        out.append(_Sentence(text, a, b, cues, spans, n_start, n_end, weight))
     return out
 
 
@@ -879,10 +892,7 @@ def _leave_out(facts: Facts, sent: _Sentence, bare: str, role_order: list[str]) 
 
 def _self_weight(sent: _Sentence) -> float:
     """How much a sentence is about the sender's wants (the first to go when it's too much)."""
-    lower = sent.text.lower()
-    wants = sum(len(p.findall(lower)) for c in ("self_wants",) if (p := cue_pattern(c)))
-    praise = sum(len(p.findall(lower)) for c in ("self_praise",) if (p := cue_pattern(c)))
-    return wants + 1.5 * praise + (0.5 if not fact_tokens(sent.text) else 0)
+    return sent.wants + (0.5 if not fact_tokens(sent.text) else 0)
 
 
 def _one_reason(facts: Facts, self_talk: list[tuple[_Sentence, str]]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.markup import mask_markup
 from bot.recache import rx
@@ -69,7 +70,13 @@ def _tokens(text: str) -> dict[str, bool]:
 def fact_tokens(text: str) -> list[str]:
     """The fact tokens of `text`, in order, each once; a capitalised word that only ever starts
     a sentence is ordinary writing, not a name (prompts in [brackets] are never facts)."""
-    return [token for token, initial in _tokens(text).items() if not initial]
+    return list(_fact_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _fact_tokens(text: str) -> tuple[str, ...]:
+    # the same sentence is asked about several times per rewrite (salvage, weights, checks)
+    return tuple(token for token, initial in _tokens(text).items() if not initial)
 
 
 _PARTS = rx(r"[^\w]+")

@@ -209,10 +209,11 @@ class Rewriter:
                 )
                 setattr(facts, role, [])
         rules = {f.rule for f in report.findings}
-        # Give first where the engine says it's missing — or would, once a blast becomes a
-        # one-to-one ask for an endorsement (a reference letter from a professor needs no trade).
-        peer_ask = facts.ask is not None and facts.ask.type in ("skills", "recommendation")
-        give_first = "ask-before-give" in rules or ("blast" in rules and peer_ask)
+        # Give first where the engine says it's missing, and in any ask between peers for an
+        # endorsement (even when a blast or a cold ask hid the rule).
+        give_first = "ask-before-give" in rules or (
+            report.kind is Kind.ENDORSEMENT_REQUEST and _peer_ask(facts)
+        )
         flags = _Flags(hollow="hollow-endorsement" in rules, give_first=give_first)
         current = self._assemble(name, facts, flags, signals.context)
         facts, (rendered, text, checked) = self._repair(
@@ -260,17 +261,15 @@ class Rewriter:
         self-centred, so do the sender's wants.  The repair is kept only if it helps."""
         rendered, text, checked = current
         flagged = _unexcused(checked, {m.field for m in rendered.missing})
-        trial = copy.deepcopy(facts)
-        changed = False
-        for finding, sentence, at in self._own_sentences_at(facts, text, flagged):
-            trial.leave_out(sentence, finding.rule, (finding.start, finding.end), at)
-            changed = True
-        if trial.about_me and _self_centred(checked):
-            while trial.about_me:
-                trial.leave_out(trial.about_me.pop(0), "self-centered")
-            changed = True
-        if not changed:
+        own = self._own_sentences_at(facts, text, flagged)
+        wants = bool(facts.about_me) and _self_centred(checked)
+        if not own and not wants:
             return facts, current
+        trial = copy.deepcopy(facts)
+        for finding, sentence, at in own:
+            trial.leave_out(sentence, finding.rule, (finding.start, finding.end), at)
+        while wants and trial.about_me:
+            trial.leave_out(trial.about_me.pop(0), "self-centered")
         attempt = self._assemble(name, trial, flags, context)
         after = _unexcused(attempt[2], {m.field for m in attempt[0].missing})
         if len(after) < len(flagged):
@@ -481,6 +480,15 @@ def _hollow_towards_them(report: Report) -> bool:
 def _unexcused(report: Judgement, missing: set[str]) -> list[Finding]:
     """Findings a [prompt] does not explain."""
     return [f for f in report.findings if not (EXCUSED_BY.get(f.rule, frozenset()) & missing)]
+
+
+def _peer_ask(facts: Facts) -> bool:
+    """An endorsement or recommendation between peers, where giving first is the norm — not a
+    reference letter from a professor or a customer's review."""
+    ask = facts.ask
+    if ask is None or ask.type not in ("skills", "recommendation", "general"):
+        return False
+    return not re.search(r"(?i)\b(?:letter|reference|review|testimonial)\b", ask.target or "")
 
 
 def _self_centred(report: Judgement) -> bool:
