@@ -182,6 +182,8 @@ def _score(det: Detector, a: Assessment) -> list[Span]:
 def _imperative(det: Detector, a: Assessment) -> list[Span]:
     """Bare orders for the sender; in a terse, courtesy-free message, any bare order."""
     s = a.signals
+    if not any(not softened for _, _, softened in s.imperatives):
+        return []  # no bare command at all: nothing to weigh courtesy against
     if det.max_courtesy is not None and a.courtesy >= det.max_courtesy:
         return []
     if any(s.has(cue) for cue in det.unless_message):

@@ -112,6 +112,9 @@ class _Haystack:
 
 def missing_from(rewrite: str, tokens: Iterable[str]) -> list[str]:
     """The tokens (from the draft) that the rewrite no longer contains, case-insensitively."""
+    tokens = list(tokens)
+    if not tokens:
+        return []
     haystack = _Haystack(rewrite)
     return [t for t in tokens if t not in haystack]
 
