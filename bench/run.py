@@ -427,10 +427,10 @@ def print_cli(cli: dict[str, CliRun], message: str) -> None:
         f"\n== CLI on one {len(message)}-char message ({repeats} runs each, interleaved, "
         "after one warm-up)"
     )
-    print(f"  {'command':9} {'median ms':>10} {'min ms':>9} {'peak RSS MB':>12}  exit  argv")
+    print(f"  {'command':10} {'median ms':>10} {'min ms':>9} {'peak RSS MB':>12}  exit  argv")
     for run in cli.values():
         print(
-            f"  {run.name:9} {run.median_ms:10.1f} {run.min_ms:9.1f} {run.max_rss_mb:12.1f}"
+            f"  {run.name:10} {run.median_ms:10.1f} {run.min_ms:9.1f} {run.max_rss_mb:12.1f}"
             f"  {','.join(map(str, run.exit_codes)):4}  {' '.join(run.argv)}"
         )
     print(f"  peak RSS via {next(iter(cli.values())).rss_method}")
@@ -525,7 +525,13 @@ def measure_cli(args: argparse.Namespace, message: str) -> tuple[dict[str, CliRu
     commands: dict[str, tuple[list[str], Path | None]] = {}
     if "rapport" in args.tools:
         if args.rapport_cli.exists():
-            commands["rapport"] = ([str(args.rapport_cli), "check"], message_file)
+            # like for like with proselint (no history), and the default, which also reads the
+            # ledger and keeps the check's scores and fingerprint in a (throwaway) database
+            os.environ["RAPPORT_DATABASE_URL"] = (
+                f"sqlite:///{args.out.resolve() / 'cli-history.db'}"
+            )
+            commands["rapport"] = ([str(args.rapport_cli), "check", "--no-history"], message_file)
+            commands["rapport+db"] = ([str(args.rapport_cli), "check"], message_file)
         else:
             notes.append(
                 f"rapport CLI not found at {args.rapport_cli} "

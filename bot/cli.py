@@ -15,6 +15,7 @@ from bot.inputs import BadInput, decode_bytes, validate_text
 from bot.lexicon import PhraseListError
 from bot.models import FACT_FIELDS, Context
 from bot.rules import RuleFileError
+from bot.storage.base import StoreError
 
 __all__ = ["main"]
 
@@ -75,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--rewrite", action="store_true", help="also suggest a personal rewrite of the draft"
     )
+    check.add_argument(
+        "--no-history",
+        action="store_true",
+        help="don't open rapport's database: no ledger, no repeated-message check, nothing kept",
+    )
     _common(check)
     _fact_option(check)
     check.add_argument(
@@ -91,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     rewrite.add_argument("text", nargs="*", metavar="TEXT", help="the draft (or '-' for stdin)")
     _common(rewrite)
     _fact_option(rewrite)
+    from bot.cli_store import add_store_commands
+
+    add_store_commands(sub)
     rules = sub.add_parser("rules", help="list the etiquette rules")
     rules.add_argument("--markdown", action="store_true", help="print the README's rules table")
     return parser
@@ -130,26 +139,41 @@ def _read_draft(args: argparse.Namespace) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from bot.engine import Engine  # after argument errors are ruled out: keeps --help instant
-
     if args.fact and not args.rewrite:
         return _fail("--fact is for rewrites: add --rewrite (or use 'rapport rewrite')")
     supplied = _facts(args.fact)
-    engine = Engine(config=_config(args.config))
-    rewriter = None
-    if args.rewrite:
-        from bot.rewrite import Rewriter
-
-        rewriter = Rewriter(engine)
     if args.jsonl:
         if args.text:
             return _fail("give either TEXT or --jsonl, not both")
-        return _batch(rewriter.check if rewriter else _plain(engine), args, supplied)
-    context = Context(recipient=args.to)
+        from bot.engine import Engine  # batch mode reads drafts for analysis: no history kept
+
+        engine = Engine(config=_config(args.config))
+        if args.rewrite:
+            from bot.rewrite import Rewriter
+
+            return _batch(Rewriter(engine).check, args, supplied)
+        return _batch(_plain(engine), args, supplied)
     text = _read_draft(args)
-    report = (
-        rewriter.check(text, context, supplied) if rewriter else engine.check_sync(text, context)
-    )
+    if args.no_history:
+        from bot.engine import Engine
+        from bot.rewrite import Rewriter
+
+        engine = Engine(config=_config(args.config))
+        context = Context(recipient=args.to)
+        report = (
+            Rewriter(engine).check(text, context, supplied)
+            if args.rewrite
+            else engine.check_sync(text, context)
+        )
+    else:
+        from bot.cli_store import console_user, with_rapport
+
+        report = with_rapport(
+            _config(args.config),
+            lambda r: r.check(
+                console_user(), text, args.to, rewrite=args.rewrite, supplied=supplied
+            ),
+        )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -171,13 +195,15 @@ def _plain(engine: Any) -> Any:
 
 
 def _rewrite(args: argparse.Namespace) -> int:
-    from bot.engine import Engine
+    from bot.cli_store import console_user, with_rapport
     from bot.render import safe
-    from bot.rewrite import Rewriter
 
     supplied = _facts(args.fact)
-    rewriter = Rewriter(Engine(config=_config(args.config)))
-    report = rewriter.check(_read_draft(args), Context(recipient=args.to), supplied)
+    text = _read_draft(args)
+    report = with_rapport(
+        _config(args.config),
+        lambda r: r.check(console_user(), text, args.to, True, supplied, record=False),
+    )
     rewrite = report.rewrite
     assert rewrite is not None
     if rewrite.template_error:
@@ -239,9 +265,15 @@ def main(argv: list[str] | None = None) -> int:
             return _rewrite(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command in ("console", "ledger", "know", "gave", "received", "remember", "forget"):
+            from bot.cli_store import run_store_command
+
+            return run_store_command(args, _config(getattr(args, "config", None)))
         parser.print_help()
         return EXIT_USAGE
     except (BadInput, ConfigError) as exc:
+        return _fail(str(exc))
+    except StoreError as exc:
         return _fail(str(exc))
     except (RuleFileError, PhraseListError) as exc:
         return _fail(f"rapport's rule data is broken: {exc}")

@@ -19,7 +19,17 @@ from bot.models import FACT_FIELDS, Kind, Report
 from bot.recache import rx
 from bot.signals import Signals, cue_pattern
 
-__all__ = ["FACT_FIELDS", "Ask", "Facts", "Removed", "exempt", "extract_facts", "salutation_spans"]
+__all__ = [
+    "FACT_FIELDS",
+    "Ask",
+    "Facts",
+    "Removed",
+    "answers_as_facts",
+    "exempt",
+    "extract_facts",
+    "recipient_in",
+    "salutation_spans",
+]
 
 #: Rules whose wording a rewrite must not repeat: their sentences are trimmed or left out.
 _REMOVE_RULES = frozenset(
@@ -923,3 +933,28 @@ def _salutation(report: Report, s: Signals) -> str | None:
             return line + ","
         return None
     return None
+
+
+def answers_as_facts(kind: Kind, supplied: Mapping[str, str]) -> Facts:
+    """Facts from the user's answers alone (no draft): each goes where its template slot is."""
+    answers = {k: v.strip() for k, v in supplied.items() if k in FACT_FIELDS and v and v.strip()}
+    facts = Facts(kind=kind, supplied=answers, addressed=bool(answers.get("recipient")))
+    facts.recipient = answers.get("recipient")
+    facts.sender = answers.get("sender")
+    facts.endorsee = answers.get("endorsee")
+    if kind is Kind.CONNECTION_REQUEST:
+        facts.ask = Ask("connection", phrase=answers.get("ask"))
+    elif kind in _REQUESTS:
+        ask = answers.get("ask")
+        facts.ask = Ask("general", ask, as_phrase(ask) if ask else None)
+    for role in ("given", "reason"):  # slots the templates fill from lists, not need()
+        if answers.get(role):
+            facts.keep(role, as_sentence(answers[role]), 0)
+    if kind is Kind.RECIPROCATION and answers.get("received"):
+        facts.keep("thanks", f"Thank you for {as_phrase(answers['received'])}.", 0)
+    return facts
+
+
+def recipient_in(report: Report, s: Signals) -> str | None:
+    """Who a checked draft is written to (its salutation, a mention, or --to), if anyone."""
+    return _recipient(report, s, {})

@@ -23,6 +23,7 @@ from bot.facts import (
     FACT_FIELDS,
     Facts,
     Removed,
+    answers_as_facts,
     as_phrase,
     as_sentence,
     exempt,
@@ -245,6 +246,41 @@ class Rewriter:
             set_aside=set_aside,
             trust=checked.trust,
             findings=remaining,
+            template_error=rendered.problem,
+        )
+
+    def compose(
+        self,
+        kind: Kind,
+        supplied: Mapping[str, str],
+        context: Context | None = None,
+        decline: bool = False,
+    ) -> Rewrite:
+        """A message built from the user's answers alone (the coach, before any draft exists).
+
+        The same templates, prompts and self-check as a rewrite: whatever the answers don't
+        cover stays a visible [prompt] and is listed in `missing`.
+        """
+        if kind is Kind.OTHER:
+            raise ValueError("compose needs an outreach kind")
+        context = context or Context(recipient=supplied.get("recipient"))
+        facts = answers_as_facts(kind, supplied)
+        name = "decline" if decline else _TEMPLATE_FOR[kind]
+        flags = _Flags(
+            hollow=False,
+            give_first=kind is Kind.ENDORSEMENT_REQUEST
+            and not facts.given
+            and context.endorsements_given == 0,
+        )
+        rendered, text, checked = self._assemble(name, facts, flags, context)
+        unexcused = _unexcused(checked, {m.field for m in rendered.missing})
+        return Rewrite(
+            text=text,
+            note=self._note(rendered.missing, unexcused, name),
+            template=name,
+            missing=rendered.missing,
+            trust=checked.trust,
+            findings=checked.findings,
             template_error=rendered.problem,
         )
 

@@ -25,3 +25,11 @@ def engine() -> Engine:
 def rewriter(engine: Engine) -> Rewriter:
     """A rewriter over the default engine, built-in templates only."""
     return Rewriter(engine)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_database(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test (and every `rapport` process a test starts) uses a throwaway database,
+    never the user's own."""
+    folder = tmp_path_factory.mktemp("rapport-db")
+    os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{folder / 'rapport.db'}"

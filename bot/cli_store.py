@@ -1,0 +1,131 @@
+"""The command-line commands that use rapport's store: console, ledger, know, gave, received,
+remember and forget, and the store-backed `check`.  Each opens the store, does one job and
+closes it; a database that can't be used is a friendly exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from bot.config import Config, ConfigError
+from bot.storage.base import UserRef
+
+__all__ = ["add_store_commands", "console_user", "run_store_command", "with_rapport"]
+
+T = TypeVar("T")
+
+
+def console_user() -> UserRef:
+    """Who is at this terminal: the OS user, in the console's own workspace."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "me"
+    return UserRef("console", "local", name)
+
+
+def with_rapport(config: Config, job: Callable[..., Awaitable[T]]) -> T:
+    """Open the store, build the service, run `job(rapport)`, close — in one event loop."""
+    from bot.service import Rapport
+    from bot.storage import open_store
+
+    async def main() -> T:
+        rapport = Rapport(await open_store(), config=config, idle_hours=_idle_hours())
+        try:
+            return await job(rapport)
+        finally:
+            await rapport.close()
+
+    return asyncio.run(main())
+
+
+def _idle_hours() -> float:
+    """$RAPPORT_SESSION_IDLE_HOURS (default 24): how long a quiet session is kept."""
+    raw = os.environ.get("RAPPORT_SESSION_IDLE_HOURS", "").strip()
+    if not raw:
+        return 24.0
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"RAPPORT_SESSION_IDLE_HOURS must be a number of hours, not {raw!r}"
+        ) from None
+    if not 0 < hours <= 24 * 365:
+        raise ConfigError("RAPPORT_SESSION_IDLE_HOURS must be between 0 and 8760 hours")
+    return hours
+
+
+def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register console and the ledger commands on the `rapport` parser."""
+    console = sub.add_parser(
+        "console",
+        help="the coaching session in this terminal",
+        description="Write an honest, personal message with the coach. /quit leaves (the "
+        "session is kept); /ledger, /know, /gave, /received, /remember and /forget work too.",
+    )
+    console.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    ledger = sub.add_parser("ledger", help="who you know, and endorsements given and received")
+    ledger.set_defaults(command="ledger")
+    know = sub.add_parser("know", help="record how you know someone")
+    know.add_argument("name", help='their name (quote it: "Dana Lee") or @mention')
+    know.add_argument("how", nargs="+", help="how you know them, in your words")
+    gave = sub.add_parser("gave", help="record an endorsement you gave")
+    gave.add_argument("name")
+    gave.add_argument("note", nargs="*", help="what for (optional)")
+    received = sub.add_parser("received", help="record an endorsement you received")
+    received.add_argument("name")
+    received.add_argument("note", nargs="*", help="what for (optional)")
+    how = received.add_mutually_exclusive_group()
+    how.add_argument("--unsolicited", action="store_true", help="they endorsed you unprompted")
+    how.add_argument("--solicited", action="store_true", help="you had asked them")
+    remember = sub.add_parser("remember", help="keep (on) or stop keeping (off) finished messages")
+    remember.add_argument("state", choices=("on", "off"))
+    forget = sub.add_parser("forget", help="delete everything rapport holds about you")
+    forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
+
+
+def _command_text(args: argparse.Namespace) -> str:
+    name = f'"{args.name}"' if getattr(args, "name", None) else ""
+    if args.command == "know":
+        return f"know {name} {' '.join(args.how)}"
+    if args.command == "gave":
+        return f"gave {name} {' '.join(args.note)}"
+    if args.command == "received":
+        flag = "unsolicited" if args.unsolicited else "solicited" if args.solicited else ""
+        return f"received {name} {flag} {' '.join(args.note)}"
+    if args.command == "remember":
+        return f"remember {args.state}"
+    if args.command == "forget":
+        return "forget yes"
+    return "ledger"
+
+
+def run_store_command(args: argparse.Namespace, config: Config) -> int:
+    """Run console or a ledger command; returns the exit code."""
+    from bot.commands import parse_command, run_command
+    from bot.console import run_console
+
+    if args.command == "console":
+        return with_rapport(config, lambda r: run_console(r, colour=args.color))
+    if args.command == "forget" and not args.yes:
+        if not sys.stdin.isatty():
+            print(
+                "rapport: forget deletes everything about you; add --yes to confirm",
+                file=sys.stderr,
+            )
+            return 2
+        answer = input(
+            "This deletes your ledger, open sessions, scores and fingerprints. Type yes: "
+        )
+        if answer.strip().lower() not in ("yes", "y"):
+            print("Nothing deleted.")
+            return 0
+    command = parse_command(_command_text(args))
+    assert command is not None
+    print(with_rapport(config, lambda r: run_command(r, console_user(), command)))
+    return 0

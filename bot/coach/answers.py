@@ -1,0 +1,113 @@
+"""Reading answers the way people type them: "nope", "skip", "👍", "we worked together at Acme".
+
+The coach asks short questions in a chat; people answer in a word, an emoji, a sentence, or
+by pasting a whole draft.  This module sorts an answer into what it is, without guessing at
+facts: a sentence stays the user's sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["MAX_ANSWER", "MAX_DRAFT", "Answer", "Meaning", "choice_number", "denies", "read_answer"]
+
+MAX_ANSWER = 1_000  # a fact is a sentence or two
+MAX_DRAFT = 20_000  # the engine's limit for a draft
+
+
+class Meaning(StrEnum):
+    """What an answer is."""
+
+    YES = "yes"
+    NO = "no"
+    SKIP = "skip"
+    TEXT = "text"  # an answer in the user's own words
+    CANCEL = "cancel"
+    RESTART = "restart"
+    BACK = "back"
+    HELP = "help"
+    DONE = "done"
+    EMPTY = "empty"  # nothing, or only symbols/emoji we can't read
+    TOO_LONG = "too_long"
+    BINARY = "binary"  # control characters: not something a person typed
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer, tidied, with what it means."""
+
+    meaning: Meaning
+    text: str  # stripped; "" for commands
+
+
+_WORDS = {
+    Meaning.CANCEL: "cancel|stop|quit|exit|abort|nevermind|never mind|forget it",
+    Meaning.RESTART: "restart|start over|start again|reset|new|begin again",
+    Meaning.BACK: "back|go back|undo|previous",
+    Meaning.HELP: "help|\\?|what can you do|how does this work|options|menu",
+    Meaning.DONE: "done|finish|finished|that's it|thats it|looks good|lgtm|perfect|all good|send it",
+    Meaning.YES: "yes|y|yep|yeah|yea|yup|sure|ok|okay|of course|definitely|absolutely|please do|"
+    "go ahead|sounds good|i have|i did|we have|we did|correct|right|true",
+    Meaning.NO: "no|n|nope|nah|not really|no thanks|not yet|never|none|i haven't|i have not|"
+    "we haven't|we have not|haven't|not at all|no way",
+    Meaning.SKIP: "skip|pass|dunno|don't know|dont know|idk|no idea|later|n/a|na|-|not sure",
+}
+_EXACT = {meaning: re.compile(rf"(?:{words})", re.I) for meaning, words in _WORDS.items()}
+_YES_EMOJI = frozenset("👍👌✅✔☑🙆💯🙂😊😀")
+_NO_EMOJI = frozenset("👎❌✖🙅🚫")
+#: Opening words of an answer that denies a relationship or a gift ("we've never met").
+_DENIAL = re.compile(
+    r"(?i)^(?:no|nope|nah|not really|not|never|honestly,? no|"
+    r"(?:we|i)(?:'ve| have)? (?:never|not|haven'?t|have not|don'?t|do not|didn'?t|did not)|"
+    r"(?:we|i) (?:barely|hardly) (?:know|knew|met|worked))\b"
+)
+_TRAILING = " .!?,;:…"
+
+
+def _is_binary(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text)
+
+
+def _only_symbols(text: str) -> bool:
+    return not any(c.isalnum() for c in text)
+
+
+def read_answer(raw: str, limit: int = MAX_ANSWER) -> Answer:
+    """Sort a typed answer; `limit` is how long an answer may be (a draft may be longer)."""
+    if _is_binary(raw):
+        return Answer(Meaning.BINARY, "")
+    text = raw.strip()
+    if not text:
+        return Answer(Meaning.EMPTY, "")
+    if len(text) > limit:
+        return Answer(Meaning.TOO_LONG, "")
+    plain = text.strip(_TRAILING).lower()
+    if "/" in plain[:1]:  # "/cancel", "/help" work too
+        plain = plain[1:]
+    for meaning, pattern in _EXACT.items():
+        if pattern.fullmatch(plain):
+            return Answer(meaning, "")
+    if _only_symbols(text):
+        symbols = {c for c in text if not c.isspace() and unicodedata.category(c)[0] == "S"}
+        if symbols and symbols <= _YES_EMOJI:
+            return Answer(Meaning.YES, "")
+        if symbols and symbols <= _NO_EMOJI:
+            return Answer(Meaning.NO, "")
+        return Answer(Meaning.EMPTY, "")
+    return Answer(Meaning.TEXT, text)
+
+
+def denies(text: str) -> bool:
+    """True when a sentence answer says there is none ("we've never actually met")."""
+    return _DENIAL.match(text.strip()) is not None
+
+
+def choice_number(text: str, count: int) -> int | None:
+    """A menu pick typed as a number ("2", "2.", "#2", "option 2"), 1-based, or None."""
+    m = re.fullmatch(r"(?i)\s*(?:option\s*|#)?(\d{1,2})[.)]?\s*", text)
+    if m and 1 <= int(m.group(1)) <= count:
+        return int(m.group(1))
+    return None

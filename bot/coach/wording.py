@@ -1,0 +1,43 @@
+"""The coach's words, from `templates/coach/messages.toml` (jinja2 strings, compiled once)."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from typing import Any
+
+from bot.resources import templates_dir
+
+__all__ = ["has", "say"]
+
+
+@cache
+def _messages() -> dict[str, Any]:
+    path = templates_dir() / "coach" / "messages.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _template(key: str) -> Any:
+    import jinja2
+
+    node: Any = _messages()
+    for part in key.split("."):
+        node = node[part]
+    env = jinja2.Environment(autoescape=False, undefined=jinja2.ChainableUndefined)
+    return env.from_string(str(node))
+
+
+def say(key: str, **values: Any) -> str:
+    """The coach's line `key` ("questions.relationship"), filled in with `values`."""
+    return str(_template(key).render(**values)).strip()
+
+
+def has(key: str) -> bool:
+    """True when the wording file has this line."""
+    node: Any = _messages()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, str)

@@ -1,0 +1,140 @@
+"""`rapport console`: the coaching session in a terminal, on the embedded SQLite store.
+
+It runs the very same core as the Slack and Discord bots.  At a terminal it prompts, colours
+and lets you paste a multi-line draft (lines arriving together are one message); with piped
+input each line is one message, and a block between two lines of `\"\"\"` is one message, so a
+session can be scripted.  `/ledger`, `/know …`, `/gave …`, `/received …`, `/remember on|off`
+and `/forget` work at any point; `/quit` (or end of input) leaves, keeping the session.
+"""
+
+from __future__ import annotations
+
+import re
+import select
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+from bot.coach.replies import Reply
+from bot.commands import parse_command, run_command
+from bot.render import safe, use_colour
+from bot.service import Rapport
+from bot.storage.base import SessionKey, UserRef
+
+__all__ = ["run_console"]
+
+_BOLD = re.compile(r"\*([^*\n]+)\*")
+_LEAVE = frozenset({"/quit", "/exit", ":q", "/q"})
+_BLOCK = '"""'
+
+
+class _Out:
+    def __init__(self, stream: TextIO, colour: bool) -> None:
+        self.stream, self.colour = stream, colour
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
+
+    def words(self, text: str) -> str:
+        return _BOLD.sub(lambda m: self.paint(m.group(1), "1") if self.colour else m.group(1), text)
+
+    def show(self, reply: Reply) -> None:
+        lines = [self.words(safe(reply.text))]
+        if reply.message:
+            lines.append(self._box(reply.message))
+        for who, text in reply.messages:
+            lines.append(self.paint(f"For {safe(who)}:", "2"))
+            lines.append(self._box(text))
+        if reply.trust is not None:
+            lines.append(self.paint(f"Trust {reply.trust.quotient:.2f}", "2"))
+        for f in reply.findings:
+            mark = {"error": "31", "warning": "33"}.get(f.severity.value, "36")
+            lines.append(f"  {self.paint(f.severity.value, mark)} {f.rule}: {safe(f.message)}")
+        if reply.footer:
+            lines.append(self.words(safe(reply.footer)))
+        self.stream.write("\n".join(line for line in lines if line) + "\n\n")
+        self.stream.flush()
+
+    def _box(self, text: str) -> str:
+        body = re.sub(r"\[[^\]\n]+\]", lambda m: self.paint(m.group(0), "33;1"), safe(text))
+        return "\n".join("  │ " + line if line else "  │" for line in body.split("\n"))
+
+
+def _tty_messages(stream: TextIO, prompt: str) -> Iterator[str]:
+    """Messages typed at a terminal; lines pasted together (arriving at once) are one message."""
+    while True:
+        try:
+            first = input(prompt)
+        except EOFError:
+            return
+        lines = [first]
+        while _more(stream):
+            extra = stream.readline()
+            if not extra:
+                break
+            lines.append(extra.rstrip("\n"))
+        yield "\n".join(lines)
+
+
+def _more(stream: TextIO) -> bool:
+    try:
+        ready, _, _ = select.select([stream], [], [], 0.03)
+    except (OSError, ValueError):
+        return False
+    return bool(ready)
+
+
+def _piped_messages(stream: TextIO) -> Iterator[str]:
+    """Messages from a script: one per line, or a block between two lines of three quotes."""
+    block: list[str] | None = None
+    for raw in stream:
+        line = raw.rstrip("\n")
+        if line.strip() == _BLOCK:
+            if block is None:
+                block = []
+            else:
+                yield "\n".join(block)
+                block = None
+            continue
+        if block is not None:
+            block.append(line)
+        elif line.strip():
+            yield line
+    if block:
+        yield "\n".join(block)
+
+
+async def run_console(
+    rapport: Rapport,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    user: UserRef | None = None,
+    colour: str = "auto",
+) -> int:
+    """Talk to the coach until the input ends or the user leaves; the session is kept."""
+    from bot.cli_store import console_user
+
+    user = user or console_user()
+    key = SessionKey(user, "console")
+    interactive = stdin.isatty() and stdout.isatty()
+    out = _Out(stdout, use_colour(stdout, colour))
+    greeting = await rapport.coach.resume(key)
+    out.show(greeting)
+    prompt = out.paint("you › ", "36") if interactive else ""
+    messages = _tty_messages(stdin, prompt) if interactive else _piped_messages(stdin)
+    for message in messages:
+        text = message.strip()
+        if text.lower() in _LEAVE:
+            break
+        command = parse_command(text) if text.startswith("/") else None
+        if command is not None:
+            out.show(Reply(await run_command(rapport, user, command)))
+            continue
+        if not interactive:
+            stdout.write(f"you › {safe(text)}\n")
+        out.show(await rapport.talk(key, text))
+    if interactive:
+        stdout.write(
+            out.paint("Bye. Your session is saved: run `rapport console` to continue.\n", "2")
+        )
+    return 0

@@ -1,0 +1,132 @@
+"""The reciprocity ledger: who you know and how, and the endorsements given and received.
+
+It exists so people give before they ask and return unsolicited endorsements.  People are
+keyed by platform id when the user mentions them (`<@U123>`, `<@!123>`) and by their name,
+lower-cased, otherwise; the label is kept as typed for display (adapters neutralise mentions).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.storage.base import Endorsement, Person, Relationship, Store, UserRef
+
+__all__ = ["Ledger", "LedgerView", "person"]
+
+_MENTION = re.compile(r"<@!?(\w+)(?:\|([^>]*))?>")
+_SPACES = re.compile(r"\s+")
+
+
+def person(name: str) -> Person:
+    """The ledger's handle for someone named or mentioned by the user."""
+    text = _SPACES.sub(" ", name.strip().lstrip("@")).strip()
+    m = _MENTION.fullmatch(name.strip())
+    if m:
+        return Person(key=m.group(1).lower(), display=m.group(2) or name.strip())
+    return Person(key=text.lower(), display=text)
+
+
+def _same(stored: str, asked: str) -> bool:
+    """The same person: the same key, or a first name that matches a stored full name."""
+    return stored == asked or (" " not in asked and stored.split(" ", 1)[0] == asked)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerView:
+    """Everything the ledger holds for one user, ready to show."""
+
+    relationships: tuple[Relationship, ...]
+    given: tuple[Endorsement, ...]
+    received: tuple[Endorsement, ...]
+    unreciprocated: tuple[Endorsement, ...]  # unsolicited, received, not returned yet
+
+
+class Ledger:
+    """Ledger operations over a store; every call is scoped to one user in one workspace."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def know(self, user: UserRef, name: str, how: str, since: str | None = None) -> Person:
+        """Record how the user knows someone (their own words)."""
+        who = person(name)
+        await self.store.save_relationship(
+            user, Relationship(who, how.strip(), since, self.clock())
+        )
+        return who
+
+    async def gave(
+        self, user: UserRef, name: str, note: str | None = None, solicited: bool | None = None
+    ) -> Endorsement:
+        """Record an endorsement the user gave; it also returns any unsolicited one from them."""
+        who = person(name)
+        entry = Endorsement(None, "given", who, solicited, note, self.clock())
+        entry_id = await self.store.add_endorsement(user, entry)
+        for received in await self.store.endorsements(user):
+            if (
+                received.direction == "received"
+                and received.other.key == who.key
+                and not received.reciprocated
+                and received.id is not None
+            ):
+                await self.store.mark_reciprocated(user, received.id)
+        return Endorsement(entry_id, "given", who, solicited, note, entry.at)
+
+    async def received(
+        self, user: UserRef, name: str, solicited: bool | None = None, note: str | None = None
+    ) -> Endorsement:
+        """Record an endorsement the user received (unsolicited ones wait to be returned)."""
+        who = person(name)
+        entry = Endorsement(None, "received", who, solicited, note, self.clock())
+        entry_id = await self.store.add_endorsement(user, entry)
+        return Endorsement(entry_id, "received", who, solicited, note, entry.at)
+
+    async def relationship(self, user: UserRef, name: str) -> Relationship | None:
+        """How the user knows this person, if the ledger says ("Dana" finds "Dana Lee" when
+        there is only one Dana)."""
+        key = person(name).key
+        exact = await self.store.relationship(user, key)
+        if exact is not None or " " in key:
+            return exact
+        found = [r for r in await self.store.relationships(user) if _same(r.other.key, key)]
+        return found[0] if len(found) == 1 else None
+
+    async def given_to(self, user: UserRef, name: str) -> int:
+        """How many endorsements the user has given this person."""
+        key = person(name).key
+        return sum(
+            1 for e in await self.store.endorsements(user)
+            if e.direction == "given" and _same(e.other.key, key)
+        )  # fmt: skip
+
+    async def owed_to(self, user: UserRef, name: str) -> Endorsement | None:
+        """An unsolicited endorsement from this person that the user hasn't returned."""
+        key = person(name).key
+        for e in await self.view_unreciprocated(user):
+            if _same(e.other.key, key):
+                return e
+        return None
+
+    async def view_unreciprocated(self, user: UserRef) -> list[Endorsement]:
+        """Unsolicited endorsements received and not returned, oldest first."""
+        return [
+            e for e in await self.store.endorsements(user)
+            if e.direction == "received" and e.solicited is False and not e.reciprocated
+        ]  # fmt: skip
+
+    async def view(self, user: UserRef) -> LedgerView:
+        """The whole ledger of one user."""
+        endorsements = await self.store.endorsements(user)
+        return LedgerView(
+            relationships=tuple(await self.store.relationships(user)),
+            given=tuple(e for e in endorsements if e.direction == "given"),
+            received=tuple(e for e in endorsements if e.direction == "received"),
+            unreciprocated=tuple(
+                e for e in endorsements
+                if e.direction == "received" and e.solicited is False and not e.reciprocated
+            ),
+        )  # fmt: skip

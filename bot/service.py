@@ -1,0 +1,237 @@
+"""rapport as one service: checks that know the ledger, the coach, and the ledger commands.
+
+Every surface (the console, `rapport check`, Slack, Discord) talks to this class and nothing
+else; it owns the store.  A check here is the engine's check plus what only history can
+tell: that the user has no recorded relationship with the recipient or has never given them
+anything, that the recipient endorsed them unprompted and is still waiting, and that the
+same message has been checked for many different people today.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Config
+from bot.engine import Engine
+from bot.ledger import Ledger
+from bot.models import Context, Finding, Report, Severity
+from bot.resources import templates_dir
+from bot.rewrite import Rewriter
+from bot.storage.base import SessionKey, Store, UserRef
+
+if TYPE_CHECKING:  # the coach is built on first use: `rapport check` never loads it
+    from bot.coach.machine import Coach
+    from bot.coach.replies import Reply
+    from bot.coach.session import CoachSession
+
+__all__ = ["Rapport"]
+
+
+@cache
+def _wording() -> dict[str, Any]:
+    return tomllib.loads((templates_dir() / "findings.toml").read_text(encoding="utf-8"))
+
+
+def _render(text: str, **values: Any) -> str:
+    import jinja2
+
+    return str(jinja2.Environment(autoescape=False).from_string(text).render(**values))
+
+
+class Rapport:
+    """Checks, rewrites, coaching and the ledger over one store."""
+
+    #: The same message checked for this many different people inside the window is a blast.
+    blast_people = 3
+    blast_window_hours = 24.0
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config | None = None,
+        clock: Callable[[], float] = time.time,
+        idle_hours: float = 24.0,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.engine = Engine(config=config)
+        self.rewriter = Rewriter(self.engine)
+        self.ledger = Ledger(store, clock)
+        self.idle_hours = idle_hours
+        self._coach: Coach | None = None
+
+    @property
+    def coach(self) -> Coach:
+        """The coaching state machine (built on first use)."""
+        if self._coach is None:
+            from bot.coach.machine import Coach
+            from bot.coach.steps import Tools
+
+            tools = Tools(
+                self.rewriter,
+                self.ledger,
+                self.context_for,
+                self._check_for_coach,
+                self.recipient_of,
+            )
+            self._coach = Coach(
+                self.store, tools, self._finished, idle_hours=self.idle_hours, clock=self.clock
+            )
+        return self._coach
+
+    async def close(self) -> None:
+        """Close the store."""
+        await self.store.close()
+
+    # -- checks -----------------------------------------------------------------------------
+    async def context_for(self, user: UserRef, recipient: str | None) -> Context:
+        """What the ledger says about writing to this person."""
+        if not recipient:
+            return Context()
+        known = await self.ledger.relationship(user, recipient)
+        given = await self.ledger.given_to(user, recipient)
+        return Context(
+            recipient=recipient, known_relationship=known is not None, endorsements_given=given
+        )
+
+    async def check(
+        self,
+        user: UserRef,
+        text: str,
+        recipient: str | None = None,
+        rewrite: bool = False,
+        supplied: Mapping[str, str] | None = None,
+        record: bool = True,
+    ) -> Report:
+        """Check a draft with everything rapport knows about this user's outreach."""
+        report, signals = self.engine.analyse(text, await self.context_for(user, recipient))
+        name = recipient or _greeted(signals.greeting_name)
+        if name and not recipient:  # the ledger may know the person the draft greets
+            context = await self.context_for(user, name)
+            if context.known_relationship or context.endorsements_given:
+                report, signals = self.engine.analyse(text, context)
+        extra = await self._history_findings(user, text, name, record)
+        findings = tuple(self._ledger_notes(report.findings, name)) + tuple(extra)
+        report = replace(report, findings=tuple(sorted(findings, key=_order)))
+        if rewrite:
+            report = replace(report, rewrite=self.rewriter.rewrite(report, signals, supplied))
+        if record:
+            rules = tuple(sorted({f.rule for f in report.findings}))
+            await self.store.record_check(
+                user, report.kind.value, rules, report.trust.quotient, self.clock()
+            )
+        return report
+
+    def _ledger_notes(self, findings: tuple[Finding, ...], name: str | None) -> list[Finding]:
+        notes = _wording()["notes"]
+        out = []
+        for f in findings:
+            if name and f.rule in ("cold-ask", "ask-before-give"):
+                note = _render(notes[f.rule.replace("-", "_")], name=name)
+                f = replace(f, message=f.message + note)
+            out.append(f)
+        return out
+
+    async def _history_findings(
+        self, user: UserRef, text: str, name: str | None, record: bool
+    ) -> list[Finding]:
+        out = []
+        if name:
+            owed = await self.ledger.owed_to(user, name)
+            if owed is not None:
+                w = _wording()["unreciprocated"]
+                when = time.strftime(" on %d %b", time.localtime(owed.at))
+                out.append(_finding("unreciprocated", w, name=owed.other.display, when=when))
+        from bot.fingerprint import NEAR, recipient_key, simhash
+
+        now = self.clock()
+        fingerprint = simhash(text, names=[name] if name else [])
+        secret = await self.store.secret()
+        key = recipient_key(name, secret) if name else None
+        since = now - self.blast_window_hours * 3600
+        hits = await self.store.similar_fingerprints(user, fingerprint, since, NEAR)
+        people = {h.recipient for h in hits if h.recipient} | ({key} if key else set())
+        if len(people) >= self.blast_people:
+            w = _wording()["repeated_blast"]
+            out.append(
+                _finding("blast", w, count=len(people), hours=round(self.blast_window_hours))
+            )
+        if record:
+            await self.store.add_fingerprint(user, fingerprint, key, now)
+        return out
+
+    def recipient_of(self, text: str) -> str | None:
+        """Who a draft is written to, as its salutation or first mention says."""
+        from bot.facts import recipient_in
+
+        report, signals = self.engine.analyse(text)
+        return recipient_in(report, signals)
+
+    async def _check_for_coach(self, user: UserRef, text: str, recipient: str | None) -> Report:
+        return await self.check(user, text, recipient, record=False)
+
+    # -- coaching ---------------------------------------------------------------------------
+    async def talk(self, key: SessionKey, text: str) -> Reply:
+        """One message to the coach in this channel."""
+        return await self.coach.handle(key, text)
+
+    async def _finished(self, key: SessionKey, session: CoachSession) -> str:
+        """A session ended with a message: keep its scores (and the text, if opted in)."""
+        from bot.coach.wording import say
+
+        if session.message:
+            await self._keep_verdict(key.user, session)
+            if await self.store.remembers(key.user):
+                await self.store.save_message(key.user, session.message, self.clock())
+                return say("review.kept_message")
+        return say("review.kept_nothing")
+
+    async def _keep_verdict(self, user: UserRef, session: CoachSession) -> None:
+        """Record the finished message's check (already made at review) and its fingerprint."""
+        from bot.fingerprint import recipient_key, simhash
+
+        assert session.message is not None
+        verdict = session.verdict
+        if verdict is None:  # reviewed before verdicts were kept: check it once more
+            report = await self.check(user, session.message, None, record=False)
+            verdict = {"kind": report.kind.value, "rules": [f.rule for f in report.findings],
+                       "quotient": report.trust.quotient}  # fmt: skip
+        now = self.clock()
+        rules = tuple(sorted(set(verdict["rules"])))
+        await self.store.record_check(user, verdict["kind"], rules, verdict["quotient"], now)
+        name = session.answers.get("recipient")
+        key = recipient_key(name, await self.store.secret()) if name else None
+        names = [name] if name else []
+        await self.store.add_fingerprint(user, simhash(session.message, names=names), key, now)
+
+    # -- privacy ----------------------------------------------------------------------------
+    async def forget(self, user: UserRef) -> int:
+        """Delete everything about the user in this workspace."""
+        return await self.store.forget(user)
+
+
+def _greeted(name: str | None) -> str | None:
+    if not name or name.startswith("@"):
+        return None
+    return name[:1].upper() + name[1:]
+
+
+def _finding(rule: str, w: Mapping[str, Any], **values: Any) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=Severity(w["severity"]),
+        start=0,
+        end=0,
+        message=_render(w["message"], **values),
+        fix=_render(w["fix"], **values),
+        principle=tuple(w["principle"]),
+    )
+
+
+def _order(f: Finding) -> tuple[int, int, str]:
+    return (f.start, f.severity.rank, f.rule)

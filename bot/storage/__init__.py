@@ -1,0 +1,114 @@
+"""Where rapport keeps sessions, the ledger and fingerprints: open the store named by a URL.
+
+    store = await open_store()                      # $RAPPORT_DATABASE_URL, else the default
+    store = await open_store("sqlite:///rapport.db")            # relative to the working folder
+    store = await open_store("sqlite:////var/lib/rapport.db")   # absolute: four slashes
+    store = await open_store("sqlite:///:memory:")              # throwaway
+
+URLs follow SQLAlchemy's convention.  Only SQLite exists today; PostgreSQL comes later behind
+the same `Store` protocol.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.storage.base import (
+    Endorsement,
+    FingerprintHit,
+    Person,
+    Relationship,
+    SavedMessage,
+    SessionKey,
+    Store,
+    StoredSession,
+    StoreError,
+    UserRef,
+)
+
+if TYPE_CHECKING:
+    from bot.storage.sqlite import SQLiteStore
+
+__all__ = [
+    "Endorsement",
+    "FingerprintHit",
+    "Person",
+    "Relationship",
+    "SQLiteStore",
+    "SavedMessage",
+    "SessionKey",
+    "Store",
+    "StoreError",
+    "StoredSession",
+    "UserRef",
+    "database_url",
+    "default_url",
+    "open_store",
+    "sqlite_path",
+]
+
+ENV = "RAPPORT_DATABASE_URL"
+_USAGE = "use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory:"
+
+
+def default_url() -> str:
+    """The per-user database rapport uses when nothing is configured (the platform's data
+    folder, e.g. ~/.local/share/rapport/rapport.db), as an absolute SQLite URL."""
+    import platformdirs
+
+    return "sqlite:///" + str(Path(platformdirs.user_data_dir("rapport")) / "rapport.db")
+
+
+def database_url() -> str:
+    """$RAPPORT_DATABASE_URL when set and not empty, else `default_url()`: one place decides."""
+    return os.environ.get(ENV, "").strip() or default_url()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The absolute file a SQLite URL names (None for `:memory:`); StoreError for anything else,
+    worded for the person who set the URL (and never echoing a password in it)."""
+    scheme, sep, rest = url.partition("://")
+    base = scheme.lower().split("+", 1)[0]
+    if not sep:
+        raise StoreError(f"{url!r} is not a database URL; {_USAGE}")
+    if base in ("postgresql", "postgres"):
+        raise StoreError(
+            "PostgreSQL support comes in a later version; use sqlite:///path/to/rapport.db"
+        )
+    if base != "sqlite":
+        raise StoreError(f"rapport can't use {scheme}:// databases; {_USAGE}")
+    if not rest.startswith("/"):
+        raise StoreError(f"{url!r}: a SQLite URL has no host part; {_USAGE}")
+    raw = rest[1:]
+    if raw == ":memory:":
+        return None
+    if not raw.strip() or "?" in raw:
+        raise StoreError(f"{url!r} names no database file (options are not supported); {_USAGE}")
+    return Path(raw).expanduser().absolute()
+
+
+async def open_store(url: str | None = None) -> Store:
+    """Open (creating and migrating if needed) the store at `url`, else at `database_url()`.
+
+    Creates the file's folder; raises StoreError for an unsupported URL or a file that isn't
+    rapport's, which is never modified.
+    """
+    path = sqlite_path(database_url() if url is None else url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"can't create the folder {path.parent} ({exc.strerror})") from None
+    from bot.storage.sqlite import SQLiteStore  # aiosqlite loads only when a store opens
+
+    return await SQLiteStore.open(path)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SQLiteStore":  # imported lazily: `StoreError` alone shouldn't load aiosqlite
+        from bot.storage.sqlite import SQLiteStore
+
+        return SQLiteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

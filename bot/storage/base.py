@@ -1,0 +1,190 @@
+"""What rapport keeps, behind one small async protocol (SQLite now, PostgreSQL later).
+
+Every row is scoped by platform and workspace (a Slack workspace, a Discord server, or
+"console/local"), and users are platform user ids.  Callers never see SQL: they get and give
+the frozen records below.  Draft text lives only in an active session (and in saved messages
+when the user said `remember on`); everything else is ids, names as the user typed them,
+their own descriptions of a relationship, scores and fingerprints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = [
+    "Endorsement",
+    "FingerprintHit",
+    "Person",
+    "Relationship",
+    "SavedMessage",
+    "SessionKey",
+    "Store",
+    "StoreError",
+    "StoredSession",
+    "UserRef",
+]
+
+
+class StoreError(RuntimeError):
+    """The database can't be used (corrupt, foreign, newer than this rapport, unwritable).
+
+    The message names the file or URL and says what to do; rapport never overwrites it.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """One user in one workspace: the scope of every row."""
+
+    platform: str  # "slack" | "discord" | "console"
+    workspace: str  # team id, guild id, or "local"
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionKey:
+    """A coaching session: one per user per channel (a DM, a thread, the console)."""
+
+    user: UserRef
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A session's serialised state and when it last moved."""
+
+    key: SessionKey
+    state: str  # JSON written by the coach; opaque to the store
+    updated_at: float  # Unix seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone in the ledger: a stable key (a platform id, or a lower-cased name) and a label."""
+
+    key: str
+    display: str
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """How the user knows someone, in the user's own words."""
+
+    other: Person
+    how: str
+    since: str | None  # as the user said it: "2019", "since the Acme days"
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Endorsement:
+    """An endorsement the user gave or received."""
+
+    id: int | None  # None until stored
+    direction: str  # "given" | "received"
+    other: Person
+    solicited: bool | None  # None: unknown
+    note: str | None
+    at: float
+    reciprocated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintHit:
+    """A stored fingerprint near the one looked up (for the cross-draft blast check)."""
+
+    simhash: int
+    recipient: str | None  # a keyed hash of the recipient, never the name
+    at: float
+    distance: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavedMessage:
+    """A finished message kept because the user opted in (`remember on`)."""
+
+    id: int
+    text: str
+    at: float
+
+
+class Store(Protocol):
+    """rapport's storage; every method is a coroutine and safe to call concurrently."""
+
+    url: str  # where it lives, for messages ("sqlite:////home/ana/.local/share/rapport/…")
+
+    async def close(self) -> None:
+        """Flush and close; the store can't be used afterwards."""
+
+    async def flush(self) -> None:
+        """Scrub deleted text from the database files now (ended sessions are scrubbed within
+        a moment anyway; `forget` and `remember off` scrub at once)."""
+
+    # -- coaching sessions -----------------------------------------------------------------
+    async def load_session(self, key: SessionKey) -> StoredSession | None:
+        """The session in this channel, if any."""
+
+    async def save_session(self, key: SessionKey, state: str, updated_at: float) -> None:
+        """Replace the session's state in one transaction (a failed write keeps the old one)."""
+
+    async def delete_session(self, key: SessionKey) -> None:
+        """End the session; its text is scrubbed from the database files within a moment."""
+
+    async def sessions_of(self, user: UserRef) -> list[StoredSession]:
+        """Every open session of a user (all channels)."""
+
+    # -- ledger ------------------------------------------------------------------------------
+    async def save_relationship(self, user: UserRef, relationship: Relationship) -> None:
+        """Record (or replace) how the user knows someone."""
+
+    async def relationship(self, user: UserRef, other_key: str) -> Relationship | None:
+        """How the user knows this person, if recorded."""
+
+    async def relationships(self, user: UserRef) -> list[Relationship]:
+        """Everyone the user has recorded, oldest first."""
+
+    async def add_endorsement(self, user: UserRef, endorsement: Endorsement) -> int:
+        """Record an endorsement; returns its id."""
+
+    async def endorsements(self, user: UserRef) -> list[Endorsement]:
+        """The user's endorsements, given and received, oldest first."""
+
+    async def mark_reciprocated(self, user: UserRef, endorsement_id: int) -> bool:
+        """Mark a received endorsement as returned; False if there is no such endorsement."""
+
+    # -- checks and fingerprints ---------------------------------------------------------------
+    async def record_check(
+        self, user: UserRef, kind: str, rules: tuple[str, ...], quotient: float, at: float
+    ) -> None:
+        """Keep what a check found (rule ids and scores only, never the text)."""
+
+    async def add_fingerprint(
+        self, user: UserRef, simhash: int, recipient: str | None, at: float
+    ) -> None:
+        """Keep a checked draft's 64-bit SimHash and its (hashed) recipient."""
+
+    async def similar_fingerprints(
+        self, user: UserRef, simhash: int, since: float, max_distance: int
+    ) -> list[FingerprintHit]:
+        """Stored fingerprints of this user since `since` within `max_distance` bits (indexed)."""
+
+    # -- preferences and opted-in text ------------------------------------------------------
+    async def remembers(self, user: UserRef) -> bool:
+        """True when the user asked rapport to keep their finished messages."""
+
+    async def set_remember(self, user: UserRef, on: bool) -> None:
+        """Turn keeping finished messages on or off (off deletes the ones kept)."""
+
+    async def save_message(self, user: UserRef, text: str, at: float) -> int:
+        """Keep a finished message (only ever called when the user opted in)."""
+
+    async def saved_messages(self, user: UserRef) -> list[SavedMessage]:
+        """The user's kept messages, oldest first."""
+
+    async def secret(self) -> bytes:
+        """This database's own random key (made once), for keyed hashes of recipients."""
+
+    # -- privacy ---------------------------------------------------------------------------
+    async def forget(self, user: UserRef) -> int:
+        """Delete everything about the user in this workspace; returns rows deleted."""

@@ -1,0 +1,110 @@
+"""`rapport console` and the ledger commands as a user runs them: real processes, real pipes,
+a real database file; one session is killed between two messages and picked up again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import rapport
+
+
+@pytest.fixture
+def db_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["RAPPORT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+
+
+SCRIPT = "\n".join([
+    "1", "Dana", "we shipped the Atlas migration together at Acme in 2022", "yes",
+    "I recommended you for the PM role last week", "endorse me for product strategy",
+    "done", "yes", "/ledger",
+]) + "\n"  # fmt: skip
+
+
+def test_a_scripted_console_session_end_to_end(db_env: dict[str, str]) -> None:
+    proc = run(db_env, "console", stdin=SCRIPT)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "What would you like to do?" in out
+    assert (
+        "│ Hi Dana," in out and "│ Would you be willing to endorse me for product strategy?" in out
+    )
+    assert "Noted in your ledger." in out
+    assert "Dana: we shipped the Atlas migration together at Acme in 2022" in out
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_pasted_block_is_one_message(db_env: dict[str, str]) -> None:
+    script = '"""\nHi Sam,\n\nCould you introduce me to Lena at Stripe?\n\nThanks,\nJo\n"""\n'
+    proc = run(db_env, "console", stdin=script)
+    assert "work from your draft (referral request)" in proc.stdout
+    assert "How do you know Sam first-hand?" in proc.stdout
+
+
+def test_killed_between_turns_and_resumed(db_env: dict[str, str]) -> None:
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "console"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=db_env,
+    )  # fmt: skip
+    assert first.stdin is not None and first.stdout is not None
+    first.stdin.write("1\nDana\n")
+    first.stdin.flush()
+    seen = ""
+    deadline = time.monotonic() + 60
+    while "How do you know Dana" not in seen and time.monotonic() < deadline:
+        seen += first.stdout.readline()
+    assert "How do you know Dana" in seen
+    first.send_signal(signal.SIGKILL)  # no clean shutdown: the process just dies
+    first.wait(timeout=30)
+    second = run(db_env, "console", stdin="we worked together at Acme for two years\n")
+    assert "where we left off" in second.stdout
+    assert "Have you already endorsed or recommended Dana" in second.stdout
+
+
+def test_ledger_commands_on_the_command_line(db_env: dict[str, str]) -> None:
+    assert run(db_env, "know", "Dana Lee", "we", "worked", "together", "at", "Acme").returncode == 0
+    assert "unprompted" in run(db_env, "received", "Sam", "--unsolicited").stdout
+    assert "you endorsed Priya" in run(db_env, "gave", "Priya", "for", "design").stdout
+    ledger = run(db_env, "ledger").stdout
+    assert "Dana Lee: we worked together at Acme" in ledger
+    assert "Waiting for you to return them" in ledger and "Sam" in ledger
+    check = run(db_env, "check", "--json", "Hi Dana, could you endorse me for Python?")
+    assert '"cold-ask"' not in check.stdout  # the ledger knows Dana
+    refused = run(db_env, "forget")
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert "records deleted" in run(db_env, "forget", "--yes").stdout
+    assert "Your ledger is empty" in run(db_env, "ledger").stdout
+
+
+def test_a_foreign_or_corrupt_database_is_refused_untouched(
+    db_env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_bytes(b"these are my notes, not a database" * 100)
+    before = bad.read_bytes()
+    env = {**db_env, "RAPPORT_DATABASE_URL": f"sqlite:///{bad}"}
+    proc = run(env, "console", stdin="1\n")
+    assert proc.returncode == 2
+    assert str(bad) in proc.stderr and "Traceback" not in proc.stderr
+    assert bad.read_bytes() == before
+
+
+def test_check_uses_the_default_database_from_the_environment(db_env: dict[str, str]) -> None:
+    proc = rapport("check", "Hi Dana, could you endorse me for Python?")
+    assert proc.returncode == 1
