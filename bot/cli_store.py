@@ -5,7 +5,6 @@ closes it; a database that can't be used is a friendly exit 2, never a traceback
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import os
 import sys
@@ -31,6 +30,8 @@ def console_user() -> UserRef:
 
 def with_rapport(config: Config, job: Callable[..., Awaitable[T]]) -> T:
     """Open the store, build the service, run `job(rapport)`, close — in one event loop."""
+    import asyncio  # only the commands that open the database pay for the event loop
+
     from bot.service import Rapport
     from bot.storage import open_store
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Config
 from bot.engine import Engine
 from bot.ledger import Ledger
-from bot.models import Context, Finding, Report, Severity
+from bot.models import Context, Finding, Kind, Report, Severity
 from bot.resources import templates_dir
 from bot.rewrite import Rewriter
 from bot.storage.base import SessionKey, Store, UserRef
@@ -115,7 +115,7 @@ class Rapport:
             context = await self.context_for(user, name)
             if context.known_relationship or context.endorsements_given:
                 report, signals = self.engine.analyse(text, context)
-        extra = await self._history_findings(user, text, name, record)
+        extra = await self._history_findings(user, text, name, record, report.kind)
         findings = tuple(self._ledger_notes(report.findings, name)) + tuple(extra)
         report = replace(report, findings=tuple(sorted(findings, key=_order)))
         if rewrite:
@@ -138,10 +138,10 @@ class Rapport:
         return out
 
     async def _history_findings(
-        self, user: UserRef, text: str, name: str | None, record: bool
+        self, user: UserRef, text: str, name: str | None, record: bool, kind: Kind
     ) -> list[Finding]:
         out = []
-        if name:
+        if name and kind is not Kind.RECIPROCATION:  # a thank-you is the answer to it
             owed = await self.ledger.owed_to(user, name)
             if owed is not None:
                 w = _wording()["unreciprocated"]

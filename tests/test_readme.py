@@ -19,5 +19,5 @@ def test_rules_table_matches_the_rule_files() -> None:
 
 def test_readme_gives_the_two_commands() -> None:
     text = README.read_text(encoding="utf-8")
-    assert "pip install . && rapport check" in text
+    assert "pip install . && rapport console" in text  # the first thing a newcomer runs
     assert "pytest" in text

@@ -188,7 +188,7 @@ class Coach:
             reply = await next_question(self.tools, s, key.user, lead)
             return Reply(reply.text, message=gift or reply.message, trust=reply.trust,
                          findings=reply.findings, choices=reply.choices, extras=reply.extras)  # fmt: skip
-        entries = self._ledger_entries(s)
+        entries = await self._ledger_entries(key, s)
         if entries:
             s.ledger = entries
             s.state = "ledger_offer"
@@ -196,7 +196,7 @@ class Coach:
             return yes_no(say("questions.ledger_offer", entries=summary))
         return await self._end(key, s, "")
 
-    def _ledger_entries(self, s: CoachSession) -> list[dict[str, str]]:
+    async def _ledger_entries(self, key: SessionKey, s: CoachSession) -> list[dict[str, str]]:
         entries = [e for e in s.ledger if e.get("label")]
         name = s.answers.get("recipient") or s.answers.get("endorsee")
         if (
@@ -211,11 +211,14 @@ class Coach:
             entries.append({"kind": "gave", "name": s.answers["endorsee"], "note": "",
                             "label": f"you recommended {s.answers['endorsee']}"})  # fmt: skip
         if s.flow == "reciprocate" and s.answers.get("recipient"):
-            entries.append({"kind": "received", "name": s.answers["recipient"], "note": "",
-                            "label": f"{s.answers['recipient']} endorsed you"})  # fmt: skip
+            who = s.answers["recipient"]
+            owed = await self.tools.ledger.owed_to(key.user, who)
+            if owed is None:  # not on record yet
+                entries.append({"kind": "received", "name": who, "note": "",
+                                "label": f"{who} endorsed you"})  # fmt: skip
             if s.answers.get("given"):
-                entries.append({"kind": "gave", "name": s.answers["recipient"], "note": "",
-                                "label": "you're returning it"})  # fmt: skip
+                entries.append({"kind": "gave", "name": who, "note": "",
+                                "label": f"you're returning {who}'s endorsement"})  # fmt: skip
         return entries
 
     async def _write_ledger(self, key: SessionKey, s: CoachSession) -> None:
