@@ -80,7 +80,10 @@ async def run_command(rapport: Rapport, user: UserRef, cmd: Command) -> str:
         entry = await ledger.received(user, cmd.who, solicited, note)
         return say("ledger.saved_received", name=entry.other.display, solicited=solicited)
     if cmd.name == "remember":
-        on = cmd.rest.lower() not in ("off", "no", "false", "0")
+        choice = cmd.rest.strip().lower()
+        if choice not in ("on", "off", "yes", "no", "true", "false"):
+            return say("ledger.usage")  # keeping text is never switched on by accident
+        on = choice in ("on", "yes", "true")
         await rapport.store.set_remember(user, on)
         return say("ledger.remember_on" if on else "ledger.remember_off")
     if cmd.name == "forget":
@@ -99,7 +102,13 @@ async def ledger_text(rapport: Rapport, user: UserRef) -> str:
     if view.relationships:
         lines += ["", say("ledger.relationships")]
         lines += [
-            "  • " + say("ledger.relationship", name=r.other.display, how=r.how, since=r.since)
+            "  • "
+            + say(
+                "ledger.relationship",
+                name=r.other.display,
+                how=r.how,
+                since=None if r.since and r.since in r.how else r.since,
+            )
             for r in view.relationships
         ]
     for title, entries in (("ledger.given", view.given), ("ledger.received", view.received)):

@@ -24,7 +24,7 @@ from bot.storage.base import SessionKey, UserRef
 __all__ = ["run_console"]
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
-_LEAVE = frozenset({"/quit", "/exit", ":q", "/q"})
+_LEAVE = frozenset({"/quit", "/exit", ":q", "/q", "quit", "exit"})  # leave; the session waits
 _BLOCK = '"""'
 
 

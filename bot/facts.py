@@ -950,8 +950,8 @@ def answers_as_facts(kind: Kind, supplied: Mapping[str, str]) -> Facts:
     for role in ("given", "reason"):  # slots the templates fill from lists, not need()
         if answers.get(role):
             facts.keep(role, as_sentence(answers[role]), 0)
-    if kind is Kind.RECIPROCATION and answers.get("received"):
-        facts.keep("thanks", f"Thank you for {as_phrase(answers['received'])}.", 0)
+    if kind is Kind.RECIPROCATION and supplied.get("thanks"):  # the coach's thank-you line
+        facts.keep("thanks", supplied["thanks"], 0)
     return facts
 
 

@@ -14,14 +14,27 @@ from dataclasses import dataclass
 
 from bot.storage.base import Endorsement, Person, Relationship, Store, UserRef
 
-__all__ = ["Ledger", "LedgerView", "person"]
+__all__ = ["Ledger", "LedgerView", "clean_name", "person"]
 
 _MENTION = re.compile(r"<@!?(\w+)(?:\|([^>]*))?>")
 _SPACES = re.compile(r"\s+")
+_CROWD = re.compile(
+    r"(?i)<!(?:here|channel|everyone|subteam)[^>]*>|<@&\d+>|(?<![\w@])@(?:here|channel|everyone)\b"
+)
+
+
+def clean_name(text: str) -> str | None:
+    """A person's name as typed, without crowd pings; None if what's left isn't a name (empty,
+    a number, or a sentence)."""
+    name = _SPACES.sub(" ", _CROWD.sub(" ", text)).strip().strip(",;:.!?\"'")
+    if not name or not any(c.isalpha() for c in name) or len(name) > 60 or len(name.split()) > 5:
+        return None
+    return name
 
 
 def person(name: str) -> Person:
-    """The ledger's handle for someone named or mentioned by the user."""
+    """The ledger's handle for someone named or mentioned by the user (never a crowd ping)."""
+    name = _CROWD.sub(" ", name)
     text = _SPACES.sub(" ", name.strip().lstrip("@")).strip()
     m = _MENTION.fullmatch(name.strip())
     if m:
@@ -69,12 +82,21 @@ class Ledger:
         for received in await self.store.endorsements(user):
             if (
                 received.direction == "received"
-                and received.other.key == who.key
+                and _same(received.other.key, who.key)
                 and not received.reciprocated
                 and received.id is not None
             ):
                 await self.store.mark_reciprocated(user, received.id)
         return Endorsement(entry_id, "given", who, solicited, note, entry.at)
+
+    async def thanked(self, user: UserRef, name: str) -> int:
+        """The user thanked someone for endorsing them unprompted (without returning one, when
+        they couldn't honestly): that settles it.  Returns how many were settled."""
+        settled = 0
+        for e in await self.view_unreciprocated(user):
+            if _same(e.other.key, person(name).key) and e.id is not None:
+                settled += await self.store.mark_reciprocated(user, e.id)
+        return settled
 
     async def received(
         self, user: UserRef, name: str, solicited: bool | None = None, note: str | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -255,6 +255,7 @@ class Rewriter:
         supplied: Mapping[str, str],
         context: Context | None = None,
         decline: bool = False,
+        skipped: Collection[str] = (),
     ) -> Rewrite:
         """A message built from the user's answers alone (the coach, before any draft exists).
 
@@ -272,7 +273,7 @@ class Rewriter:
             and not facts.given
             and context.endorsements_given == 0,
         )
-        rendered, text, checked = self._assemble(name, facts, flags, context)
+        rendered, text, checked = self._assemble(name, facts, flags, context, set(skipped))
         unexcused = _unexcused(checked, {m.field for m in rendered.missing})
         return Rewrite(
             text=text,
@@ -331,7 +332,12 @@ class Rewriter:
 
     # -- pieces ------------------------------------------------------------------------------
     def _assemble(
-        self, name: str, facts: Facts, flags: _Flags, context: Context
+        self,
+        name: str,
+        facts: Facts,
+        flags: _Flags,
+        context: Context,
+        skipped: set[str] | None = None,
     ) -> tuple[_Rendered, str, Judgement]:
         """Render one template over the facts, tidy it, and check it with prompts blanked, as the
         same kind of message as the draft (a decline is a different message: it is classified)."""
@@ -339,6 +345,7 @@ class Rewriter:
         variables = self._variables(facts)
         variables["hollow"] = flags.hollow
         variables["give_first"] = flags.give_first
+        variables["skipped"] = skipped or set()  # optional facts the user chose to leave out
         rendered = self._render(name, variables)
         text = _no_crowd_pings(_tidy(rendered.text))
         checked = self.engine.judge(_blank_prompts(text), context, kind)

@@ -152,7 +152,7 @@ class Rapport:
         now = self.clock()
         fingerprint = simhash(text, names=[name] if name else [])
         secret = await self.store.secret()
-        key = recipient_key(name, secret) if name else None
+        key = recipient_key(_first_name(name), secret) if name else None
         since = now - self.blast_window_hours * 3600
         hits = await self.store.similar_fingerprints(user, fingerprint, since, NEAR)
         people = {h.recipient for h in hits if h.recipient} | ({key} if key else set())
@@ -205,7 +205,7 @@ class Rapport:
         rules = tuple(sorted(set(verdict["rules"])))
         await self.store.record_check(user, verdict["kind"], rules, verdict["quotient"], now)
         name = session.answers.get("recipient")
-        key = recipient_key(name, await self.store.secret()) if name else None
+        key = recipient_key(_first_name(name), await self.store.secret()) if name else None
         names = [name] if name else []
         await self.store.add_fingerprint(user, simhash(session.message, names=names), key, now)
 
@@ -213,6 +213,11 @@ class Rapport:
     async def forget(self, user: UserRef) -> int:
         """Delete everything about the user in this workspace."""
         return await self.store.forget(user)
+
+
+def _first_name(name: str) -> str:
+    """Who a message is to, for counting different people: "Dana" and "Dana Lee" are one."""
+    return name if name.startswith("<") else (name.split() or [name])[0]
 
 
 def _greeted(name: str | None) -> str | None:

@@ -12,7 +12,16 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["MAX_ANSWER", "MAX_DRAFT", "Answer", "Meaning", "choice_number", "denies", "read_answer"]
+__all__ = [
+    "MAX_ANSWER",
+    "MAX_DRAFT",
+    "Answer",
+    "Meaning",
+    "choice_number",
+    "denies",
+    "read_answer",
+    "yes_or_no",
+]
 
 MAX_ANSWER = 1_000  # a fact is a sentence or two
 MAX_DRAFT = 20_000  # the engine's limit for a draft
@@ -50,13 +59,15 @@ _WORDS = {
     Meaning.HELP: "help|\\?|what can you do|how does this work|options|menu",
     Meaning.DONE: "done|finish|finished|that's it|thats it|looks good|lgtm|perfect|all good|send it",
     Meaning.YES: "yes|y|yep|yeah|yea|yup|sure|ok|okay|of course|definitely|absolutely|please do|"
-    "go ahead|sounds good|i have|i did|we have|we did|correct|right|true",
-    Meaning.NO: "no|n|nope|nah|not really|no thanks|not yet|never|none|i haven't|i have not|"
-    "we haven't|we have not|haven't|not at all|no way",
+    "go ahead|sounds good|i have|i did|we have|we did|correct|right|true|yes please|sure thing|"
+    "sure,? why not|why not|let's do it|lets do it|do it|please",
+    Meaning.NO: "no|n|nope|nah|not really|no thanks|no thank you|not yet|never|none|i haven't|"
+    "i have not|we haven't|we have not|haven't|not at all|no way|not now|maybe later|rather not",
     Meaning.SKIP: "skip|pass|dunno|don't know|dont know|idk|no idea|later|n/a|na|-|not sure",
 }
 _EXACT = {meaning: re.compile(rf"(?:{words})", re.I) for meaning, words in _WORDS.items()}
-_YES_EMOJI = frozenset("👍👌✅✔☑🙆💯🙂😊😀")
+_YES_EMOJI = frozenset("👍👌✅✔☑🙆💯🙂😊😀🙌")
+_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200d]")  # skin tones, variants
 _NO_EMOJI = frozenset("👎❌✖🙅🚫")
 #: Opening words of an answer that denies a relationship or a gift ("we've never met").
 _DENIAL = re.compile(
@@ -91,7 +102,8 @@ def read_answer(raw: str, limit: int = MAX_ANSWER) -> Answer:
         if pattern.fullmatch(plain):
             return Answer(meaning, "")
     if _only_symbols(text):
-        symbols = {c for c in text if not c.isspace() and unicodedata.category(c)[0] == "S"}
+        bare = _MODIFIERS.sub("", text)
+        symbols = {c for c in bare if not c.isspace() and unicodedata.category(c)[0] == "S"}
         if symbols and symbols <= _YES_EMOJI:
             return Answer(Meaning.YES, "")
         if symbols and symbols <= _NO_EMOJI:
@@ -111,3 +123,25 @@ def choice_number(text: str, count: int) -> int | None:
     if m and 1 <= int(m.group(1)) <= count:
         return int(m.group(1))
     return None
+
+
+_LEAD_YES = re.compile(
+    r"(?i)^(?:yes|yep|yeah|yup|sure|ok|okay|of course|definitely|absolutely|i have|i did)\b[\s,.!:;—–-]*"
+)
+_LEAD_NO = re.compile(r"(?i)^(?:no|nope|nah|not (?:yet|really)|never)\b[\s,.!:;—–-]*")
+
+
+def yes_or_no(answer: Answer) -> tuple[Meaning, str]:
+    """A yes/no answer, and any details typed after it: ("yes, I recommended her last week")
+    → (YES, "I recommended her last week"); ("no, I haven't") → (NO, "").  A sentence with
+    neither is returned as TEXT for the caller to judge."""
+    if answer.meaning is not Meaning.TEXT:
+        return answer.meaning, ""
+    text = answer.text
+    if denies(text) or _LEAD_NO.match(text):
+        return Meaning.NO, ""
+    lead = _LEAD_YES.match(text)
+    if lead:
+        rest = text[lead.end() :].strip()
+        return Meaning.YES, rest if len(rest.split()) >= 3 else ""
+    return Meaning.TEXT, text

@@ -62,21 +62,29 @@ FLOW_FOR_KIND: dict[Kind, str] = {
     Kind.CONNECTION_REQUEST: "connect",
 }
 
-# Plain words for each flow, most specific first.
+# Plain words for each flow, most specific first.  Asking for yourself ("endorse me", "ask Dana
+# for a recommendation") and endorsing someone else ("recommend my colleague Sam") are told
+# apart by who benefits.
 _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.I))
     for name, pattern in (
-        ("decline", r"\b(?:decline|say no|turn (?:it |them )?down|can'?t (?:honestly )?(?:endorse|recommend)|"
+        ("decline", r"\b(?:decline|say no|turn (?:it |them |him |her )?down|can'?t (?:honestly )?(?:endorse|recommend)|"
                     r"don'?t (?:really )?know (?:them|him|her)|refuse)\b"),
-        ("reciprocate", r"\b(?:thank|thanks|reciprocat\w*|return (?:the|an?) (?:endorsement|favou?r|rec\w*)|"
+        ("reciprocate", r"\b(?:thank|thanks|reciprocat\w*|return (?:the|an?|her|his|their) (?:endorsement|favou?r|rec\w*)|"
                         r"(?:endorsed|recommended|vouched for) me)\b"),
         ("blast", r"\b(?:blast|everyone|many people|mass|group message|newsletter|announcement|"
                   r"personal notes|lots of people|my network|promot\w*|launch)\b"),
-        ("ask_referral", r"\b(?:refer\w*|intro\w*|connect me|put me in touch|get me in front)\b"),
-        ("ask_endorsement", r"\b(?:(?:ask|asking|get|need|want|request)\b.{0,30}\b(?:endorse\w*|recommend\w*|"
-                            r"rec|reference|testimonial|review|vouch)|endorse me|recommend me)\b"),
-        ("endorse", r"\b(?:endorse|recommend|vouch for|write (?:a |an )?(?:recommendation|reference))\b"),
-        ("connect", r"\b(?:get to know|connect with|network with|reach out to|introduce myself)\b"),
+        ("connect", r"\b(?:get to know|connect with|network with|reach out to|introduce myself|say hello to)\b"),
+        ("endorse", r"\bwrite (?:a |an )?(?:short )?(?:recommendation|reference|endorsement|testimonial) "
+                    r"(?:for|about)\b(?!\s+me\b)"),
+        ("ask_endorsement", r"\b(?:endorse|recommend|vouch for|refer)\s+me\b|"
+                            r"\b(?:ask\w*|get|need|want|request\w*)\b.{0,40}?\b(?:an? |some |more )?"
+                            r"(?:endorsements?|recommendations?|references?|testimonials?|reviews?|recs?)\b"),
+        ("ask_referral", r"\b(?:referral|refer me|intro(?:duction)? to|introduce me|connect me|"
+                         r"put me in touch|get me in front)\b"),
+        ("endorse", r"\b(?:endorse|recommend|vouch for|write (?:a |an )?(?:recommendation|reference) for|"
+                    r"nominate)\b"),
+        ("ask_referral", r"\b(?:refer\w*|intro\w*)\b"),
     )
 )  # fmt: skip
 

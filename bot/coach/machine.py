@@ -14,11 +14,12 @@ import time
 from collections.abc import Awaitable, Callable
 from weakref import WeakValueDictionary
 
-from bot.coach.answers import MAX_DRAFT, Meaning, choice_number, read_answer
+from bot.coach.answers import MAX_DRAFT, Meaning, choice_number, read_answer, yes_or_no
 from bot.coach.flows import FLOW_FOR_KIND, FLOWS, MENU, flow_from_words
 from bot.coach.replies import Choice, Reply
 from bot.coach.session import CoachSession
 from bot.coach.steps import (
+    YES_NO_STATES,
     Tools,
     answer_question,
     next_question,
@@ -32,10 +33,20 @@ from bot.storage.base import SessionKey, Store, StoreError
 
 __all__ = ["Coach", "FinishHook"]
 
+
+def _duration(seconds: float) -> str:
+    """24 hours, 90 minutes: how long a quiet session is kept, in words."""
+    if seconds >= 7200:
+        return f"{round(seconds / 3600)} hours"
+    return f"{max(1, round(seconds / 60))} minutes"
+
+
 #: Called when a session ends with a message: record its scores, keep it if the user opted in.
 FinishHook = Callable[[SessionKey, CoachSession], Awaitable[str]]
 _NAMED = re.compile(
-    r"(?:ask|thank|endorse|recommend|refer|introduce|decline|write (?:to|for))\s+([A-Z][\w'-]+)"
+    r"(?:ask|thank|endorse|recommend|refer|introduce|decline|write (?:to|for))\s+"
+    r"(?!(?:me|him|her|them|us|you|my|our|your|their|his|someone|people|everyone)\b)"
+    r"([^\W\d_][\w'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+){0,2})(?=\s+(?:for|to|about|with|on)\b|[\s,.!?]*$)"
 )
 
 
@@ -71,10 +82,10 @@ class Coach:
         """What to say when the user opens the conversation: where they left off, or the menu."""
         session, lead = await self._load(key)
         if session is None or session.state == "menu":
-            return self._menu(lead)
+            return await self._reminded(key, self._menu(lead))
         if session.state == "review" and session.message:
-            return Reply(f"{say('welcome_back')}\n\n{say('review.next')}", message=session.message)
-        return Reply(f"{say('welcome_back')}\n\n{self._again(session)}")
+            return Reply(say("welcome_back"), message=session.message, footer=say("review.next"))
+        return self._ask_again(session, say("welcome_back"))
 
     async def current(self, key: SessionKey) -> CoachSession | None:
         """The open session in this channel, if any (for adapters' "resume" buttons)."""
@@ -92,7 +103,7 @@ class Coach:
         if self.clock() - stored.updated_at > self.idle_seconds:
             await self.store.delete_session(key)
             title = say(f"flows.{session.flow}") if session.flow else "your session"
-            return None, say("expired", flow_title=title, hours=round(self.idle_seconds / 3600))
+            return None, say("expired", flow_title=title, idle=_duration(self.idle_seconds))
         return session, ""
 
     async def _save(self, key: SessionKey, session: CoachSession | None, reply: Reply) -> Reply:
@@ -122,14 +133,16 @@ class Coach:
                 picked = await self._pick(key, fresh, answer.text, lead)
                 if picked is not None:
                     return fresh, picked
-            return fresh, self._menu(lead)
+            return fresh, await self._reminded(key, self._menu(lead))
         if answer.meaning is Meaning.HELP:
-            return session, Reply(f"{say('help')}\n\n{self._again(session)}")
+            return session, self._ask_again(session, say("help"))
         if answer.meaning is Meaning.BACK:
             if not session.undo():
-                return session, Reply(f"{say('nothing_to_undo')}\n\n{self._again(session)}")
+                return session, self._ask_again(session, say("nothing_to_undo"))
             if session.state == "menu":
                 return session, self._menu(say("went_back"))
+            if session.state in YES_NO_STATES or session.state == "review":
+                return session, self._ask_again(session, say("went_back"))
             went_back = say("went_back")
             return session, await next_question(self.tools, session, key.user, went_back)
         return session, await self._dispatch(key, session, text)
@@ -146,10 +159,13 @@ class Coach:
             ):
                 return await self._finish(key, s)
             return await on_review(self.tools, s, key.user, answer)
-        if s.state in ("honest", "offer_give", "ledger_offer"):
-            if answer.meaning not in (Meaning.YES, Meaning.NO):
-                return yes_no(say("not_understood", hint="(yes / no)"))
-            return await self._decide(key, s, answer.meaning is Meaning.YES)
+        if s.state in YES_NO_STATES:
+            meaning, _ = yes_or_no(answer)
+            if meaning is Meaning.SKIP:
+                meaning = Meaning.NO
+            if meaning not in (Meaning.YES, Meaning.NO):
+                return yes_no(say("not_understood", hint=s.question or "(yes / no)"))
+            return await self._decide(key, s, meaning is Meaning.YES)
         return self._menu("")
 
     async def _decide(self, key: SessionKey, s: CoachSession, yes: bool) -> Reply:
@@ -183,7 +199,9 @@ class Coach:
                 setattr(s, name, value)
             s.suspended = None
             s.answers["given"] = say("facts.gave_recommendation")
-            s.ledger.append({"kind": "gave", "name": s.answers.get("recipient", ""), "note": ""})
+            who = s.answers.get("recipient", "")
+            s.ledger.append({"kind": "gave", "name": who, "note": "",
+                             "label": f"you recommended {who}"})  # fmt: skip
             lead = say("honest_path.give_first_done", name=s.answers.get("recipient", "them"))
             reply = await next_question(self.tools, s, key.user, lead)
             return Reply(reply.text, message=gift or reply.message, trust=reply.trust,
@@ -199,10 +217,12 @@ class Coach:
     async def _ledger_entries(self, key: SessionKey, s: CoachSession) -> list[dict[str, str]]:
         entries = [e for e in s.ledger if e.get("label")]
         name = s.answers.get("recipient") or s.answers.get("endorsee")
+        first_hand = "relationship" not in s.from_ledger  # the ledger already knows that one
         if (
             name
+            and first_hand
             and s.answers.get("relationship")
-            and s.flow in ("ask_endorsement", "ask_referral", "connect", "endorse")
+            and s.flow in ("ask_endorsement", "ask_referral", "endorse")
         ):
             who = s.answers.get("endorsee") if s.flow == "endorse" else name
             entries.append({"kind": "know", "name": who or name, "note": s.answers["relationship"],
@@ -219,6 +239,13 @@ class Coach:
             if s.answers.get("given"):
                 entries.append({"kind": "gave", "name": who, "note": "",
                                 "label": f"you're returning {who}'s endorsement"})  # fmt: skip
+            else:  # an honest thank-you settles it too
+                entries.append({"kind": "thanked", "name": who, "note": "",
+                                "label": f"you've thanked {who}"})  # fmt: skip
+        if any(e["kind"] == "thanked" for e in entries):
+            owed = await self.tools.ledger.owed_to(key.user, s.answers.get("recipient", ""))
+            if owed is None:
+                entries = [e for e in entries if e["kind"] != "thanked"]
         return entries
 
     async def _write_ledger(self, key: SessionKey, s: CoachSession) -> None:
@@ -230,6 +257,8 @@ class Coach:
                 await ledger.gave(user, entry["name"])
             elif entry["kind"] == "received":
                 await ledger.received(user, entry["name"], solicited=None)
+            elif entry["kind"] == "thanked":
+                await ledger.thanked(user, entry["name"])
 
     async def _end(self, key: SessionKey, s: CoachSession, lead: str) -> Reply:
         kept = await self.on_finish(key, s)
@@ -247,6 +276,8 @@ class Coach:
                 lead = (
                     f"{lead}\n\n{say('draft_received', kind=report.kind.value.replace('_', ' '))}"
                 )
+        if flow is None and draft is None and (len(text) > 80 or "\n" in text):
+            return self._menu(say("not_outreach"))
         flow = flow or flow_from_words(text)
         if flow is None:
             return None
@@ -261,6 +292,20 @@ class Coach:
             s.draft = draft
         return await next_question(self.tools, s, key.user, lead.strip())
 
+    async def _reminded(self, key: SessionKey, menu: Reply) -> Reply:
+        """The menu, with a reminder of endorsements received unprompted and not yet returned
+        (and a one-step way to start the thank-you for the first of them)."""
+        waiting = await self.tools.ledger.view_unreciprocated(key.user)
+        if not waiting:
+            return menu
+        names = list(dict.fromkeys(e.other.display for e in waiting))
+        first = names[0]
+        note = say("unreciprocated", names=", ".join(names), first=first)
+        thank = Choice(
+            f"rapport:coach:thank:{waiting[0].other.key}", f"Thank {first}", f"thank {first}"
+        )
+        return Reply(f"{menu.text}\n\n{note}", choices=(*menu.choices, thank), extras=menu.extras)
+
     def _menu(self, lead: str) -> Reply:
         items = "\n".join(f"{i}. {say(f'flows.{name}')}" for i, name in enumerate(MENU, 1))
         text = f"{lead}\n\n{say('welcome')}\n{items}\n\n{say('menu_hint')}".strip()
@@ -271,14 +316,16 @@ class Coach:
         return Reply(text, choices=choices, extras={"state": "menu"})
 
     @staticmethod
-    def _again(s: CoachSession) -> str:
+    def _ask_again(s: CoachSession, lead: str) -> Reply:
+        """Repeat the question on the table (after help, back, or coming back)."""
         if s.state == "menu" or not s.flow:
-            return say("menu_hint")
+            return Reply(f"{lead}\n\n{say('menu_hint')}")
         if s.state == "review":
-            return say("review.next")
-        if s.state in ("honest", "offer_give", "ledger_offer"):
-            return "(yes / no)"
-        return question_text(s, s.asking or "")
+            return Reply(lead, message=s.message, footer=say("review.next"))
+        question = s.question or question_text(s, s.asking or "")
+        if s.state in YES_NO_STATES or s.asking in ("given", "return_honestly"):
+            return yes_no(f"{lead}\n\n{question}")
+        return Reply(f"{lead}\n\n{question}")
 
     @staticmethod
     def flows() -> dict[str, str]:

@@ -33,6 +33,9 @@ class CoachSession:
     known: dict[str, str] = field(default_factory=dict)  # blast: how the user knows each one
     message: str | None = None  # the message under review (composed, or the user's edit)
     verdict: dict[str, Any] | None = None  # its check: kind, rule ids, Trust Quotient
+    pending: list[str] = field(default_factory=list)  # facts its [prompts] still wait for
+    question: str = ""  # the last question asked, to ask again after back, help or a restart
+    from_ledger: list[str] = field(default_factory=list)  # answers the ledger supplied
     ledger: list[dict[str, str]] = field(default_factory=list)  # entries offered at the end
     history: list[dict[str, Any]] = field(default_factory=list)
     suspended: dict[str, Any] | None = None

@@ -8,25 +8,54 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.coach.answers import MAX_ANSWER, MAX_DRAFT, Answer, Meaning, denies, read_answer
-from bot.coach.flows import FLOWS, Flow
+from bot.coach.answers import (
+    MAX_ANSWER,
+    MAX_DRAFT,
+    Answer,
+    Meaning,
+    denies,
+    read_answer,
+    yes_or_no,
+)
+from bot.coach.flows import FLOW_FOR_KIND, FLOWS, Flow
 from bot.coach.replies import Choice, Reply
 from bot.coach.session import CoachSession
 from bot.coach.wording import has, say
-from bot.ledger import Ledger
-from bot.models import Context, Finding, Report, Rewrite, Trust
+from bot.ledger import Ledger, clean_name
+from bot.models import Context, Finding, Kind, Report, Rewrite, Trust
 from bot.rewrite import Rewriter
 from bot.storage.base import UserRef
 
-__all__ = ["Tools", "answer_question", "next_question", "on_review", "question_text", "yes_no"]
+__all__ = [
+    "YES_NO_STATES",
+    "Tools",
+    "answer_question",
+    "next_question",
+    "on_review",
+    "question_text",
+    "yes_no",
+]
 
-_SUFFIX = {"endorse": "endorse", "reciprocate": "thanks", "decline": "decline"}
+YES_NO_STATES = frozenset({"honest", "offer_give", "ledger_offer"})
+_SUFFIX = {
+    "endorse": "endorse",
+    "reciprocate": "thanks",
+    "decline": "decline",
+    "connect": "connect",
+}
 _YES_NO = (
     Choice("rapport:coach:yes", "Yes", "yes"),
     Choice("rapport:coach:no", "No", "no"),
 )
 _DONE = (Choice("rapport:coach:done", "Looks good", "done"),)
-_SKIPPABLE = frozenset({"reason", "specific", "alternative", "given", "recipient"})
+_SKIPPABLE = frozenset({"reason", "specific", "alternative", "recipient", "received"})
+_NAMES = frozenset({"recipient", "endorsee"})
+_GREETING = re.compile(r"(?i)^(?:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\b")
+_PROFILE = re.compile(
+    r"(?i)^(?:profile|their profile|(?:for )?(?:his|her|their) profile|linkedin|public)$"
+)
+_CLAUSE = re.compile(r"(?i)^(?:he|she|they|you|i|we|it|his|her|their)\b")
+_ENDORSED_FOR = re.compile(r"(?i)^(?:the|a|an|your|their|his|her|that|this)\b|^\w+ing\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,34 +70,38 @@ class Tools:
 
 
 def _names(s: CoachSession) -> dict[str, str]:
+    name = s.answers.get("recipient")
     return {
-        "name": s.answers.get("recipient") or "them",
+        "name": name or "them",
+        "possessive": f"{name}'s" if name else "theirs",
+        "their": f"{name}'s" if name else "their",
         "endorsee": s.answers.get("endorsee") or "them",
     }
 
 
 def question_text(s: CoachSession, field: str) -> str:
     """The wording of a question, for this flow (falls back to the generic one)."""
-    return _question(s, field)
-
-
-def _question(s: CoachSession, field: str) -> str:
+    if field.startswith("known:"):
+        return say("questions.relationship_each", name=field[6:])
     flow = s.flow or ""
     specific = f"questions.{field}_{_SUFFIX[flow]}" if flow in _SUFFIX else ""
     key = specific if specific and has(specific) else f"questions.{field}"
     return say(key, **_names(s)) if has(key) else say("questions.details", **_names(s))
 
 
-def yes_no(text: str) -> Reply:
-    """A yes/no question, with buttons."""
+def yes_no(text: str, s: CoachSession | None = None, question: str = "") -> Reply:
+    """A yes/no question, with buttons (remembered so `back` and `help` can ask it again)."""
+    if s is not None and question:
+        s.question = question
     return Reply(text, choices=_YES_NO)
 
 
 def _ask(s: CoachSession, field: str, lead: str = "") -> Reply:
     s.state, s.asking = "ask", field
-    text = _question(s, field)
-    if field in ("given", "return_honestly", "ledger_offer"):
-        return yes_no(f"{lead}\n\n{text}".strip())
+    text = question_text(s, field)
+    s.question = text
+    if field in ("given", "return_honestly"):
+        return Reply(f"{lead}\n\n{text}".strip(), choices=_YES_NO, extras={"question": field})
     return Reply(f"{lead}\n\n{text}".strip(), extras={"question": field})
 
 
@@ -94,9 +127,7 @@ async def next_question(tools: Tools, s: CoachSession, user: UserRef, lead: str 
     if flow.name == "blast":
         for name in s.recipients:
             if name not in s.known:
-                s.state, s.asking = "ask", f"known:{name}"
-                text = say("questions.relationship_each", name=name)
-                return Reply(f"{lead}\n\n{text}".strip(), extras={"question": "relationship"})
+                return _ask(s, f"known:{name}", lead)
     rewrite = await _compose(tools, s, user, flow)
     if rewrite is not None:
         for missing in rewrite.missing:
@@ -106,20 +137,21 @@ async def next_question(tools: Tools, s: CoachSession, user: UserRef, lead: str 
 
 
 async def _compose(tools: Tools, s: CoachSession, user: UserRef, flow: Flow) -> Rewrite | None:
-    recipient = s.answers.get("recipient")
-    context = await tools.context_for(user, recipient)
     if flow.name == "blast":
         return None
+    context = await tools.context_for(user, s.answers.get("recipient"))
     if s.draft is not None:
-        report = tools.rewriter.check(s.draft, context, s.answers)
-        return report.rewrite
-    return tools.rewriter.compose(flow.kind, s.answers, context, decline=flow.decline)
+        return tools.rewriter.check(s.draft, context, s.answers).rewrite
+    skipped = [f for f in s.skipped if f in flow.optional]
+    return tools.rewriter.compose(
+        flow.kind, s.answers, context, decline=flow.decline, skipped=skipped
+    )
 
 
 async def _review(
     tools: Tools, s: CoachSession, user: UserRef, flow: Flow, rewrite: Rewrite | None, lead: str
 ) -> Reply:
-    s.state, s.asking = "review", None
+    s.state, s.asking, s.pending = "review", None, []
     if flow.name == "blast":
         notes = []
         assert s.draft is not None
@@ -132,15 +164,18 @@ async def _review(
             personal = tools.rewriter.check(s.draft, context, supplied).rewrite
             notes.append((name, personal.text if personal and personal.text else s.draft))
         s.message = "\n\n---\n\n".join(text for _, text in notes)
+        s.question = say("review.next")
         body = f"{lead}\n\n{say('review.blast_intro')}".strip()
-        return Reply(body, messages=tuple(notes), footer=say("review.next"), choices=_DONE,
+        return Reply(body, messages=tuple(notes), footer=s.question, choices=_DONE,
                      extras=_extras(s))  # fmt: skip
+    s.question = say("review.next")
     if rewrite is None or rewrite.text is None:
         s.message = s.draft
         why = rewrite.note if rewrite else ""
-        return Reply(f"{lead}\n\n{why}".strip(), message=s.draft, footer=say("review.next"))
+        return Reply(f"{lead}\n\n{why}".strip(), message=s.draft, footer=s.question)
     s.message = rewrite.text
     s.verdict = _verdict(flow.kind.value, rewrite.findings, rewrite.trust)
+    s.pending = [m.field for m in rewrite.missing]
     parts = [lead, say("draft_clean") if rewrite.unchanged else say("review.intro")]
     footer = [say("review.prompts_left")] if rewrite.missing else []
     return Reply(
@@ -149,7 +184,7 @@ async def _review(
         trust=rewrite.trust,
         findings=rewrite.findings,
         choices=_DONE,
-        footer="\n".join([*footer, say("review.next")]),
+        footer="\n".join([*footer, s.question]),
         extras=_extras(s),
     )
 
@@ -167,13 +202,29 @@ def _extras(s: CoachSession) -> dict[str, str]:
     return {"flow": s.flow or "", "state": s.state}
 
 
+def _looks_like_edit(text: str, message: str | None) -> bool:
+    """An edited message, not a remark about it: several lines, a greeting, or message-sized."""
+    if "\n" in text or _GREETING.match(text):
+        return True
+    return len(text.split()) >= 12 or (message is not None and len(text) >= len(message) / 2)
+
+
 async def on_review(tools: Tools, s: CoachSession, user: UserRef, answer: Answer) -> Reply:
-    """In review: a pasted edit is checked again; anything else re-shows the options."""
+    """In review: an edited message is checked again; a short answer fills the next [prompt];
+    anything else says how to go on."""
     if answer.meaning is not Meaning.TEXT:
         return Reply(say("review.next"), choices=_DONE)
+    if not _looks_like_edit(answer.text, s.message):
+        if s.pending and len(answer.text) <= MAX_ANSWER:  # the answer to a [prompt]
+            s.remember_turn()
+            field = s.pending[0]
+            s.answers[field] = answer.text
+            return await next_question(tools, s, user, say("review.prompt_filled"))
+        return Reply(say("edit_or_done"), choices=_DONE)
     s.remember_turn()
     report = await tools.check(user, answer.text, s.answers.get("recipient"))
     s.message = answer.text
+    s.pending = []
     s.verdict = _verdict(report.kind.value, report.findings, report.trust)
     verdict = [say("review.clean")] if not report.findings else []
     return Reply(
@@ -187,104 +238,168 @@ async def on_review(tools: Tools, s: CoachSession, user: UserRef, answer: Answer
     )
 
 
-_PROFILE = re.compile(
-    r"(?i)^(?:profile|their profile|(?:for )?(?:his|her|their) profile|linkedin|public)$"
-)
+async def _pasted_draft(tools: Tools, user: UserRef, answer: Answer) -> Kind | None:
+    """The kind of a whole message pasted in place of an answer, or None if it isn't one."""
+    text = answer.text
+    if answer.meaning is not Meaning.TEXT or len(text) < 60:
+        return None
+    if not (_GREETING.match(text) or "\n" in text or len(text) > 160):
+        return None
+    report = await tools.check(user, text, None)
+    return None if report.kind is Kind.OTHER else report.kind
 
 
 async def answer_question(tools: Tools, s: CoachSession, user: UserRef, raw: str) -> Reply:
     """Take the answer to the question on the table, then ask the next one."""
     field = s.asking or ""
     answer = read_answer(raw, MAX_DRAFT)
-    if field not in ("draft", "recipients") and await _is_draft(tools, user, answer):
-        s.remember_turn()
-        s.draft = answer.text  # a pasted draft: from now on, ask only what it lacks
-        named = tools.recipient_of(answer.text)
-        if named and not named.startswith("<"):
-            s.answers.setdefault("recipient", named)
-        return await next_question(tools, s, user, say("draft_received", kind="your draft"))
+    if field not in ("draft", "recipients"):
+        kind = await _pasted_draft(tools, user, answer)
+        if kind is not None:
+            return await _use_draft(tools, s, user, answer.text, kind)
     limit = MAX_DRAFT if field == "draft" else MAX_ANSWER
     if answer.meaning is Meaning.TEXT and len(answer.text) > limit:
         answer = Answer(Meaning.TOO_LONG, "")
     if answer.meaning in (Meaning.EMPTY, Meaning.BINARY, Meaning.TOO_LONG):
         problem = {Meaning.EMPTY: "empty", Meaning.BINARY: "binary", Meaning.TOO_LONG: "too_long"}
-        lead = say(problem[answer.meaning], hint=_question(s, field), limit=limit)
+        lead = say(problem[answer.meaning], hint=question_text(s, field), limit=limit)
         return Reply(lead, extras={"question": field})
-    s.remember_turn()
-    lead = ""
-    if field in ("given", "return_honestly"):
-        return await _yes_no_step(tools, s, user, field, answer)
+    if field in ("given", "given_what", "return_honestly", "return_what"):
+        return await _gift_step(tools, s, user, field, answer)
+    text = answer.text
+    if field == "relationship" or field.startswith("known:"):
+        denied = answer.meaning is Meaning.NO or (answer.meaning is Meaning.TEXT and denies(text))
+        if denied and field.startswith("known:"):
+            answer = Answer(Meaning.SKIP, "")
+        elif denied and s.flow == "connect":
+            hint = question_text(s, field)
+            return Reply(say("questions.connect_no_denial", hint=hint), extras={"question": field})
+        elif denied:
+            s.remember_turn()
+            s.state = "honest"
+            flow = "endorse" if s.flow in ("endorse", "decline") else "ask"
+            lead = say(f"honest_path.no_relationship_{flow}", **_names(s))
+            question = say(f"honest_path.options_{flow}", **_names(s))
+            return yes_no(f"{lead}\n\n{question}", s, question)
     if answer.meaning is Meaning.SKIP or (answer.meaning is Meaning.NO and field in _SKIPPABLE):
-        s.skipped.append(field.split(":")[0] if not field.startswith("known:") else field)
+        s.remember_turn()
         if field.startswith("known:"):
             s.known[field[6:]] = ""
+        else:
+            s.skipped.append(field)
         return await next_question(tools, s, user)
     if answer.meaning is not Meaning.TEXT:
-        s.undo()
-        return Reply(say("not_understood", hint=_question(s, field)), extras={"question": field})
-    text = answer.text
-    if field == "relationship" and denies(text):
-        s.state = "honest"
-        flow = "endorse" if s.flow in ("endorse", "decline") else "ask"
-        lead = say(f"honest_path.no_relationship_{flow}", **_names(s))
-        return yes_no(f"{lead}\n\n{say(f'honest_path.options_{flow}', **_names(s))}")
+        return Reply(
+            say("not_understood", hint=question_text(s, field)), extras={"question": field}
+        )
+    if field in _NAMES:
+        name = clean_name(text)
+        if name is None:
+            return Reply(
+                say("not_a_name", hint=question_text(s, field)), extras={"question": field}
+            )
+        text = name
+    s.remember_turn()
+    return await _store_answer(tools, s, user, field, text)
+
+
+async def _store_answer(
+    tools: Tools, s: CoachSession, user: UserRef, field: str, text: str
+) -> Reply:
+    lead = ""
     if field.startswith("known:"):
         s.known[field[6:]] = text
     elif field == "recipients":
-        s.recipients = [n.strip() for n in re.split(r",|\band\b|\n", text) if n.strip()][:20]
+        names = [clean_name(n) for n in re.split(r",|\band\b|\n|;", text)]
+        unique: dict[str, str] = {}
+        for n in names:
+            if n:
+                unique.setdefault(n.lower(), n)  # the first spelling wins
+        s.recipients = list(unique.values())[:20]
+        if not s.recipients:
+            s.undo()
+            return Reply(
+                say("not_a_name", hint=question_text(s, field)), extras={"question": field}
+            )
     elif field == "draft":
         s.draft = text
     elif field == "recipient" and s.flow == "endorse" and _PROFILE.match(text):
         s.skipped.append("recipient")
-    elif field == "given_what":
-        s.answers["given"] = text
-    elif field == "return_what":
-        s.answers["given"] = say("facts.return_offer", what=text)
+    elif field == "received":
+        key = "facts.thanks_for" if _ENDORSED_FOR.match(text) else "facts.thanks_for_endorsing"
+        s.answers["received"] = text
+        s.answers["thanks"] = say(key, what=text.rstrip(".!"))
     else:
         s.answers[field] = text
-    if field == "recipient" and "relationship" not in s.answers:
+    if field == "recipient" and "relationship" not in s.answers and s.flow != "connect":
         known = await tools.ledger.relationship(user, text)
         if known is not None:
             s.answers["relationship"] = known.how
+            s.from_ledger.append("relationship")
             lead = say("ledger_knows", name=text, how=known.how)
     return await next_question(tools, s, user, lead)
 
 
-_GREETING = re.compile(r"(?i)^(?:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\b")
+async def _use_draft(tools: Tools, s: CoachSession, user: UserRef, text: str, kind: Kind) -> Reply:
+    """A whole draft pasted mid-flow: work from it, in the flow its kind calls for."""
+    s.remember_turn()
+    s.draft = text
+    s.flow = FLOW_FOR_KIND.get(kind, s.flow)
+    named = tools.recipient_of(text)
+    if named and not named.startswith("<"):
+        s.answers["recipient"] = named  # the draft says who it's for
+    lead = say("draft_received_mid", kind=kind.value.replace("_", " "))
+    return await next_question(tools, s, user, lead)
 
 
-async def _is_draft(tools: Tools, user: UserRef, answer: Answer) -> bool:
-    """A whole message pasted in place of an answer: greeted, or long and outreach-shaped."""
-    text = answer.text
-    if answer.meaning is not Meaning.TEXT or len(text) < 60:
-        return False
-    if not (_GREETING.match(text) or "\n" in text or len(text) > 160):
-        return False
-    report = await tools.check(user, text, None)
-    return report.kind.value != "other"
-
-
-async def _yes_no_step(
+async def _gift_step(
     tools: Tools, s: CoachSession, user: UserRef, field: str, answer: Answer
 ) -> Reply:
-    if answer.meaning is Meaning.TEXT:  # they answered the follow-up directly
-        answer = Answer(Meaning.YES, answer.text)
-    if answer.meaning not in (Meaning.YES, Meaning.NO, Meaning.SKIP):
-        s.undo()
-        return yes_no(say("not_understood", hint=_question(s, field)))
+    """Have you given first? / Can you return it honestly? — and what, if so."""
+    meaning, details = yes_or_no(answer)
+    if field in ("given_what", "return_what"):
+        if meaning in (Meaning.SKIP, Meaning.NO):
+            s.remember_turn()
+            s.skipped.append("given" if field == "given_what" else "return")
+            return await next_question(tools, s, user)
+        if meaning is not Meaning.TEXT and not details:
+            return Reply(say("not_understood", hint=question_text(s, field)))
+        s.remember_turn()
+        what = details or answer.text
+        if field == "given_what":
+            s.answers["given"] = what
+        else:
+            s.answers["given"] = _return_offer(what)
+        return await next_question(tools, s, user)
+    if meaning is Meaning.TEXT:  # a sentence answering the follow-up directly
+        meaning, details = Meaning.YES, answer.text
+    if meaning not in (Meaning.YES, Meaning.NO, Meaning.SKIP):
+        return yes_no(say("not_understood", hint=question_text(s, field)))
+    s.remember_turn()
     if field == "given":
-        if answer.meaning is Meaning.YES:
-            if answer.text:
-                s.answers["given"] = answer.text
+        if meaning is Meaning.YES:
+            if details:
+                s.answers["given"] = details
                 return await next_question(tools, s, user)
             return _ask(s, "given_what")
         s.skipped.append("given")
+        if meaning is Meaning.SKIP:
+            return await next_question(tools, s, user)
         s.state = "offer_give"
-        return yes_no(say("honest_path.offer_give", **_names(s)))
-    if answer.meaning is Meaning.YES:
-        if answer.text:
-            s.answers["given"] = say("facts.return_offer", what=answer.text)
+        question = say("honest_path.offer_give", **_names(s))
+        return yes_no(question, s, question)
+    if meaning is Meaning.YES:
+        if details:
+            s.answers["given"] = _return_offer(details)
             return await next_question(tools, s, user)
         return _ask(s, "return_what")
     s.skipped.append("return")
-    return await next_question(tools, s, user, say("honest_path.no_return"))
+    lead = say("honest_path.no_return") if meaning is Meaning.NO else ""
+    return await next_question(tools, s, user, lead)
+
+
+def _return_offer(what: str) -> str:
+    """The offer to return an endorsement, in words that stay grammatical around the answer."""
+    what = what.strip().rstrip(".!")
+    key = "facts.return_offer_plain" if _CLAUSE.match(what) else "facts.return_offer"
+    return say(key, what=what[:1].lower() + what[1:] if not _CLAUSE.match(what) else what)
