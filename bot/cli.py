@@ -265,7 +265,16 @@ def main(argv: list[str] | None = None) -> int:
             return _rewrite(args)
         if args.command == "rules":
             return _rules(args)
-        if args.command in ("console", "ledger", "know", "gave", "received", "remember", "forget"):
+        if args.command in (
+            "console",
+            "ledger",
+            "know",
+            "gave",
+            "received",
+            "remember",
+            "forget",
+            "serve",
+        ):
             from bot.cli_store import run_store_command
 
             return run_store_command(args, _config(getattr(args, "config", None)))

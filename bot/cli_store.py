@@ -86,6 +86,14 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     how.add_argument("--solicited", action="store_true", help="you had asked them")
     remember = sub.add_parser("remember", help="keep (on) or stop keeping (off) finished messages")
     remember.add_argument("state", choices=("on", "off"))
+    serve = sub.add_parser(
+        "serve",
+        help="run the chat bot (Slack)",
+        description="Run rapport's Slack app: HTTP mode on $RAPPORT_HOST:$RAPPORT_PORT at "
+        "/slack/events (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET), or Socket Mode when "
+        "SLACK_APP_TOKEN is set. The database is $RAPPORT_DATABASE_URL.",
+    )
+    serve.add_argument("platform", choices=("slack",), help="which chat platform to serve")
     forget = sub.add_parser("forget", help="delete everything rapport holds about you")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
 
@@ -113,6 +121,8 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
 
     if args.command == "console":
         return with_rapport(config, lambda r: run_console(r, colour=args.color))
+    if args.command == "serve":
+        return serve(args, config)
     if args.command == "forget" and not args.yes:
         if not sys.stdin.isatty():
             print(
@@ -130,3 +140,20 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
     assert command is not None
     print(with_rapport(config, lambda r: run_command(r, console_user(), command)))
     return 0
+
+
+def serve(args: argparse.Namespace, config: Config) -> int:
+    """`rapport serve slack`: settings are checked before the database is opened."""
+    import logging
+
+    from adapters.slack.server import listen_address, serve_slack, settings_from_env
+
+    logging.basicConfig(level=os.environ.get("RAPPORT_LOG_LEVEL", "INFO").upper())
+    settings = settings_from_env()
+    host, port = listen_address()
+
+    async def run(rapport: object) -> int:
+        await serve_slack(rapport, settings, host, port)
+        return 0
+
+    return with_rapport(config, run)

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Config
 from bot.engine import Engine
-from bot.ledger import Ledger
+from bot.ledger import Ledger, person
 from bot.models import Context, Finding, Kind, Report, Severity
 from bot.resources import templates_dir
 from bot.rewrite import Rewriter
 from bot.storage.base import SessionKey, Store, UserRef
+from bot.workspace import WorkspaceSettings, from_json
 
 if TYPE_CHECKING:  # the coach is built on first use: `rapport check` never loads it
     from bot.coach.machine import Coach
@@ -59,8 +60,11 @@ class Rapport:
     ) -> None:
         self.store = store
         self.clock = clock
-        self.engine = Engine(config=config)
+        self.config = config or Config()
+        self.engine = Engine(config=self.config)
         self.rewriter = Rewriter(self.engine)
+        self.workspaces = WorkspaceSettings(store, clock)
+        self._engines: dict[str, tuple[Engine, Rewriter]] = {}  # by a workspace's stored JSON
         self.ledger = Ledger(store, clock)
         self.idle_hours = idle_hours
         self._coach: Coach | None = None
@@ -89,6 +93,32 @@ class Rapport:
         await self.store.close()
 
     # -- checks -----------------------------------------------------------------------------
+    async def engine_for(self, user: UserRef) -> tuple[Engine, Rewriter]:
+        """The engine with this workspace's settings (an admin's choices over the team file).
+
+        Settings are read on every check, so a change made through another process applies
+        at once; engines are built once per distinct settings.
+        """
+        if user.platform == "console":
+            return self.engine, self.rewriter
+        raw = await self.workspaces.raw(user.platform, user.workspace)
+        if raw is None:
+            return self.engine, self.rewriter
+        hit = self._engines.get(raw)
+        if hit is None:
+            ws = from_json(raw)
+            config = Config(
+                rules={**self.config.rules, **ws.rules},
+                source=ws.source,
+                templates=self.config.templates,
+            )
+            engine = Engine(config=config)
+            hit = (engine, Rewriter(engine))
+            if len(self._engines) >= 256:  # many workspaces, many settings: stay bounded
+                self._engines.clear()
+            self._engines[raw] = hit
+        return hit
+
     async def context_for(self, user: UserRef, recipient: str | None) -> Context:
         """What the ledger says about writing to this person."""
         if not recipient:
@@ -109,17 +139,21 @@ class Rapport:
         record: bool = True,
     ) -> Report:
         """Check a draft with everything rapport knows about this user's outreach."""
-        report, signals = self.engine.analyse(text, await self.context_for(user, recipient))
+        engine, rewriter = await self.engine_for(user)
+        report, signals = engine.analyse(text, await self.context_for(user, recipient))
         name = recipient or _greeted(signals.greeting_name)
         if name and not recipient:  # the ledger may know the person the draft greets
             context = await self.context_for(user, name)
             if context.known_relationship or context.endorsements_given:
-                report, signals = self.engine.analyse(text, context)
+                report, signals = engine.analyse(text, context)
         extra = await self._history_findings(user, text, name, record, report.kind)
+        extra = [
+            _configured(f, engine.config) for f in extra if engine.config.settings(f.rule).enabled
+        ]
         findings = tuple(self._ledger_notes(report.findings, name)) + tuple(extra)
         report = replace(report, findings=tuple(sorted(findings, key=_order)))
         if rewrite:
-            report = replace(report, rewrite=self.rewriter.rewrite(report, signals, supplied))
+            report = replace(report, rewrite=rewriter.rewrite(report, signals, supplied))
         if record:
             rules = tuple(sorted({f.rule for f in report.findings}))
             await self.store.record_check(
@@ -132,7 +166,7 @@ class Rapport:
         out = []
         for f in findings:
             if name and f.rule in ("cold-ask", "ask-before-give"):
-                note = _render(notes[f.rule.replace("-", "_")], name=name)
+                note = _render(notes[f.rule.replace("-", "_")], name=person(name).display)
                 f = replace(f, message=f.message + note)
             out.append(f)
         return out
@@ -213,6 +247,12 @@ class Rapport:
     async def forget(self, user: UserRef) -> int:
         """Delete everything about the user in this workspace."""
         return await self.store.forget(user)
+
+
+def _configured(f: Finding, config: Config) -> Finding:
+    """A history finding at the severity the team or workspace chose for its rule."""
+    severity = config.settings(f.rule).severity
+    return replace(f, severity=severity) if severity is not None else f
 
 
 def _first_name(name: str) -> str:

@@ -239,7 +239,7 @@ async def test_migration_from_v1_keeps_rows_and_backfills_bands(db_path: Path) -
 
     store = await open_store(url_of(db_path))
     try:
-        assert meta(db_path)["schema_version"] == "2"
+        assert meta(db_path)["schema_version"] == str(LATEST)
         session = await store.load_session(SessionKey(ANA, "D1"))
         assert session is not None and json.loads(session.state) == {"step": 2}
         with raw(db_path) as conn:
@@ -552,10 +552,10 @@ async def test_forget_knows_every_table(store: Store, db_path: Path) -> None:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
         }
-        for table in tables - {"meta"}:
+        for table in tables - set(sqlite_mod.SHARED_TABLES):
             columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
             assert {"platform", "workspace", "user_id"} <= columns, table
-    assert tables - {"meta"} == set(sqlite_mod.USER_TABLES)
+    assert tables - set(sqlite_mod.SHARED_TABLES) == set(sqlite_mod.USER_TABLES)
 
 
 # -- privacy: deleted text leaves the files -----------------------------------------------------
@@ -753,3 +753,46 @@ async def test_band_lookup_reads_only_candidates(db_path: Path) -> None:
     finally:
         await store.close()
     assert steps[1] < steps[0] * 2, steps  # 20× the rows, about the same work
+
+
+async def test_migration_from_v2_adds_workspace_settings_and_deliveries(db_path: Path) -> None:
+    db = await aiosqlite.connect(db_path, isolation_level=None)
+    assert await migrate(db, str(db_path), target=2) == 2
+    await db.execute(
+        "INSERT INTO sessions VALUES (?, ?, ?, 'D1', '{\"step\": 3}', 5.0)",
+        sqlite_mod._scope(ANA),
+    )
+    await db.close()
+    store = await open_store(url_of(db_path))
+    try:
+        assert meta(db_path)["schema_version"] == str(LATEST) == "3"
+        session = await store.load_session(SessionKey(ANA, "D1"))
+        assert session is not None and json.loads(session.state) == {"step": 3}
+        assert await store.workspace_settings("slack", "T1") is None
+    finally:
+        await store.close()
+
+
+async def test_workspace_settings_are_per_workspace(store: Store) -> None:
+    await store.save_workspace_settings("slack", "T1", '{"rules": {}}', "U1", 1.0)
+    await store.save_workspace_settings("slack", "T1", '{"rules": {"curt": {}}}', "U2", 2.0)
+    assert await store.workspace_settings("slack", "T1") == '{"rules": {"curt": {}}}'
+    assert await store.workspace_settings("slack", "T2") is None
+    assert await store.workspace_settings("discord", "T1") is None
+
+
+async def test_claim_delivery_once_and_prunes_old_ids(store: Store) -> None:
+    assert await store.claim_delivery("slack", "Ev1", 100.0, keep=60.0)
+    assert not await store.claim_delivery("slack", "Ev1", 101.0, keep=60.0)
+    assert await store.claim_delivery("discord", "Ev1", 101.0, keep=60.0)
+    # long after, the old id is pruned and a new delivery with it counts again
+    assert await store.claim_delivery("slack", "Ev1", 1000.0, keep=60.0)
+
+
+async def test_concurrent_claims_of_one_delivery_have_one_winner(store: Store) -> None:
+    import asyncio
+
+    wins = await asyncio.gather(
+        *(store.claim_delivery("slack", "Ev9", 5.0, 60.0) for _ in range(20))
+    )
+    assert sum(wins) == 1

@@ -22,6 +22,7 @@ from bot.coach.steps import (
     YES_NO_STATES,
     Tools,
     answer_question,
+    looks_written,
     next_question,
     on_review,
     question_text,
@@ -269,14 +270,15 @@ class Coach:
         number = choice_number(text, len(MENU))
         flow = MENU[number - 1] if number else None
         draft = None
-        if flow is None and (len(text) > 80 or "\n" in text):
+        whole = len(text) > 80 or "\n" in text or (len(text) >= 30 and looks_written(text))
+        if flow is None and whole:
             report = await self.tools.check(key.user, text, None)
             if report.kind is not Kind.OTHER:
                 flow, draft = FLOW_FOR_KIND[report.kind], text
                 lead = (
                     f"{lead}\n\n{say('draft_received', kind=report.kind.value.replace('_', ' '))}"
                 )
-        if flow is None and draft is None and (len(text) > 80 or "\n" in text):
+        if flow is None and draft is None and whole:
             return self._menu(say("not_outreach"))
         flow = flow or flow_from_words(text)
         if flow is None:

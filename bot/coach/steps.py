@@ -51,6 +51,18 @@ _DONE = (Choice("rapport:coach:done", "Looks good", "done"),)
 _SKIPPABLE = frozenset({"reason", "specific", "alternative", "recipient", "received"})
 _NAMES = frozenset({"recipient", "endorsee"})
 _GREETING = re.compile(r"(?i)^(?:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\b")
+# A message that opens by greeting someone by name ("Hi Dana,", "Dear @sam,") was written to
+# them: a draft, not a description of one ("Hi! I want to ask Dana for…").
+_SALUTATION = re.compile(
+    r"^(?i:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\s+@?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\s*[,!—-]"
+)
+
+
+def looks_written(text: str) -> bool:
+    """True when the text greets someone by name first: a pasted draft."""
+    return bool(_SALUTATION.match(text.strip()))
+
+
 _PROFILE = re.compile(
     r"(?i)^(?:profile|their profile|(?:for )?(?:his|her|their) profile|linkedin|public)$"
 )

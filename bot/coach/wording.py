@@ -1,4 +1,5 @@
-"""The coach's words, from `templates/coach/messages.toml` (jinja2 strings, compiled once)."""
+"""rapport's words, from `templates/coach/messages.toml` (the coach) and `templates/chat.toml`
+(Slack and Discord outside a session, under the key `chat.`): jinja2 strings, compiled once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ __all__ = ["has", "say"]
 @cache
 def _messages() -> dict[str, Any]:
     path = templates_dir() / "coach" / "messages.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+    words = tomllib.loads(path.read_text(encoding="utf-8"))
+    words["chat"] = tomllib.loads((templates_dir() / "chat.toml").read_text(encoding="utf-8"))
+    return words
 
 
 @cache

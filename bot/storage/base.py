@@ -185,6 +185,19 @@ class Store(Protocol):
     async def secret(self) -> bytes:
         """This database's own random key (made once), for keyed hashes of recipients."""
 
+    # -- workspaces and deliveries ------------------------------------------------------------
+    async def workspace_settings(self, platform: str, workspace: str) -> str | None:
+        """The workspace's rule settings as JSON (an admin's choices), or None for defaults."""
+
+    async def save_workspace_settings(
+        self, platform: str, workspace: str, settings: str, updated_by: str, at: float
+    ) -> None:
+        """Replace the workspace's rule settings (JSON written by `bot.workspace`)."""
+
+    async def claim_delivery(self, platform: str, delivery: str, at: float, keep: float) -> bool:
+        """True the first time a platform delivery id is seen (False for a retry); ids older
+        than `keep` seconds are forgotten."""
+
     # -- privacy ---------------------------------------------------------------------------
     async def forget(self, user: UserRef) -> int:
         """Delete everything about the user in this workspace; returns rows deleted."""

@@ -118,7 +118,32 @@ _V2 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+# Workspace settings are an admin's, not a user's: scoped by platform and workspace only.
+# Deliveries remember the ids of platform events already handled (Slack retries an event it
+# thinks went unanswered), so a retry never runs a coaching turn or a ledger write twice.
+_V3 = Migration(
+    3,
+    "workspace settings, handled deliveries",
+    (
+        """CREATE TABLE workspace_settings (
+            platform TEXT NOT NULL,
+            workspace TEXT NOT NULL,
+            settings TEXT NOT NULL CHECK (json_valid(settings)),
+            updated_by TEXT NOT NULL,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (platform, workspace)
+        )""",
+        """CREATE TABLE deliveries (
+            platform TEXT NOT NULL,
+            delivery TEXT NOT NULL,
+            at REAL NOT NULL,
+            PRIMARY KEY (platform, delivery)
+        )""",
+        "CREATE INDEX deliveries_at ON deliveries (at)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 LATEST = MIGRATIONS[-1].version
 
 _ELSEWHERE = "set RAPPORT_DATABASE_URL to another file (sqlite:///path/to/rapport.db)"

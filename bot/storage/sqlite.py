@@ -45,7 +45,7 @@ from bot.storage.base import (
 )
 from bot.storage.migrations import classify, migrate, read_schema
 
-__all__ = ["USER_TABLES", "SQLiteStore"]
+__all__ = ["SHARED_TABLES", "USER_TABLES", "SQLiteStore"]
 
 _MAGIC = b"SQLite format 3\x00"
 _MASK64 = (1 << 64) - 1
@@ -71,6 +71,10 @@ USER_TABLES = (
     "preferences",
     "saved_messages",
 )
+
+#: Tables with no user rows: rapport's marker and key, an admin's workspace settings (whose
+#: `updated_by` forget blanks), and ids of platform deliveries already handled.
+SHARED_TABLES = ("meta", "workspace_settings", "deliveries")
 
 _SCOPE = "platform = ? AND workspace = ? AND user_id = ?"
 _OPEN_ATTEMPTS = 20
@@ -565,6 +569,42 @@ class SQLiteStore:
             self._secret = bytes.fromhex(str(rows[0][0]))
         return self._secret
 
+    # -- workspaces and deliveries ----------------------------------------------------------
+
+    async def workspace_settings(self, platform: str, workspace: str) -> str | None:
+        """The workspace's rule settings as JSON, or None for rapport's defaults."""
+        async with self._op("read workspace settings") as db:
+            rows = list(
+                await db.execute_fetchall(
+                    "SELECT settings FROM workspace_settings WHERE platform = ? AND workspace = ?",
+                    (platform, workspace),
+                )
+            )
+        return str(rows[0][0]) if rows else None
+
+    async def save_workspace_settings(
+        self, platform: str, workspace: str, settings: str, updated_by: str, at: float
+    ) -> None:
+        """Replace the workspace's rule settings in one statement."""
+        async with self._op("save workspace settings") as db:
+            await db.execute(
+                "INSERT INTO workspace_settings (platform, workspace, settings, updated_by, "
+                "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, workspace) DO UPDATE "
+                "SET settings = excluded.settings, updated_by = excluded.updated_by, "
+                "updated_at = excluded.updated_at",
+                (platform, workspace, settings, updated_by, at),
+            )
+
+    async def claim_delivery(self, platform: str, delivery: str, at: float, keep: float) -> bool:
+        """True the first time this delivery id is seen; old ids are pruned on the way."""
+        async with self._transaction("record a delivery") as db:
+            await db.execute("DELETE FROM deliveries WHERE at < ?", (at - keep,))
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO deliveries (platform, delivery, at) VALUES (?, ?, ?)",
+                (platform, delivery, at),
+            )
+            return cursor.rowcount == 1
+
     # -- privacy -----------------------------------------------------------------------------
 
     async def forget(self, user: UserRef) -> int:
@@ -575,6 +615,11 @@ class SQLiteStore:
             for table in USER_TABLES:
                 cursor = await db.execute(f"DELETE FROM {table} WHERE {_SCOPE}", _scope(user))
                 deleted += max(cursor.rowcount, 0)
+            await db.execute(
+                "UPDATE workspace_settings SET updated_by = '' "
+                "WHERE platform = ? AND workspace = ? AND updated_by = ?",
+                _scope(user),
+            )
         if deleted:
             async with self._op("scrub deleted rows"):
                 await self._scrub()

@@ -1,0 +1,1 @@
+"""rapport on Slack: a thin slack-bolt adapter over the core."""

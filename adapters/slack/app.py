@@ -1,0 +1,441 @@
+"""rapport's Slack app on slack-bolt: listeners that ack at once, call the core, render.
+
+No etiquette here: `bot.chat` runs `/rapport …`, the coach runs DMs, and `blocks` lays the
+answers out.  This module only translates Slack's payloads into core calls (who, which
+workspace, which channel) and the core's answers into Web API calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from adapters.slack.markup import mention_ids, readable, with_mentions
+from bot.chat import Action, Answer, check_draft, run_chat_command
+from bot.coach.replies import Reply
+from bot.coach.wording import say
+from bot.commands import ledger_text
+from bot.service import Rapport
+from bot.storage.base import SessionKey, UserRef
+
+__all__ = ["SlackSettings", "build_app"]
+
+log = logging.getLogger("rapport.slack")
+
+PLATFORM = "slack"
+#: How long a handled event id is remembered (Slack retries within minutes).
+DELIVERY_KEEP_SECONDS = 3600.0
+#: A modal submission waits this long for the check before showing "checking…" instead.
+MODAL_WAIT_SECONDS = 2.0
+_ADMIN_CACHE_SECONDS = 60.0
+_BUTTONS = re.compile(r"^rapport:(rewrite|why|coach-dm|forget:yes|forget:no|thank(:.*)?)$")
+_COACH_CHOICE = re.compile(r"^rapport:coach:")
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    """What the Slack app needs: credentials, where the Web API is, the command's name."""
+
+    bot_token: str
+    signing_secret: str
+    api_url: str = "https://slack.com/api/"
+    app_token: str | None = None  # Socket Mode when set
+    command: str = "/rapport"
+
+
+def _api_base(url: str) -> str:
+    """slack_sdk joins method names onto the base URL, so it must end in a slash."""
+    return url if url.endswith("/") else url + "/"
+
+
+def _team(body: dict[str, Any]) -> str:
+    """The workspace of a payload (an org id for org-wide apps on Enterprise Grid)."""
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    for key in ("team_id", "enterprise_id"):
+        if body.get(key):
+            return str(body[key])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return "unknown"
+
+
+class SlackAdapter:
+    """Listeners and the little they need to remember (admin lookups, for a minute)."""
+
+    def __init__(self, rapport: Rapport, settings: SlackSettings) -> None:
+        self.rapport = rapport
+        self.settings = settings
+        self.cmd = settings.command
+        self._admins: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._names: dict[tuple[str, str], str] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- helpers -------------------------------------------------------------------------------
+    async def is_admin(self, client: AsyncWebClient, user: UserRef) -> bool:
+        """Workspace admins and owners may change rapport's settings (asked of Slack, cached)."""
+        key = (user.workspace, user.user_id)
+        hit = self._admins.get(key)
+        if hit and time.monotonic() - hit[0] < _ADMIN_CACHE_SECONDS:
+            return hit[1]
+        try:
+            info = await client.users_info(user=user.user_id)
+        except SlackApiError as exc:
+            log.warning("users.info failed: %s", exc.response.get("error"))
+            return False
+        u = info.get("user") or {}
+        admin = bool(u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"))
+        self._admins[key] = (time.monotonic(), admin)
+        return admin
+
+    async def name_mentions(self, client: AsyncWebClient, team: str, text: str) -> str:
+        """`<@U1>` → `<@U1|Dana Lee>`: the ledger keys people by id and shows their name."""
+        ids = sorted(set(re.findall(r"<@([UW][A-Z0-9]+)>", text)))[:5]
+        for uid in ids:
+            name = self._names.get((team, uid))
+            if name is None:
+                try:
+                    info = await client.users_info(user=uid)
+                    u = info.get("user") or {}
+                    profile = u.get("profile") or {}
+                    name = (
+                        profile.get("display_name") or profile.get("real_name")
+                        or u.get("real_name") or u.get("name") or uid
+                    )  # fmt: skip
+                except SlackApiError:
+                    name = uid
+                self._names[(team, uid)] = str(name).replace(">", "").replace("|", " ")
+            text = text.replace(f"<@{uid}>", f"<@{uid}|{self._names[(team, uid)]}>")
+        return text
+
+    async def command_text(
+        self, client: AsyncWebClient, team: str, text: str
+    ) -> tuple[str, dict[str, str]]:
+        """A slash command's text as the core reads it, and its user mentions by id: mentions
+        stay `<@U…|name>` in ledger commands (people are keyed by id); drafts read as written."""
+        word = text.strip().split(None, 1)[0].lower() if text.strip() else ""
+        if "<@" in text:
+            text = await self.name_mentions(client, team, text)
+        if word in ("gave", "received", "know", "thank"):
+            return with_mentions(text), {}
+        return readable(text), mention_ids(text)
+
+    async def dm_channel(self, client: AsyncWebClient, user_id: str) -> str | None:
+        try:
+            opened = await client.conversations_open(users=user_id)
+        except SlackApiError as exc:
+            log.warning("conversations.open failed: %s", exc.response.get("error"))
+            return None
+        channel = opened.get("channel") or {}
+        return str(channel["id"]) if channel.get("id") else None
+
+    async def post_reply(self, client: AsyncWebClient, channel: str, reply: Reply) -> None:
+        await client.chat_postMessage(
+            channel=channel,
+            text=blocks.reply_text(reply),
+            blocks=blocks.reply_blocks(reply),
+            link_names=False,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    async def open_coach(self, client: AsyncWebClient, user: UserRef, first: str) -> bool:
+        """Start or resume the DM session (sending it `first`, a pasted draft, if any)."""
+        channel = await self.dm_channel(client, user.user_id)
+        if channel is None:
+            return False
+        key = SessionKey(user, channel)
+        reply = (
+            await self.rapport.talk(key, first)
+            if first.strip()
+            else await self.rapport.coach.resume(key)
+        )
+        await self.post_reply(client, channel, reply)
+        return True
+
+    async def deliver(
+        self,
+        answer: Answer,
+        client: AsyncWebClient,
+        user: UserRef,
+        respond: AsyncRespond | None,
+        channel: str | None = None,
+    ) -> None:
+        """Show an answer privately: through response_url, else as an ephemeral message."""
+        if answer.coach is not None:
+            opened = await self.open_coach(client, user, answer.coach)
+            answer = Answer(say("chat.coach_opened" if opened else "chat.coach_dm_failed"))
+        text = blocks.fallback_text(answer)
+        layout = blocks.answer_blocks(answer, self.cmd)
+        if respond is not None:
+            await respond(
+                text=text, blocks=layout, response_type="ephemeral", replace_original=False
+            )
+        elif channel:
+            await client.chat_postEphemeral(
+                channel=channel, user=user.user_id, text=text, blocks=layout, link_names=False
+            )
+        else:  # from App Home: the DM is the private place
+            dm = await self.dm_channel(client, user.user_id)
+            if dm:
+                await client.chat_postMessage(
+                    channel=dm, text=text, blocks=layout, link_names=False, unfurl_links=False
+                )
+
+    async def failed(self, respond: AsyncRespond | None, exc: BaseException) -> None:
+        """Something broke in the core: say so kindly (the details go to the log, not Slack)."""
+        log.exception("request failed", exc_info=exc)
+        if respond is not None:
+            try:
+                await respond(
+                    response_type="ephemeral", replace_original=False, text=say("chat.try_again")
+                )
+            except Exception:  # the user can't be told; the log has it
+                log.exception("couldn't report the failure")
+
+    async def home_sections(
+        self, client: AsyncWebClient, user: UserRef
+    ) -> tuple[list[str], tuple[Action, ...]]:
+        """App Home's words: intro, ledger, reminders of endorsements to return, settings."""
+        sections = [say("chat.home_intro", cmd=self.cmd), await ledger_text(self.rapport, user)]
+        view = await self.rapport.ledger.view(user)
+        actions: list[Action] = [
+            Action("rapport:coach-dm", say("chat.buttons.coach"), "coach", "primary")
+        ]
+        if view.unreciprocated:
+            people = list(dict.fromkeys(e.other.display for e in view.unreciprocated))
+            sections.append(say("chat.home_reminders", names=", ".join(people), first=people[0]))
+            actions += [
+                Action(f"rapport:thank:{n}", say("chat.buttons.thank", name=name), f"thank {name}")
+                for n, name in enumerate(people[:5])
+            ]
+        if await self.is_admin(client, user):
+            from bot.workspace import summary
+
+            config = await self.rapport.workspaces.load(user.platform, user.workspace)
+            sections.append(say("chat.home_admin", summary=summary(config), cmd=self.cmd))
+        return sections, tuple(actions)
+
+    def spawn(self, job: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
+    """The Bolt app with every rapport listener registered."""
+    client = AsyncWebClient(token=settings.bot_token, base_url=_api_base(settings.api_url))
+    app = AsyncApp(client=client, signing_secret=settings.signing_secret, name="rapport")
+    slack = SlackAdapter(rapport, settings)
+    app_any: Any = app
+
+    @app.middleware
+    async def once_per_event(
+        body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Slack retries events it thinks went unanswered: handle each event id once."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            try:
+                first = await rapport.store.claim_delivery(
+                    PLATFORM, str(event_id), time.time(), DELIVERY_KEEP_SECONDS
+                )
+            except Exception:
+                log.exception("couldn't record delivery %s", event_id)
+                first = True  # better a rare double than a dropped message
+            if not first:
+                return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    # -- /rapport ------------------------------------------------------------------------------
+    @app.command(settings.command)
+    async def slash(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user = UserRef(PLATFORM, _team(command), str(command["user_id"]))
+        try:
+            raw = str(command.get("text") or "")
+            text, mentions = await slack.command_text(client, user.workspace, raw)
+            answer = await run_chat_command(
+                rapport, user, text, cmd=str(command.get("command") or settings.command),
+                is_admin=lambda: slack.is_admin(client, user), mentions=mentions,
+            )  # fmt: skip
+            await slack.deliver(answer, client, user, respond)
+        except Exception as exc:
+            await slack.failed(respond, exc)
+
+    # -- buttons ---------------------------------------------------------------------------------
+    @app.action(_BUTTONS)
+    async def button(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        user = UserRef(PLATFORM, _team(body), str(body["user"]["id"]))
+        has_url = bool(body.get("response_url"))
+        try:
+            command = blocks.unpack(str(action.get("value") or ""))
+            if command is None:
+                answer = Answer(say("chat.expired_button", cmd=settings.command), ok=False)
+            else:
+                answer = await run_chat_command(rapport, user, command, cmd=settings.command,
+                                                is_admin=lambda: slack.is_admin(client, user))  # fmt: skip
+            container = body.get("container") or {}
+            if (
+                container.get("type") == "view"
+                and body.get("view", {}).get("type") == "modal"
+                and answer.coach is None
+            ):
+                view = body["view"]
+                await client.views_update(
+                    view_id=view["id"],
+                    hash=view.get("hash"),
+                    view=blocks.result_view(answer, settings.command),
+                )
+                return
+            await slack.deliver(answer, client, user, respond if has_url else None,
+                                channel=(body.get("channel") or {}).get("id"))  # fmt: skip
+        except Exception as exc:
+            await slack.failed(respond if has_url else None, exc)
+
+    @app.action(_COACH_CHOICE)
+    async def coach_choice(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user = UserRef(PLATFORM, _team(body), str(body["user"]["id"]))
+        channel = (body.get("channel") or {}).get("id") or await slack.dm_channel(
+            client, user.user_id
+        )
+        if not channel:
+            return
+        try:
+            reply = await rapport.talk(SessionKey(user, channel), str(action.get("value") or ""))
+        except Exception:
+            log.exception("coach turn failed")
+            reply = Reply(say("chat.try_again"))
+        await slack.post_reply(client, channel, reply)
+
+    # -- shortcuts and the modal -----------------------------------------------------------------
+    @app.shortcut("rapport:check-message")
+    async def check_message(
+        ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user = UserRef(PLATFORM, _team(shortcut), str(shortcut["user"]["id"]))
+        has_url = bool(shortcut.get("response_url"))
+        try:
+            text = readable(str((shortcut.get("message") or {}).get("text") or ""))
+            answer = await check_draft(rapport, user, text, cmd=settings.command, record=False)
+            await slack.deliver(answer, client, user, respond if has_url else None,
+                                channel=(shortcut.get("channel") or {}).get("id"))  # fmt: skip
+        except Exception as exc:
+            await slack.failed(respond if has_url else None, exc)
+
+    @app.shortcut("rapport:check-draft")
+    async def open_modal(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=shortcut["trigger_id"], view=blocks.modal_view())
+
+    @app.view(blocks.MODAL_ID)
+    async def submit_modal(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        values = view.get("state", {}).get("values", {})
+        draft = str(
+            values.get(blocks.DRAFT_BLOCK, {}).get(blocks.DRAFT_INPUT, {}).get("value") or ""
+        )
+        picked = (
+            values.get(blocks.RECIPIENT_BLOCK, {})
+            .get(blocks.RECIPIENT_INPUT, {})
+            .get("selected_user")
+        )
+        if not draft.strip():
+            await ack(
+                response_action="errors", errors={blocks.DRAFT_BLOCK: say("chat.modal.empty")}
+            )
+            return
+        user = UserRef(PLATFORM, _team(body), str(body["user"]["id"]))
+        recipient = None
+        if picked:
+            recipient = with_mentions(
+                await slack.name_mentions(client, user.workspace, f"<@{picked}>")
+            )
+        job = asyncio.ensure_future(
+            check_draft(rapport, user, readable(draft), cmd=settings.command, recipient=recipient)
+        )
+        done, _ = await asyncio.wait({job}, timeout=MODAL_WAIT_SECONDS)
+        if not done:  # a slow moment: answer Slack in time, show the result when it's ready
+            await ack(response_action="update", view=blocks.result_view(None))
+            view_id = view.get("id")
+            try:
+                answer = await job
+            except Exception:
+                log.exception("modal check failed")
+                answer = Answer(say("chat.try_again"), ok=False)
+            if view_id:
+                await client.views_update(
+                    view_id=view_id, view=blocks.result_view(answer, settings.command)
+                )
+            return
+        try:
+            answer = job.result()
+        except Exception:
+            log.exception("modal check failed")
+            answer = Answer(say("chat.try_again"), ok=False)
+        await ack(response_action="update", view=blocks.result_view(answer, settings.command))
+
+    # -- DMs and App Home ----------------------------------------------------------------------
+    @app.event({"type": "message", "channel_type": "im"})
+    async def direct_message(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("bot_id") or event.get("subtype") or not event.get("user"):
+            return  # other bots, edits, joins: only what a person types is a turn
+        user = UserRef(PLATFORM, _team(body), str(event["user"]))
+        channel = str(event["channel"])
+        try:
+            reply = await rapport.talk(
+                SessionKey(user, channel), readable(str(event.get("text") or ""))
+            )
+        except Exception:
+            log.exception("coach turn failed")
+            reply = Reply(say("chat.try_again"))
+        await slack.post_reply(client, channel, reply)
+
+    @app.event("message")
+    async def other_message(event: dict[str, Any]) -> None:
+        """Messages elsewhere (and edits) are not for rapport; acknowledged and dropped."""
+
+    @app.event("app_home_opened")
+    async def home(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = UserRef(PLATFORM, _team(body), str(event["user"]))
+        try:
+            sections, actions = await slack.home_sections(client, user)
+        except Exception:
+            log.exception("app home failed")
+            sections, actions = [say("chat.try_again")], ()
+        await client.views_publish(user_id=user.user_id, view=blocks.home_view(sections, actions))
+
+    app_any._rapport_adapter = slack  # for tests and graceful shutdown (in-flight tasks)
+    return app

@@ -1,0 +1,116 @@
+"""Running the Slack app: HTTP mode (aiohttp, everything at `/slack/events`) or Socket Mode.
+
+Configuration comes from the environment: `SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET`, and
+`SLACK_APP_TOKEN` for Socket Mode; `SLACK_API_URL` points at another Web API (GovSlack, or a
+test server); `RAPPORT_HOST`/`RAPPORT_PORT` say where HTTP mode listens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Mapping
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.app import SlackSettings, build_app
+from bot.config import ConfigError
+
+__all__ = ["serve_slack", "settings_from_env", "slack_routes", "web_app"]
+
+EVENTS_PATH = "/slack/events"
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> SlackSettings:
+    """Slack settings from environment variables; a missing secret is a clear error."""
+    env = os.environ if env is None else env
+    token = env.get("SLACK_BOT_TOKEN", "").strip()
+    secret = env.get("SLACK_SIGNING_SECRET", "").strip()
+    app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    missing = [
+        n for n, v in (("SLACK_BOT_TOKEN", token), ("SLACK_SIGNING_SECRET", secret)) if not v
+    ]
+    if (app_token is None and missing) or (app_token is not None and not token):
+        raise ConfigError(
+            f"rapport serve slack needs {' and '.join(missing)} (from your Slack app's settings; "
+            "see the README's 'Slack' section)"
+        )
+    if token and not token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN should be the app's bot token (it starts with xoxb-)")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN should be an app-level token (it starts with xapp-)")
+    return SlackSettings(
+        bot_token=token,
+        signing_secret=secret or "socket-mode-needs-no-signing-secret",
+        api_url=env.get("SLACK_API_URL", "").strip() or "https://slack.com/api/",
+        app_token=app_token,
+        command=env.get("RAPPORT_SLACK_COMMAND", "").strip() or "/rapport",
+    )
+
+
+def listen_address(env: Mapping[str, str] | None = None) -> tuple[str, int]:
+    """(host, port) from RAPPORT_HOST and RAPPORT_PORT (default 127.0.0.1:3000)."""
+    env = os.environ if env is None else env
+    host = env.get("RAPPORT_HOST", "").strip() or "127.0.0.1"
+    raw = env.get("RAPPORT_PORT", "").strip() or "3000"
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ConfigError(f"RAPPORT_PORT must be a port number, not {raw!r}") from None
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"RAPPORT_PORT must be between 0 and 65535, not {port}")
+    return host, port
+
+
+def slack_routes(app: AsyncApp) -> list[web.RouteDef]:
+    """`POST /slack/events` (slash commands, interactions and events) for an aiohttp app."""
+
+    async def events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+
+    return [web.post(EVENTS_PATH, events)]
+
+
+def web_app(app: AsyncApp) -> web.Application:
+    """An aiohttp application serving the Slack app."""
+    web_application = web.Application(client_max_size=1024 * 1024)
+    web_application.add_routes(slack_routes(app))
+    return web_application
+
+
+async def serve_slack(rapport: object, settings: SlackSettings, host: str, port: int) -> None:
+    """Run until SIGINT/SIGTERM: HTTP mode, or Socket Mode when an app token is set."""
+    from bot.service import Rapport
+
+    assert isinstance(rapport, Rapport)
+    app = build_app(rapport, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    if settings.app_token:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(app, app_token=settings.app_token)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        print("rapport: connected to Slack in Socket Mode", flush=True)
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+        return
+    runner = web.AppRunner(web_app(app))
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    print(f"rapport: Slack app listening on http://{host}:{port}{EVENTS_PATH}", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
