@@ -644,3 +644,80 @@ async def test_socket_mode_answers_a_slash_command(slack: Slack) -> None:
         )
     finally:
         await handler.close_async()
+
+
+# -- rapport serve slack -----------------------------------------------------------------------
+
+
+def test_serve_slack_without_credentials_is_a_clear_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", "slack"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+async def test_serve_slack_runs_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    fake = await FakeSlack().start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-serve", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url + "/api",
+        RAPPORT_HOST="127.0.0.1", RAPPORT_PORT=str(port), RAPPORT_DATABASE_URL=f"sqlite:///{tmp_path / 's.db'}",
+    )  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", "slack", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 60)
+        assert f"http://127.0.0.1:{port}/slack/events" in line.decode()
+        async with aiohttp.ClientSession() as session:
+            sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, fake, session)
+            status, _, _ = await sender.slash(f"check {ASK}")
+            assert status == 200
+            reply = (await fake.wait_for("hook"))[-1]
+            assert "Request for an endorsement" in blocks_text(reply)
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await fake.stop()
+
+
+def test_manifest_matches_the_app() -> None:
+    manifest = (
+        Path(__file__).resolve().parent.parent / "adapters" / "slack" / "manifest.yaml"
+    ).read_text()
+    for needed in (
+        "command: /rapport", "callback_id: rapport:check-message", "callback_id: rapport:check-draft",
+        "type: message", "type: global", "- app_home_opened", "- message.im", "home_tab_enabled: true",
+        "should_escape: true", "/slack/events",
+    ):  # fmt: skip
+        assert needed in manifest, needed
+    scopes = set(
+        re.findall(
+            r"^\s+- ([a-z]+:?[a-z]*)\s", manifest.split("bot:")[1].split("settings:")[0], re.M
+        )
+    )
+    assert scopes == {"commands", "chat:write", "im:history", "im:write", "users:read"}
