@@ -88,12 +88,15 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     remember.add_argument("state", choices=("on", "off"))
     serve = sub.add_parser(
         "serve",
-        help="run the chat bot (Slack)",
+        help="run the chat bot (Slack or Discord)",
         description="Run rapport's Slack app: HTTP mode on $RAPPORT_HOST:$RAPPORT_PORT at "
         "/slack/events (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET), or Socket Mode when "
-        "SLACK_APP_TOKEN is set. The database is $RAPPORT_DATABASE_URL.",
+        "SLACK_APP_TOKEN is set; or the Discord bot (DISCORD_TOKEN, RAPPORT_DISCORD_GUILD, "
+        "RAPPORT_DISCORD_SHARDS). The database is $RAPPORT_DATABASE_URL.",
     )
-    serve.add_argument("platform", choices=("slack",), help="which chat platform to serve")
+    serve.add_argument(
+        "platform", choices=("slack", "discord"), help="which chat platform to serve"
+    )
     forget = sub.add_parser("forget", help="delete everything rapport holds about you")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
 
@@ -143,12 +146,27 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def serve(args: argparse.Namespace, config: Config) -> int:
-    """`rapport serve slack`: settings are checked before the database is opened."""
+    """`rapport serve slack|discord`: settings are checked before the database is opened."""
     import logging
+
+    logging.basicConfig(level=os.environ.get("RAPPORT_LOG_LEVEL", "INFO").upper())
+    if args.platform == "discord":
+        from adapters.discord_bot.serve import serve_discord
+        from adapters.discord_bot.serve import settings_from_env as discord_settings
+
+        bot_settings = discord_settings()
+
+        async def run_discord(rapport: object) -> int:
+            from bot.service import Rapport
+
+            assert isinstance(rapport, Rapport)
+            await serve_discord(rapport, bot_settings)
+            return 0
+
+        return with_rapport(config, run_discord)
 
     from adapters.slack.server import listen_address, serve_slack, settings_from_env
 
-    logging.basicConfig(level=os.environ.get("RAPPORT_LOG_LEVEL", "INFO").upper())
     settings = settings_from_env()
     host, port = listen_address()
 

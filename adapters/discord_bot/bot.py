@@ -1,0 +1,538 @@
+"""rapport's Discord bot on discord.py: `/rapport …`, "Check etiquette", a modal, DM coaching.
+
+Thin, like the Slack app: every interaction is deferred (or answered) at once, the core does
+the work (`bot.chat`, the coach), and `embeds` lays the answer out.  Every message is sent with
+`allowed_mentions` none, so no draft can ping anyone.  Buttons are `DynamicItem`s registered in
+`setup_hook`, so buttons on old messages work after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord_bot.embeds import (
+    DRAFT_EMBED_LIMIT,
+    LIMITS,
+    answer_embeds,
+    custom_id,
+    cut,
+    draft_from,
+    reply_content,
+)
+from bot.chat import SUBCOMMANDS, Answer, check_draft, run_chat_command
+from bot.coach.replies import Reply
+from bot.coach.wording import say
+from bot.service import Rapport
+from bot.storage.base import SessionKey, UserRef
+
+__all__ = ["DiscordSettings", "build_client"]
+
+log = logging.getLogger("rapport.discord")
+
+PLATFORM = "discord"
+#: DMs belong to no server: a user's coaching sessions and ledger there live in "@me".
+DM_WORKSPACE = "@me"
+CMD = "/rapport"
+MODAL_LIMIT = 4000
+_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordSettings:
+    """What the bot needs: its token, where to sync commands, sharding, rate limits."""
+
+    token: str
+    guild: int | None = None  # sync commands to this server only (instant), for testing
+    shards: int | None = None  # run as an AutoShardedClient with this many shards
+    rate: int = 8  # commands a user may run …
+    per: float = 20.0  # … in this many seconds
+
+
+class RateLimiter:
+    """A sliding window per user: friendly cooldowns instead of a flooded core."""
+
+    def __init__(self, rate: int, per: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.per, self.clock = rate, per, clock
+        self._seen: dict[int, deque[float]] = {}
+
+    def wait(self, user_id: int) -> float:
+        """0 if the user may go ahead now (and counts it), else seconds to wait."""
+        now = self.clock()
+        seen = self._seen.setdefault(user_id, deque())
+        while seen and now - seen[0] >= self.per:
+            seen.popleft()
+        if len(seen) >= self.rate:
+            return self.per - (now - seen[0])
+        seen.append(now)
+        if len(self._seen) > 50_000:  # bounded: forget the quiet ones
+            self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < self.per}
+        return 0.0
+
+
+def user_ref(interaction: discord.Interaction) -> UserRef:
+    """The user in this server (or in their DMs): the scope of everything rapport keeps."""
+    workspace = str(interaction.guild_id) if interaction.guild_id else DM_WORKSPACE
+    return UserRef(PLATFORM, workspace, str(interaction.user.id))
+
+
+def mention_names(
+    text: str, resolve: Callable[[int], str | None]
+) -> tuple[str, str, dict[str, str]]:
+    """(text for drafts, text for ledger commands, mentions): `<@123>` → "@Dana" in drafts,
+    `<@123|Dana>` in ledger commands (people keyed by id), and "@Dana" → its id."""
+    mentions: dict[str, str] = {}
+
+    def name(m: re.Match[str]) -> str:
+        return resolve(int(m.group(1))) or m.group(1)
+
+    readable = _MENTION.sub(lambda m: "@" + name(m), text)
+    keyed = _MENTION.sub(lambda m: f"<@{m.group(1)}|{name(m)}>", text)
+    for m in _MENTION.finditer(text):
+        mentions.setdefault("@" + name(m), f"<@{m.group(1)}|{name(m)}>")
+    return readable, keyed, mentions
+
+
+class RapportView(discord.ui.View):
+    """Buttons for an answer (a view is only a container; the buttons are dynamic items)."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(timeout=None)
+        for action in answer.actions[:25]:
+            style = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
+            self.add_item(
+                discord.ui.Button(
+                    label=cut(action.label, LIMITS["label"]),
+                    custom_id=custom_id(action),
+                    style=style.get(action.style, discord.ButtonStyle.secondary),
+                )
+            )
+
+
+class ChoiceView(discord.ui.View):
+    """A coach turn's choices, each sending its value back as the user's answer."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(timeout=None)
+        for choice in reply.choices[:25]:
+            cid = f"rapport:say:{choice.value}"
+            if len(cid) > LIMITS["custom_id"]:
+                continue
+            self.add_item(
+                discord.ui.Button(label=cut(choice.label, LIMITS["label"]), custom_id=cid)
+            )
+
+
+class DraftModal(discord.ui.Modal):
+    """A long draft (up to 4,000 characters), checked on submit."""
+
+    def __init__(self, handler: DiscordAdapter) -> None:
+        super().__init__(title=cut(say("chat.modal.title"), 45), custom_id="rapport:modal")
+        self.draft: discord.ui.TextInput[DraftModal] = discord.ui.TextInput(
+            label=cut(say("chat.modal.draft"), 45),
+            custom_id="rapport:draft",
+            style=discord.TextStyle.paragraph,
+            placeholder=cut(say("chat.modal.draft_placeholder"), 100),
+            max_length=MODAL_LIMIT,
+            required=True,
+        )
+        self.add_item(self.draft)
+        self.handler = handler
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.handler.check_long_draft(interaction, str(self.draft.value))
+
+
+class CommandButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rapport:(?P<rest>.+)"
+):
+    """Every rapport button, old or new: `run:<command>`, `say:<answer>`, or an action id whose
+    draft is read from the message the button sits on."""
+
+    def __init__(self, rest: str) -> None:
+        super().__init__(discord.ui.Button(label="rapport", custom_id=f"rapport:{rest}"))
+        self.rest = rest
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CommandButton:
+        return cls(match["rest"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        adapter: DiscordAdapter = interaction.client.rapport_adapter  # type: ignore[attr-defined]
+        await adapter.button(interaction, self.rest)
+
+
+class DiscordAdapter:
+    """The handlers, over one `Rapport`."""
+
+    def __init__(self, client: discord.Client, rapport: Rapport, settings: DiscordSettings) -> None:
+        self.client = client
+        self.rapport = rapport
+        self.settings = settings
+        self.limiter = RateLimiter(settings.rate, settings.per)
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- sending -------------------------------------------------------------------------------
+    async def send(
+        self, interaction: discord.Interaction, answer: Answer, draft: str | None = None
+    ) -> None:
+        """Send an answer privately (after `defer`): content, embeds and buttons."""
+        if answer.coach is not None:
+            opened = await self.open_coach(interaction, answer.coach)
+            answer = Answer(say("chat.coach_opened" if opened else "chat.coach_dm_failed"))
+        carry = (
+            draft
+            if draft and len(draft) <= DRAFT_EMBED_LIMIT and answer.report is not None
+            else None
+        )
+        content, embeds = answer_embeds(answer, CMD, carry)
+        view = RapportView(answer) if answer.actions else None
+        if view is not None and carry is None:
+            for item in list(view.children):  # their draft can't ride on this message
+                if isinstance(item, discord.ui.Button) and not (item.custom_id or "").startswith(
+                    "rapport:run:"
+                ):
+                    view.remove_item(item)
+        kwargs: dict[str, Any] = {"content": content or None, "embeds": embeds, "ephemeral": True}
+        if view is not None and view.children:
+            kwargs["view"] = view
+        await interaction.followup.send(**kwargs)
+
+    async def open_coach(self, interaction: discord.Interaction, first: str) -> bool:
+        """Start or resume the DM session (sending it `first`, a pasted draft, if any)."""
+        try:
+            dm = await interaction.user.create_dm()
+        except discord.HTTPException:
+            return False
+        key = SessionKey(UserRef(PLATFORM, DM_WORKSPACE, str(interaction.user.id)), str(dm.id))
+        reply = (
+            await self.rapport.talk(key, first)
+            if first.strip()
+            else await self.rapport.coach.resume(key)
+        )
+        try:
+            await self.post_reply(dm, reply)
+        except discord.Forbidden:
+            return False
+        return True
+
+    async def post_reply(self, channel: discord.abc.Messageable, reply: Reply) -> None:
+        content, embeds = reply_content(reply)
+        if reply.choices:
+            await channel.send(content=content or None, embeds=embeds, view=ChoiceView(reply))
+        else:
+            await channel.send(content=content or None, embeds=embeds)
+
+    async def guard(self, interaction: discord.Interaction) -> bool:
+        """Rate limit; tells the user kindly and returns False when they must wait."""
+        wait = self.limiter.wait(interaction.user.id)
+        if wait <= 0:
+            return True
+        await interaction.response.send_message(
+            say("chat.cooldown", seconds=max(1, round(wait))), ephemeral=True
+        )
+        return False
+
+    async def failed(self, interaction: discord.Interaction, exc: BaseException) -> None:
+        log.exception("interaction failed", exc_info=exc)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(say("chat.try_again"), ephemeral=True)
+            else:
+                await interaction.response.send_message(say("chat.try_again"), ephemeral=True)
+        except discord.HTTPException:
+            log.exception("couldn't report the failure")
+
+    # -- commands ------------------------------------------------------------------------------
+    def resolver(self, interaction: discord.Interaction) -> Callable[[int], str | None]:
+        resolved: dict[int, Any] = {}
+        data: Any = interaction.data or {}
+        for uid, member in (data.get("resolved", {}) or {}).get("users", {}).items():
+            resolved[int(uid)] = member.get("global_name") or member.get("username")
+
+        def resolve(uid: int) -> str | None:
+            if uid in resolved:
+                return str(resolved[uid])
+            guild = interaction.guild
+            member = guild.get_member(uid) if guild else None
+            user = member or self.client.get_user(uid)
+            return user.display_name if user else None
+
+        return resolve
+
+    async def run(
+        self, interaction: discord.Interaction, text: str, draft: str | None = None
+    ) -> None:
+        """`/rapport <text>`: defer, run the core, send the answer."""
+        if not await self.guard(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            readable, keyed, mentions = mention_names(text, self.resolver(interaction))
+            word = text.split(None, 1)[0].lower() if text.strip() else ""
+            command = keyed if word in ("gave", "received", "know", "thank") else readable
+            answer = await run_chat_command(
+                self.rapport, user_ref(interaction), command, cmd=CMD,
+                is_admin=lambda: self.is_manager(interaction), mentions=mentions,
+            )  # fmt: skip
+            if draft is None and answer.report is not None:
+                draft = readable.split(None, 1)[1] if " " in readable.strip() else None
+            await self.send(interaction, answer, draft)
+        except Exception as exc:
+            await self.failed(interaction, exc)
+
+    async def is_manager(self, interaction: discord.Interaction) -> bool:
+        """Server managers (Manage Server) may change rapport's settings for the server."""
+        perms = interaction.permissions
+        return interaction.guild_id is not None and bool(perms.manage_guild or perms.administrator)
+
+    async def check_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        if not await self.guard(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            readable, _, mentions = mention_names(message.content or "", self.resolver(interaction))
+            answer = await check_draft(self.rapport, user_ref(interaction), readable, cmd=CMD,
+                                       record=False, mentions=mentions)  # fmt: skip
+            await self.send(interaction, answer, readable)
+        except Exception as exc:
+            await self.failed(interaction, exc)
+
+    async def check_long_draft(self, interaction: discord.Interaction, draft: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            readable, _, mentions = mention_names(draft, self.resolver(interaction))
+            rewrite = len(readable) > DRAFT_EMBED_LIMIT  # too long to ride on a button: rewrite now
+            answer = await check_draft(self.rapport, user_ref(interaction), readable, cmd=CMD,
+                                       rewrite=rewrite, mentions=mentions)  # fmt: skip
+            await self.send(interaction, answer, readable)
+        except Exception as exc:
+            await self.failed(interaction, exc)
+
+    async def button(self, interaction: discord.Interaction, rest: str) -> None:
+        """A click: run the command it carries, answer the coach, or open the modal."""
+        if rest == "modal":
+            await interaction.response.send_modal(DraftModal(self))
+            return
+        if rest.startswith("say:"):
+            await self.coach_answer(interaction, rest[4:])
+            return
+        if rest.startswith("run:"):
+            await self.run(interaction, rest[4:])
+            return
+        draft = draft_from(interaction.message)
+        verb = {"rewrite": "rewrite", "coach-dm": "coach"}.get(rest)
+        if verb is None or draft is None:
+            await interaction.response.send_message(
+                say("chat.expired_button", cmd=CMD), ephemeral=True
+            )
+            return
+        await self.run(interaction, f"{verb} {draft}", draft=draft)
+
+    async def coach_answer(self, interaction: discord.Interaction, value: str) -> None:
+        await interaction.response.defer()
+        channel = interaction.channel
+        if channel is None:
+            return
+        key = SessionKey(UserRef(PLATFORM, DM_WORKSPACE, str(interaction.user.id)), str(channel.id))
+        try:
+            reply = await self.rapport.talk(key, value)
+        except Exception:
+            log.exception("coach turn failed")
+            reply = Reply(say("chat.try_again"))
+        await self.post_reply(channel, reply)  # type: ignore[arg-type]
+
+    # -- DMs -------------------------------------------------------------------------------------
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not isinstance(message.channel, discord.DMChannel):
+            return  # bots (itself included) and server messages are not for rapport
+        if self.client.user is None:
+            return
+        if message.author.id == self.client.user.id:
+            return
+        if self.limiter.wait(message.author.id) > 0:
+            return  # flooding a DM: the next message after the window is answered
+        key = SessionKey(
+            UserRef(PLATFORM, DM_WORKSPACE, str(message.author.id)), str(message.channel.id)
+        )
+        try:
+            text, _, _ = mention_names(message.content or "", lambda uid: None)
+            reply = await self.rapport.talk(key, text)
+        except Exception:
+            log.exception("coach turn failed")
+            reply = Reply(say("chat.try_again"))
+        await self.post_reply(message.channel, reply)
+
+
+def _group(adapter: DiscordAdapter) -> app_commands.Group:
+    """`/rapport …` as an application command group, described so Discord's UI explains it."""
+    group = app_commands.Group(
+        name="rapport", description="Honest, personal outreach: check, rewrite, coach"
+    )
+
+    @group.command(name="check", description="What a recipient will feel about a draft, and why")
+    @app_commands.describe(draft="The message you plan to send (leave empty for a long-draft box)")
+    async def check(interaction: discord.Interaction, draft: str | None = None) -> None:
+        if not draft:
+            await interaction.response.send_modal(DraftModal(adapter))
+            return
+        await adapter.run(interaction, f"check {draft}")
+
+    @group.command(
+        name="rewrite", description="The check plus a more personal version (your facts only)"
+    )
+    @app_commands.describe(draft="The message you plan to send")
+    async def rewrite(interaction: discord.Interaction, draft: str) -> None:
+        await adapter.run(interaction, f"rewrite {draft}")
+
+    @group.command(
+        name="coach", description="Write a message with rapport in your DMs, step by step"
+    )
+    async def coach(interaction: discord.Interaction) -> None:
+        await adapter.run(interaction, "coach")
+
+    @group.command(name="gave", description="Record an endorsement or recommendation you gave")
+    @app_commands.describe(user="Who you endorsed", note="What for (optional)")
+    async def gave(
+        interaction: discord.Interaction, user: discord.User, note: str | None = None
+    ) -> None:
+        await adapter.run(interaction, f"gave <@{user.id}> {note or ''}".strip())
+
+    @group.command(
+        name="received", description="Record an endorsement or recommendation you received"
+    )
+    @app_commands.describe(
+        user="Who endorsed you", solicited="Had you asked them for it?", note="What for (optional)"
+    )
+    @app_commands.choices(
+        solicited=[
+            app_commands.Choice(name="I asked for it", value="solicited"),
+            app_commands.Choice(name="They did it unprompted", value="unsolicited"),
+        ]
+    )
+    async def received(
+        interaction: discord.Interaction,
+        user: discord.User,
+        solicited: app_commands.Choice[str] | None = None,
+        note: str | None = None,
+    ) -> None:
+        flag = solicited.value if solicited else ""
+        await adapter.run(interaction, f"received <@{user.id}> {flag} {note or ''}".strip())
+
+    @group.command(name="know", description="Record how you know someone first-hand")
+    @app_commands.describe(user="Who", how="How you know them, in your words")
+    async def know(interaction: discord.Interaction, user: discord.User, how: str) -> None:
+        await adapter.run(interaction, f"know <@{user.id}> {how}")
+
+    @group.command(name="ledger", description="Who you know, endorsements given and received")
+    async def ledger(interaction: discord.Interaction) -> None:
+        await adapter.run(interaction, "ledger")
+
+    @group.command(name="forget", description="Delete everything rapport holds about you here")
+    async def forget(interaction: discord.Interaction) -> None:
+        await adapter.run(interaction, "forget")
+
+    @group.command(name="help", description="What rapport can do")
+    async def help_(interaction: discord.Interaction) -> None:
+        await adapter.run(interaction, "help")
+
+    @group.command(
+        name="config", description="Switch rules off or change severities (server managers)"
+    )
+    @app_commands.describe(
+        change="off RULE · on RULE · severity RULE error|warning|info · reset (empty: show)"
+    )
+    async def config(interaction: discord.Interaction, change: str | None = None) -> None:
+        await adapter.run(interaction, f"config {change or ''}".strip())
+
+    assert {c.name for c in group.commands} <= set(SUBCOMMANDS)
+    return group
+
+
+def build_client(rapport: Rapport, settings: DiscordSettings) -> discord.Client:
+    """The discord.py client with rapport's commands, context menu, buttons and DM handler."""
+    intents = discord.Intents.none()
+    intents.guilds = True  # server names and permissions for interactions
+    intents.dm_messages = True  # DMs are the coaching session (no message-content intent needed)
+    cls: type[discord.Client] = discord.AutoShardedClient if settings.shards else discord.Client
+    kwargs: dict[str, Any] = {
+        "intents": intents,
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    if settings.shards:
+        kwargs["shard_count"] = settings.shards
+    client = cls(**kwargs)
+    tree = app_commands.CommandTree(client)
+    adapter = DiscordAdapter(client, rapport, settings)
+    client.rapport_adapter = adapter  # type: ignore[attr-defined]
+    client.tree = tree  # type: ignore[attr-defined]
+    tree.add_command(_group(adapter))
+
+    @app_commands.context_menu(name=say("chat.shortcuts.check_message"))
+    async def check_etiquette(interaction: discord.Interaction, message: discord.Message) -> None:
+        await adapter.check_message(interaction, message)
+
+    tree.add_command(check_etiquette)
+
+    @tree.error
+    async def on_error(
+        interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await adapter.failed(interaction, error)
+
+    async def setup_hook() -> None:
+        client.add_dynamic_items(CommandButton)
+        if settings.guild:
+            guild = discord.Object(id=settings.guild)
+            tree.copy_global_to(guild=guild)
+            await tree.sync(guild=guild)
+        else:
+            await tree.sync()
+
+    client.setup_hook = setup_hook  # type: ignore[method-assign]
+
+    @client.event
+    async def on_message(message: discord.Message) -> None:
+        await adapter.on_message(message)
+
+    @client.event
+    async def on_ready() -> None:
+        app_id = client.application_id
+        log.info("connected as %s; invite: %s", client.user, invite_url(app_id) if app_id else "?")
+
+    return client
+
+
+def invite_url(application_id: int) -> str:
+    """The invite link with the minimal scopes (no permissions: replies go through
+    interactions and DMs, which need none)."""
+    return (
+        "https://discord.com/oauth2/authorize?client_id="
+        f"{application_id}&scope=bot+applications.commands&permissions=0"
+    )
+
+
+async def run_until(client: discord.Client, token: str, stop: Awaitable[Any]) -> None:
+    """Run the client until `stop` completes, then close it."""
+    runner = asyncio.ensure_future(client.start(token))
+    waiter = asyncio.ensure_future(stop)
+    done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    await client.close()
+    for task in (runner, waiter):
+        if task not in done:
+            task.cancel()
+    if runner in done and runner.exception():
+        raise runner.exception()  # type: ignore[misc]

@@ -1,0 +1,415 @@
+"""rapport's real discord.py bot against a fake Discord on 127.0.0.1 (tests/discord_fake).
+
+The client logs in for real (REST redirected to the fake), interactions and DMs are fed to
+discord.py's own gateway parsers, and every request discord.py builds (callbacks, followups,
+DMs, command sync) is recorded by the fake, which refuses bodies that break Discord's limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import yarl
+
+from adapters.discord_bot.bot import DiscordSettings, build_client
+from bot.service import Rapport
+from bot.storage import open_store
+from tests.discord_fake import (
+    APP_ID,
+    BOT_ID,
+    GUILD,
+    MANAGE_GUILD,
+    MANAGER,
+    USER,
+    FakeDiscord,
+    dm_of,
+    interaction,
+    message,
+    user,
+)
+
+ASK = "Hi Dana, could you endorse me for Python on LinkedIn? Thanks!"
+
+
+@dataclass
+class Bot:
+    fake: FakeDiscord
+    client: discord.Client
+    rapport: Rapport
+    db: Path
+
+    async def interact(self, raw: dict[str, Any]) -> None:
+        self.client._connection.parse_interaction_create(raw)
+
+    async def answer(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Send an interaction and return the followup that answers it (after a defer)."""
+        n = len(self.fake.bodies("/webhooks/"))
+        await self.interact(raw)
+        return (await self.fake.wait_for("/webhooks/", n + 1))[-1]
+
+    async def dm(self, text: str, uid: str = USER) -> dict[str, Any]:
+        n = len(self.fake.bodies(f"/channels/{dm_of(uid)}/messages"))
+        self.client._connection.parse_message_create(message(text, user(uid), channel=dm_of(uid)))
+        return (await self.fake.wait_for(f"/channels/{dm_of(uid)}/messages", n + 1))[-1]
+
+
+async def make_bot(fake: FakeDiscord, db: Path, **settings: Any) -> tuple[discord.Client, Rapport]:
+    rapport = Rapport(await open_store(f"sqlite:///{db}"))
+    client = build_client(rapport, DiscordSettings(token="x", **settings))
+    await client.login("x")  # REST login: users/@me, the application, setup_hook (sync, buttons)
+    return client, rapport
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    fake = await FakeDiscord().start()
+    saved = discord.http.Route.BASE
+    discord.http.Route.BASE = fake.url + "/api/v10"
+    db = tmp_path / "discord.db"
+    client, rapport = await make_bot(fake, db)
+    try:
+        yield Bot(fake, client, rapport, db)
+    finally:
+        await client.close()
+        await rapport.close()
+        discord.http.Route.BASE = saved
+        await fake.stop()
+
+
+def opt(name: str, value: Any, kind: int = 3) -> dict[str, Any]:
+    return {"name": name, "type": kind, "value": value}
+
+
+def text_of(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False)
+
+
+def buttons(body: dict[str, Any]) -> dict[str, str]:
+    """label → custom_id of the buttons on a message."""
+    return {
+        c["label"]: c["custom_id"]
+        for row in body.get("components") or []
+        for c in row["components"]
+    }
+
+
+def shown(reply: dict[str, Any], channel: str | None = None) -> dict[str, Any]:
+    """The message Discord shows for a reply (what a click's payload carries back)."""
+    extra = {"channel": channel} if channel else {}
+    return message(reply.get("content") or "", user(BOT_ID, "rapport", True), embeds=reply.get("embeds") or [],
+                   components=reply.get("components") or [], flags=reply.get("flags", 0), **extra)  # fmt: skip
+
+
+def click(
+    reply: dict[str, Any], label: str, in_guild: bool = True, channel: str | None = None
+) -> dict[str, Any]:
+    """A click on the button `label` of a reply."""
+    data = {"custom_id": buttons(reply)[label], "component_type": 2}
+    return interaction(kind=3, data=data, in_guild=in_guild, message_obj=shown(reply, channel))
+
+
+def ephemeral_defer(fake: FakeDiscord) -> None:
+    callback = fake.bodies("/interactions/")[-1]
+    assert callback == {"type": 5, "data": {"flags": 64}}
+
+
+# -- subcommands ------------------------------------------------------------------------------------
+
+
+async def test_check_in_a_server_is_ephemeral_with_embeds_and_buttons(bot: Bot) -> None:
+    reply = await bot.answer(
+        interaction("check", [opt("draft", "Hi, please endorse me for Python. Need it by Friday!")])
+    )
+    ephemeral_defer(bot.fake)
+    assert reply["flags"] & 64
+    assert reply["allowed_mentions"] == {"parse": []}
+    text = text_of(reply)
+    assert "Request for an endorsement" in text and "cold-ask" in text
+    assert "Credibility" in text and "**Why:**" in text and "**Fix:**" in text
+    labels = buttons(reply)
+    assert set(labels) == {"Suggest a rewrite", "Coach me in DM", "Why these rules?"}
+    assert all(cid.startswith("rapport:") for cid in labels.values())
+    assert any(e.get("title") == "rapport:draft" for e in reply["embeds"])  # the buttons' draft
+
+
+async def test_rewrite_help_ledger_and_unknown(bot: Bot) -> None:
+    reply = await bot.answer(interaction("rewrite", [opt("draft", ASK)]))
+    assert "```" in text_of(reply)
+    reply = await bot.answer(interaction("help"))
+    assert "/rapport check" in reply["content"]
+    reply = await bot.answer(interaction("ledger"))
+    assert "ledger is empty" in reply["content"]
+
+
+async def test_ledger_commands_with_members(bot: Bot) -> None:
+    dana = "600000000000000009"
+    resolved = {"users": {dana: user(dana, "dana")}}
+    raw = interaction("know", [opt("user", dana, 6), opt("how", "we ran the Atlas launch at Acme")])
+    raw["data"]["resolved"] = resolved
+    reply = await bot.answer(raw)
+    assert "you know Dana" in reply["content"]
+    raw = interaction("received", [opt("user", dana, 6), opt("solicited", "unsolicited")])
+    raw["data"]["resolved"] = resolved
+    reply = await bot.answer(raw)
+    assert "unprompted" in reply["content"]
+    reply = await bot.answer(interaction("ledger"))
+    assert (
+        "Dana: we ran the Atlas launch" in reply["content"]
+        and "Waiting for you" in reply["content"]
+    )
+    # the server's ledger is its own: a DM (or another server) sees none of it
+    reply = await bot.answer(interaction("ledger", in_guild=False))
+    assert "ledger is empty" in reply["content"]
+    # a check greeting that member by mention knows the relationship
+    reply = await bot.answer(
+        interaction(
+            "check", [opt("draft", f"Hi <@{dana}>, could you endorse me for Python? Thanks!")]
+        )
+    )
+    assert "cold-ask" not in text_of(reply)
+
+
+async def test_coach_opens_a_dm(bot: Bot) -> None:
+    reply = await bot.answer(interaction("coach"))
+    assert "opened a coaching session" in reply["content"]
+    opened = bot.fake.bodies("/users/@me/channels")
+    assert [str(o["recipient_id"]) for o in opened] == [USER]
+    dm = (await bot.fake.wait_for(f"/channels/{dm_of(USER)}/messages"))[-1]
+    assert "What would you like to do?" in dm["content"]
+    assert dm["allowed_mentions"] == {"parse": []}
+    assert any(cid.startswith("rapport:say:") for cid in buttons(dm).values())
+
+
+async def test_forget_asks_then_deletes(bot: Bot) -> None:
+    await bot.answer(
+        interaction("know", [opt("user", "600000000000000009", 6), opt("how", "we worked at Acme")])
+    )
+    reply = await bot.answer(interaction("forget"))
+    ids = buttons(reply)
+    assert set(ids) == {"Yes, delete everything", "Keep it"}
+    reply = await bot.answer(click(reply, "Yes, delete everything"))
+    assert "records deleted" in reply["content"]
+
+
+async def test_subcommands_in_a_dm(bot: Bot) -> None:
+    reply = await bot.answer(interaction("check", [opt("draft", ASK)], in_guild=False))
+    assert "Request for an endorsement" in text_of(reply)
+    reply = await bot.answer(interaction("config", [], in_guild=False))
+    assert "Only workspace admins" in reply["content"]
+
+
+async def test_config_by_a_manager_and_refusal_for_a_member(bot: Bot) -> None:
+    reply = await bot.answer(interaction("config", [opt("change", "off cold-ask")]))
+    assert "Only workspace admins" in reply["content"]
+    reply = await bot.answer(
+        interaction(
+            "config", [opt("change", "off cold-ask")], uid=MANAGER, permissions=MANAGE_GUILD
+        )
+    )
+    assert "off: cold-ask" in reply["content"]
+    reply = await bot.answer(
+        interaction("check", [opt("draft", "Hi, please endorse me for Python.")])
+    )
+    assert "cold-ask" not in text_of(reply)
+
+
+# -- context menu, modal, buttons -------------------------------------------------------------------
+
+
+async def test_context_menu_checks_any_message(bot: Bot) -> None:
+    target = message(
+        "@everyone please like and share my new page!!", user("600000000000000008", "lee")
+    )
+    data = {"id": "2", "name": "Check etiquette", "type": 3, "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}}}  # fmt: skip
+    reply = await bot.answer(interaction(data=data))
+    assert "A message to many" in text_of(reply)
+    assert reply["allowed_mentions"] == {"parse": []}
+
+
+async def test_check_without_a_draft_opens_the_modal_and_submit_checks(bot: Bot) -> None:
+    await bot.interact(interaction("check"))
+    callback = (await bot.fake.wait_for("/interactions/"))[-1]
+    assert callback["type"] == 9 and callback["data"]["custom_id"] == "rapport:modal"
+    field = callback["data"]["components"][0]["components"][0]
+    assert field["max_length"] == 4000 and field["style"] == 2
+    submit = interaction(kind=5, data={"custom_id": "rapport:modal", "components": [
+        {"type": 1, "components": [{"type": 4, "custom_id": field["custom_id"], "value": ASK}]}]})  # fmt: skip
+    reply = await bot.answer(submit)
+    assert "Request for an endorsement" in text_of(reply)
+
+
+async def test_a_4000_character_draft_fits_discord(bot: Bot) -> None:
+    sentence = (
+        "Hi all, @everyone please endorse me for Python and share my page with <@123> today. "
+    )
+    draft = (sentence * 60)[:4000]
+    await bot.interact(interaction("check"))
+    callback = (await bot.fake.wait_for("/interactions/"))[-1]
+    field = callback["data"]["components"][0]["components"][0]
+    submit = interaction(kind=5, data={"custom_id": "rapport:modal", "components": [
+        {"type": 1, "components": [{"type": 4, "custom_id": field["custom_id"], "value": draft}]}]})  # fmt: skip
+    reply = await bot.answer(submit)
+    assert reply["embeds"] and "```" in text_of(reply)  # too long for buttons: rewritten at once
+    reply = await bot.answer(interaction("rewrite", [opt("draft", draft)]))
+    assert reply["embeds"]
+
+
+async def test_buttons_work_before_and_after_a_restart(bot: Bot, tmp_path: Path) -> None:
+    reply = await bot.answer(interaction("check", [opt("draft", ASK)]))
+    rewritten = await bot.answer(click(reply, "Suggest a rewrite"))
+    assert "```" in text_of(rewritten)
+    # restart: a new client and service over the same database
+    client, rapport = await make_bot(bot.fake, bot.db)
+    try:
+        n = len(bot.fake.bodies("/webhooks/"))
+        client._connection.parse_interaction_create(click(reply, "Why these rules?"))
+        why = (await bot.fake.wait_for("/webhooks/", n + 1))[-1]
+        assert "Why these rules?" in why["content"]
+        client._connection.parse_interaction_create(click(reply, "Suggest a rewrite"))
+        rewritten = (await bot.fake.wait_for("/webhooks/", n + 2))[-1]
+        assert "```" in text_of(rewritten)
+    finally:
+        await client.close()
+        await rapport.close()
+
+
+# -- DMs --------------------------------------------------------------------------------------------
+
+
+async def test_full_dm_coaching_session(bot: Bot) -> None:
+    script = [
+        ("hi", "What would you like to do?"),
+        ("1", "Who is it for?"),
+        ("Dana", "How do you know Dana first-hand?"),
+        (
+            "we worked together at Acme for 2 years on the Atlas launch",
+            "endorsed or recommended Dana",
+        ),
+        (
+            "yes, I recommended her for the lead role last month",
+            "What exactly would you like Dana to do?",
+        ),
+        ("endorse me for Python", None),
+    ]
+    for text, expect in script:
+        reply = await bot.dm(text)
+        assert reply["allowed_mentions"] == {"parse": []}
+        if expect:
+            assert expect in reply["content"], (text, reply["content"])
+    assert "Acme" in text_of(reply)
+    reply = await bot.dm("done")
+    assert "note this in your ledger" in reply["content"]
+    # answer with the button
+    n = len(bot.fake.bodies(f"/channels/{dm_of(USER)}/messages"))
+    await bot.interact(click(reply, "No", in_guild=False, channel=dm_of(USER)))
+    done = (await bot.fake.wait_for(f"/channels/{dm_of(USER)}/messages", n + 1))[-1]
+    assert "Done" in done["content"]
+
+
+async def test_bots_and_server_messages_are_ignored(bot: Bot) -> None:
+    bot.client._connection.parse_message_create(
+        message("hi", user("600000000000000007", "otherbot", bot=True), channel=dm_of(USER))
+    )
+    bot.client._connection.parse_message_create(
+        message("hi", user(BOT_ID, "rapport", bot=True), channel=dm_of(USER))
+    )
+    bot.client._connection.parse_message_create(message("hi", guild_id=GUILD))
+    await asyncio.sleep(0.3)
+    assert not [c for c in bot.fake.calls if c.path.endswith("/messages")]
+
+
+async def test_pings_are_neutralised_everywhere(bot: Bot) -> None:
+    draft = "@everyone @here <@123> <@&456> please endorse me for Python!"
+    await bot.answer(interaction("check", [opt("draft", draft)]))
+    await bot.answer(interaction("rewrite", [opt("draft", draft)]))
+    await bot.dm(draft)
+    for body in bot.fake.sent():
+        if isinstance(body, dict) and "type" in body and "data" in body:
+            body = body["data"]
+        if body.get("content") or body.get("embeds"):
+            assert body.get("allowed_mentions") == {"parse": []}, body
+
+
+async def test_rate_limit_is_a_friendly_cooldown(bot: Bot) -> None:
+    for _ in range(8):
+        await bot.answer(interaction("help"))
+    await bot.interact(interaction("help"))
+    callback = (await bot.fake.wait_for("/interactions/", 9))[-1]
+    assert callback["type"] == 4 and callback["data"]["flags"] == 64
+    assert "a little fast" in callback["data"]["content"]
+
+
+# -- registration and the gateway --------------------------------------------------------------------
+
+
+async def test_tree_sync_sends_the_command_schema(bot: Bot) -> None:
+    synced = bot.fake.bodies(f"/applications/{APP_ID}/commands", "PUT")[-1]
+    by_name = {c["name"]: c for c in synced}
+    assert set(by_name) == {"rapport", "Check etiquette"}
+    assert by_name["Check etiquette"]["type"] == 3
+    subs = {o["name"]: o for o in by_name["rapport"]["options"]}
+    assert set(subs) == {
+        "check",
+        "rewrite",
+        "coach",
+        "gave",
+        "received",
+        "know",
+        "ledger",
+        "forget",
+        "help",
+        "config",
+    }
+    assert all(o["description"] for o in subs.values())
+    gave = {o["name"]: o for o in subs["gave"]["options"]}
+    assert gave["user"]["type"] == 6 and gave["user"]["required"]
+    received = {o["name"]: o for o in subs["received"]["options"]}
+    assert {c["value"] for c in received["solicited"]["choices"]} == {"solicited", "unsolicited"}
+
+
+async def test_guild_sync_when_a_test_server_is_set(tmp_path: Path) -> None:
+    fake = await FakeDiscord().start()
+    saved = discord.http.Route.BASE
+    discord.http.Route.BASE = fake.url + "/api/v10"
+    try:
+        client, rapport = await make_bot(fake, tmp_path / "g.db", guild=int(GUILD))
+        assert fake.bodies(f"/applications/{APP_ID}/guilds/{GUILD}/commands", "PUT")
+        await client.close()
+        await rapport.close()
+    finally:
+        discord.http.Route.BASE = saved
+        await fake.stop()
+
+
+async def test_client_start_against_the_fake_gateway(tmp_path: Path) -> None:
+    fake = await FakeDiscord().start()
+    saved_base, saved_gw = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = fake.url + "/api/v10"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
+        fake.url.replace("http", "ws") + "/gw"
+    )
+    fake.gateway_frames.append({"t": "INTERACTION_CREATE", "d": interaction("help")})
+    rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 'gw.db'}"))
+    client = build_client(rapport, DiscordSettings(token="gw-token"))
+    task = asyncio.ensure_future(client.start("gw-token"))
+    try:
+        reply = (await fake.wait_for("/webhooks/", 1, timeout=20))[-1]
+        assert "/rapport check" in reply["content"]
+        assert fake.identify[0]["d"]["token"] == "gw-token"
+        intents = discord.Intents._from_value(fake.identify[0]["d"]["intents"])
+        assert intents.dm_messages and intents.guilds and not intents.message_content
+    finally:
+        await client.close()
+        task.cancel()
+        await rapport.close()
+        discord.http.Route.BASE = saved_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved_gw
+        await fake.stop()
