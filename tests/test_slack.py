@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.slack.app import SlackSettings, build_app
+from adapters.slack.app import SlackSettings, adapter_of, build_app
 from adapters.slack.server import web_app
 from bot.service import Rapport
 from bot.storage import open_store
@@ -38,6 +38,7 @@ class Slack:
     send: SlackSender
     rapport: Rapport
     db: Path
+    app: Any = None
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         with sqlite3.connect(self.db) as conn:
@@ -85,8 +86,9 @@ async def slack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     port = runner.addresses[0][1]
     async with aiohttp.ClientSession() as session:
         sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, fake, session)
-        yield Slack(fake, sender, rapport, db)
+        yield Slack(fake, sender, rapport, db, app)
     await runner.cleanup()
+    await adapter_of(app).close()
     await rapport.close()
     await fake.stop()
 
@@ -254,6 +256,7 @@ async def test_buttons_keep_working_after_a_restart(slack: Slack, tmp_path: Path
         assert "```" in blocks_text((await slack.fake.wait_for("hook", n + 1))[-1])
     finally:
         await runner.cleanup()
+        await adapter_of(app).close()
         await rapport.close()
 
 
@@ -644,6 +647,7 @@ async def test_socket_mode_answers_a_slash_command(slack: Slack) -> None:
         )
     finally:
         await handler.close_async()
+        await adapter_of(app).close()
 
 
 # -- rapport serve slack -----------------------------------------------------------------------
@@ -721,3 +725,39 @@ def test_manifest_matches_the_app() -> None:
         )
     )
     assert scopes == {"commands", "chat:write", "im:history", "im:write", "users:read"}
+
+
+async def test_a_refused_token_stops_serve_with_a_clear_error(tmp_path: Path) -> None:
+    from adapters.slack.server import verify_token
+    from bot.config import ConfigError
+
+    fake = await FakeSlack().start()
+    rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 't.db'}"))
+    app = build_app(rapport, SlackSettings("xoxb-bad", SECRET, api_url=fake.url + "/nowhere/"))
+    try:
+        with pytest.raises(ConfigError, match="Slack refused SLACK_BOT_TOKEN"):
+            await verify_token(app)
+    finally:
+        await adapter_of(app).close()
+        await rapport.close()
+        await fake.stop()
+
+
+async def test_sigterm_lets_acked_work_finish(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = asyncio.Event()
+    real = slack.rapport.check
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(slack.rapport, "check", slow)
+    status, _, _ = await slack.send.slash(f"check {ASK}")
+    assert status == 200
+    adapter = adapter_of(slack.app)
+    assert not await adapter.drain(0.2)  # a check is still running
+    release.set()
+    assert await adapter.drain(5)
+    assert (await slack.fake.wait_for("hook"))[-1]["response_type"] == "ephemeral"

@@ -8,17 +8,20 @@ workspace, which channel) and the core's answers into Web API calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+import aiohttp
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
 from adapters.slack.markup import mention_ids, readable, with_mentions
@@ -29,7 +32,7 @@ from bot.commands import ledger_text
 from bot.service import Rapport
 from bot.storage.base import SessionKey, UserRef
 
-__all__ = ["SlackSettings", "build_app"]
+__all__ = ["SlackAdapter", "SlackSettings", "adapter_of", "build_app"]
 
 log = logging.getLogger("rapport.slack")
 
@@ -73,6 +76,13 @@ def _team(body: dict[str, Any]) -> str:
     return "unknown"
 
 
+Respond = Callable[..., Awaitable[Any]]
+
+#: Core work (checks, coach turns) running at once; more wait their turn after their ack.
+MAX_IN_FLIGHT = 32
+_CACHE_LIMIT = 10_000
+
+
 class SlackAdapter:
     """Listeners and the little they need to remember (admin lookups, for a minute)."""
 
@@ -82,7 +92,54 @@ class SlackAdapter:
         self.cmd = settings.command
         self._admins: dict[tuple[str, str], tuple[float, bool]] = {}
         self._names: dict[tuple[str, str], str] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.session: aiohttp.ClientSession | None = None
+
+    def http(self) -> aiohttp.ClientSession:
+        """One HTTP session (and its connection pool) for every call to Slack."""
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession()
+        return self.session
+
+    def responder(self, response_url: str | None) -> Respond | None:
+        """Posts to a payload's response_url over the shared session (Bolt's `respond` opens a
+        new session and connection for every post)."""
+        if not response_url:
+            return None
+        hook = AsyncWebhookClient(response_url, session=self.http())
+
+        async def respond(**body: Any) -> None:
+            await hook.send_dict(body)
+
+        return respond
+
+    @contextlib.asynccontextmanager
+    async def working(self) -> AsyncIterator[None]:
+        """Core work after an ack: bounded in number, and counted so shutdown can wait for it."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            async with self._slots:
+                yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait (up to `timeout` seconds) for work already acked to finish; True if it did."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
 
     # -- helpers -------------------------------------------------------------------------------
     async def is_admin(self, client: AsyncWebClient, user: UserRef) -> bool:
@@ -98,6 +155,8 @@ class SlackAdapter:
             return False
         u = info.get("user") or {}
         admin = bool(u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"))
+        if len(self._admins) >= _CACHE_LIMIT:
+            self._admins.clear()
         self._admins[key] = (time.monotonic(), admin)
         return admin
 
@@ -117,6 +176,8 @@ class SlackAdapter:
                     )  # fmt: skip
                 except SlackApiError:
                     name = uid
+                if len(self._names) >= _CACHE_LIMIT:
+                    self._names.clear()
                 self._names[(team, uid)] = str(name).replace(">", "").replace("|", " ")
             text = text.replace(f"<@{uid}>", f"<@{uid}|{self._names[(team, uid)]}>")
         return text
@@ -141,6 +202,15 @@ class SlackAdapter:
             return None
         channel = opened.get("channel") or {}
         return str(channel["id"]) if channel.get("id") else None
+
+    async def turn(self, client: AsyncWebClient, key: SessionKey, text: str) -> None:
+        """One coaching turn in the DM, answered there (a failure is a kind word, not silence)."""
+        try:
+            reply = await self.rapport.talk(key, text)
+        except Exception:
+            log.exception("coach turn failed")
+            reply = Reply(say("chat.try_again"))
+        await self.post_reply(client, key.channel, reply)
 
     async def post_reply(self, client: AsyncWebClient, channel: str, reply: Reply) -> None:
         await client.chat_postMessage(
@@ -171,7 +241,7 @@ class SlackAdapter:
         answer: Answer,
         client: AsyncWebClient,
         user: UserRef,
-        respond: AsyncRespond | None,
+        respond: Respond | None,
         channel: str | None = None,
     ) -> None:
         """Show an answer privately: through response_url, else as an ephemeral message."""
@@ -195,7 +265,7 @@ class SlackAdapter:
                     channel=dm, text=text, blocks=layout, link_names=False, unfurl_links=False
                 )
 
-    async def failed(self, respond: AsyncRespond | None, exc: BaseException) -> None:
+    async def failed(self, respond: Respond | None, exc: BaseException) -> None:
         """Something broke in the core: say so kindly (the details go to the log, not Slack)."""
         log.exception("request failed", exc_info=exc)
         if respond is not None:
@@ -229,17 +299,14 @@ class SlackAdapter:
             sections.append(say("chat.home_admin", summary=summary(config), cmd=self.cmd))
         return sections, tuple(actions)
 
-    def spawn(self, job: Awaitable[Any]) -> None:
-        task = asyncio.ensure_future(job)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
 
 def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
     """The Bolt app with every rapport listener registered."""
-    client = AsyncWebClient(token=settings.bot_token, base_url=_api_base(settings.api_url))
-    app = AsyncApp(client=client, signing_secret=settings.signing_secret, name="rapport")
     slack = SlackAdapter(rapport, settings)
+    client = AsyncWebClient(
+        token=settings.bot_token, base_url=_api_base(settings.api_url), session=slack.http()
+    )
+    app = AsyncApp(client=client, signing_secret=settings.signing_secret, name="rapport")
     app_any: Any = app
 
     @app.middleware
@@ -263,11 +330,16 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
 
     # -- /rapport ------------------------------------------------------------------------------
     @app.command(settings.command)
-    async def slash(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
+    async def slash(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         user = UserRef(PLATFORM, _team(command), str(command["user_id"]))
+        respond = slack.responder(command.get("response_url"))
+        async with slack.working():
+            await _slash(command, respond, client, user)
+
+    async def _slash(
+        command: dict[str, Any], respond: Respond | None, client: AsyncWebClient, user: UserRef
+    ) -> None:
         try:
             raw = str(command.get("text") or "")
             text, mentions = await slack.command_text(client, user.workspace, raw)
@@ -285,12 +357,21 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         ack: AsyncAck,
         body: dict[str, Any],
         action: dict[str, Any],
-        respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
         await ack()
         user = UserRef(PLATFORM, _team(body), str(body["user"]["id"]))
-        has_url = bool(body.get("response_url"))
+        respond = slack.responder(body.get("response_url"))
+        async with slack.working():
+            await _button(body, action, respond, client, user)
+
+    async def _button(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Respond | None,
+        client: AsyncWebClient,
+        user: UserRef,
+    ) -> None:
         try:
             command = blocks.unpack(str(action.get("value") or ""))
             if command is None:
@@ -311,10 +392,10 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
                     view=blocks.result_view(answer, settings.command),
                 )
                 return
-            await slack.deliver(answer, client, user, respond if has_url else None,
+            await slack.deliver(answer, client, user, respond,
                                 channel=(body.get("channel") or {}).get("id"))  # fmt: skip
         except Exception as exc:
-            await slack.failed(respond if has_url else None, exc)
+            await slack.failed(respond, exc)
 
     @app.action(_COACH_CHOICE)
     async def coach_choice(
@@ -327,28 +408,30 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         )
         if not channel:
             return
-        try:
-            reply = await rapport.talk(SessionKey(user, channel), str(action.get("value") or ""))
-        except Exception:
-            log.exception("coach turn failed")
-            reply = Reply(say("chat.try_again"))
-        await slack.post_reply(client, channel, reply)
+        async with slack.working():
+            await slack.turn(client, SessionKey(user, channel), str(action.get("value") or ""))
 
     # -- shortcuts and the modal -----------------------------------------------------------------
     @app.shortcut("rapport:check-message")
     async def check_message(
-        ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
         user = UserRef(PLATFORM, _team(shortcut), str(shortcut["user"]["id"]))
-        has_url = bool(shortcut.get("response_url"))
+        respond = slack.responder(shortcut.get("response_url"))
+        async with slack.working():
+            await _check_message(shortcut, respond, client, user)
+
+    async def _check_message(
+        shortcut: dict[str, Any], respond: Respond | None, client: AsyncWebClient, user: UserRef
+    ) -> None:
         try:
             text = readable(str((shortcut.get("message") or {}).get("text") or ""))
             answer = await check_draft(rapport, user, text, cmd=settings.command, record=False)
-            await slack.deliver(answer, client, user, respond if has_url else None,
+            await slack.deliver(answer, client, user, respond,
                                 channel=(shortcut.get("channel") or {}).get("id"))  # fmt: skip
         except Exception as exc:
-            await slack.failed(respond if has_url else None, exc)
+            await slack.failed(respond, exc)
 
     @app.shortcut("rapport:check-draft")
     async def open_modal(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
@@ -437,5 +520,11 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
             sections, actions = [say("chat.try_again")], ()
         await client.views_publish(user_id=user.user_id, view=blocks.home_view(sections, actions))
 
-    app_any._rapport_adapter = slack  # for tests and graceful shutdown (in-flight tasks)
+    app_any._rapport_adapter = slack
     return app
+
+
+def adapter_of(app: AsyncApp) -> SlackAdapter:
+    """The adapter behind an app built here (to drain in-flight work and close its session)."""
+    adapter: SlackAdapter = getattr(app, "_rapport_adapter")  # noqa: B009
+    return adapter

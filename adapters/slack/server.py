@@ -13,16 +13,20 @@ import os
 import signal
 from collections.abc import Mapping
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
-from adapters.slack.app import SlackSettings, build_app
+from adapters.slack.app import SlackSettings, adapter_of, build_app
 from bot.config import ConfigError
 
 __all__ = ["serve_slack", "settings_from_env", "slack_routes", "web_app"]
 
 EVENTS_PATH = "/slack/events"
+#: On SIGTERM, how long work already acknowledged may take to finish.
+DRAIN_SECONDS = 10.0
 
 
 def settings_from_env(env: Mapping[str, str] | None = None) -> SlackSettings:
@@ -66,6 +70,21 @@ def listen_address(env: Mapping[str, str] | None = None) -> tuple[str, int]:
     return host, port
 
 
+async def verify_token(app: AsyncApp) -> None:
+    """Ask Slack who we are before listening: a wrong token fails at start, not at the first
+    command (and concurrent first requests don't each call auth.test)."""
+    try:
+        await app.client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        raise ConfigError(
+            f"Slack refused SLACK_BOT_TOKEN ({error or exc.response.status_code}); copy the Bot "
+            "User OAuth Token from your app's OAuth & Permissions page"
+        ) from None
+    except aiohttp.ClientError as exc:
+        raise ConfigError(f"can't reach Slack's Web API at {app.client.base_url} ({exc})") from None
+
+
 def slack_routes(app: AsyncApp) -> list[web.RouteDef]:
     """`POST /slack/events` (slash commands, interactions and events) for an aiohttp app."""
 
@@ -89,6 +108,12 @@ async def serve_slack(rapport: object, settings: SlackSettings, host: str, port:
 
     assert isinstance(rapport, Rapport)
     app = build_app(rapport, settings)
+    adapter = adapter_of(app)
+    try:
+        await verify_token(app)
+    except BaseException:
+        await adapter.close()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -104,6 +129,8 @@ async def serve_slack(rapport: object, settings: SlackSettings, host: str, port:
             await stop.wait()
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]
+            await adapter.drain(DRAIN_SECONDS)
+            await adapter.close()
         return
     runner = web.AppRunner(web_app(app))
     await runner.setup()
@@ -113,4 +140,7 @@ async def serve_slack(rapport: object, settings: SlackSettings, host: str, port:
     try:
         await stop.wait()
     finally:
+        await site.stop()  # no new requests; work already acked finishes (bounded wait)
+        await adapter.drain(DRAIN_SECONDS)
         await runner.cleanup()
+        await adapter.close()
