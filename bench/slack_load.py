@@ -216,6 +216,9 @@ async def start_app(kind: str, api_url: str, db: str) -> tuple[int, Callable[[],
             await asyncio.wait(pending, timeout=10)
         await runner.cleanup()
         if rapport is not None:
+            from adapters.slack.app import adapter_of
+
+            await adapter_of(app).close()
             await rapport.close()
 
     return int(runner.addresses[0][1]), close
