@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -33,3 +37,43 @@ def _private_database(tmp_path_factory: pytest.TempPathFactory) -> None:
     never the user's own."""
     folder = tmp_path_factory.mktemp("rapport-db")
     os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{folder / 'rapport.db'}"
+
+
+#: A PostgreSQL server for the tests that run on both engines (`.ci/run` starts one and sets
+#: this); without it those tests are skipped, saying why.
+PG_ENV = "RAPPORT_TEST_POSTGRES_URL"
+
+
+@contextlib.asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """A database URL whose tables live in a new, empty schema, dropped afterwards."""
+    base = os.environ.get(PG_ENV, "").strip()
+    if not base:
+        pytest.skip(f"no PostgreSQL server: set {PG_ENV} (.ci/run starts one)")
+    import asyncpg
+
+    schema = "t_" + uuid.uuid4().hex[:16]
+    conn = await asyncpg.connect(base)
+    try:
+        await conn.execute(f"CREATE SCHEMA {schema}")
+    finally:
+        await conn.close()
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}search_path={schema}"
+    finally:
+        conn = await asyncpg.connect(base)
+        try:
+            await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        finally:
+            await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database URL on each engine in turn: SQLite (a temporary file) and PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'rapport.db'}"
+        return
+    async with postgres_schema() as url:
+        yield url

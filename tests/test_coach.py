@@ -36,8 +36,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'rapport.db'}"
+def db(any_database: str) -> str:
+    """Every coaching test runs on SQLite and on PostgreSQL."""
+    return any_database
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ that once went wrong."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,8 @@ REL = "we worked together at Acme on the billing team"
 
 
 @pytest.fixture
-async def rapport(tmp_path: Path) -> AsyncIterator[Rapport]:
-    r = Rapport(await open_store(f"sqlite:///{tmp_path / 'e.db'}"))
+async def rapport(any_database: str) -> AsyncIterator[Rapport]:
+    r = Rapport(await open_store(any_database))
     yield r
     await r.close()
 

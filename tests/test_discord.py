@@ -413,3 +413,21 @@ async def test_client_start_against_the_fake_gateway(tmp_path: Path) -> None:
         discord.http.Route.BASE = saved_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved_gw
         await fake.stop()
+
+
+async def test_shutdown_waits_for_deferred_work(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = asyncio.Event()
+    real = bot.rapport.check
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(bot.rapport, "check", slow)
+    await bot.interact(interaction("check", [opt("draft", ASK)]))
+    await bot.fake.wait_for("/interactions/")  # deferred at once
+    adapter = bot.client.rapport_adapter  # type: ignore[attr-defined]
+    assert not await adapter.drain(0.2)
+    release.set()
+    assert await adapter.drain(5)
+    assert (await bot.fake.wait_for("/webhooks/"))[-1]["embeds"]

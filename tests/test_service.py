@@ -22,8 +22,8 @@ ASK = "Hi Dana, could you endorse me for Python?"
 
 
 @pytest.fixture
-async def rapport(tmp_path: Path) -> AsyncIterator[Rapport]:
-    r = Rapport(await open_store(f"sqlite:///{tmp_path / 'r.db'}"))
+async def rapport(any_database: str) -> AsyncIterator[Rapport]:
+    r = Rapport(await open_store(any_database))
     yield r
     await r.close()
 

@@ -56,6 +56,14 @@ async def store(db_path: Path) -> AsyncIterator[Store]:
     await s.close()
 
 
+@pytest.fixture
+async def any_store(any_database: str) -> AsyncIterator[Store]:
+    """The store on SQLite, then on PostgreSQL: the protocol's behaviour is the same on both."""
+    s = await open_store(any_database)
+    yield s
+    await s.close()
+
+
 @contextmanager
 def raw(path: Path) -> Iterator[sqlite3.Connection]:
     """A plain second connection for looking at what the store wrote."""
@@ -105,8 +113,11 @@ def test_sqlite_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("url", "words"),
     [
-        ("postgresql://ana:hunter2@db/rapport", "PostgreSQL support comes in a later version"),
-        ("postgres://db/rapport", "PostgreSQL support comes in a later version"),
+        (
+            "postgresql://ana:hunter2@127.0.0.1:1/rapport",
+            r"can't connect to postgresql://ana:\*\*\*@127",
+        ),
+        ("postgres://127.0.0.1:1/rapport", "can't connect to postgresql://127.0.0.1:1"),
         ("mysql://db/rapport", "can't use mysql://"),
         ("rapport.db", "not a database URL"),
         ("sqlite://host/rapport.db", "no host part"),
@@ -353,73 +364,73 @@ async def test_closed_store_refuses_work(db_path: Path) -> None:
 # -- round trips --------------------------------------------------------------------------------
 
 
-async def test_sessions_round_trip(store: Store) -> None:
+async def test_sessions_round_trip(any_store: Store) -> None:
     d1, d2 = SessionKey(ANA, "D1"), SessionKey(ANA, "thread-9")
-    assert await store.load_session(d1) is None
-    await store.save_session(d1, '{"step": "ask"}', 100.0)
-    await store.save_session(d2, '{"step": "who"}', 50.0)
-    loaded = await store.load_session(d1)
+    assert await any_store.load_session(d1) is None
+    await any_store.save_session(d1, '{"step": "ask"}', 100.0)
+    await any_store.save_session(d2, '{"step": "who"}', 50.0)
+    loaded = await any_store.load_session(d1)
     assert loaded is not None
     assert (loaded.key, loaded.state, loaded.updated_at) == (d1, '{"step": "ask"}', 100.0)
-    await store.save_session(d1, '{"step": "review"}', 200.0)
-    loaded = await store.load_session(d1)
+    await any_store.save_session(d1, '{"step": "review"}', 200.0)
+    loaded = await any_store.load_session(d1)
     assert loaded is not None and (loaded.state, loaded.updated_at) == ('{"step": "review"}', 200.0)
-    assert [(s.key.channel, s.state) for s in await store.sessions_of(ANA)] == [
+    assert [(s.key.channel, s.state) for s in await any_store.sessions_of(ANA)] == [
         ("thread-9", '{"step": "who"}'),
         ("D1", '{"step": "review"}'),
     ]
-    await store.delete_session(d1)
-    await store.delete_session(d1)  # already gone: fine
-    assert await store.load_session(d1) is None
-    assert [s.key for s in await store.sessions_of(ANA)] == [d2]
+    await any_store.delete_session(d1)
+    await any_store.delete_session(d1)  # already gone: fine
+    assert await any_store.load_session(d1) is None
+    assert [s.key for s in await any_store.sessions_of(ANA)] == [d2]
 
 
-async def test_failed_save_keeps_the_previous_state(store: Store) -> None:
+async def test_failed_save_keeps_the_previous_state(any_store: Store) -> None:
     key = SessionKey(ANA, "D1")
-    await store.save_session(key, '{"step": "ask", "draft": "Hi Dana"}', 1.0)
+    await any_store.save_session(key, '{"step": "ask", "draft": "Hi Dana"}', 1.0)
     with pytest.raises(StoreError, match="valid JSON"):
-        await store.save_session(key, '{"step": "ask", "draft": ', 2.0)
-    loaded = await store.load_session(key)
+        await any_store.save_session(key, '{"step": "ask", "draft": ', 2.0)
+    loaded = await any_store.load_session(key)
     assert loaded is not None
     assert (loaded.state, loaded.updated_at) == ('{"step": "ask", "draft": "Hi Dana"}', 1.0)
     with pytest.raises(StoreError):
-        await store.save_session(SessionKey(ANA, "D2"), "not json", 3.0)
-    assert await store.load_session(SessionKey(ANA, "D2")) is None
-    await store.save_session(key, "[1, 2]", 4.0)  # the store still works afterwards
+        await any_store.save_session(SessionKey(ANA, "D2"), "not json", 3.0)
+    assert await any_store.load_session(SessionKey(ANA, "D2")) is None
+    await any_store.save_session(key, "[1, 2]", 4.0)  # the any_store still works afterwards
 
 
-async def test_relationships_round_trip(store: Store) -> None:
+async def test_relationships_round_trip(any_store: Store) -> None:
     dana = Relationship(Person("dana", "Dana Lee"), "we shipped billing together", "2019", 10.0)
     omar = Relationship(Person("u-omar", "Omar"), "met at PyCon", None, 5.0)
-    await store.save_relationship(ANA, dana)
-    await store.save_relationship(ANA, omar)
-    assert await store.relationship(ANA, "dana") == dana
-    assert await store.relationship(ANA, "nobody") is None
-    assert await store.relationships(ANA) == [omar, dana]
+    await any_store.save_relationship(ANA, dana)
+    await any_store.save_relationship(ANA, omar)
+    assert await any_store.relationship(ANA, "dana") == dana
+    assert await any_store.relationship(ANA, "nobody") is None
+    assert await any_store.relationships(ANA) == [omar, dana]
     changed = Relationship(Person("dana", "Dana"), "she mentored me", "since Acme", 20.0)
-    await store.save_relationship(ANA, changed)
-    assert await store.relationships(ANA) == [omar, changed]
+    await any_store.save_relationship(ANA, changed)
+    assert await any_store.relationships(ANA) == [omar, changed]
 
 
-async def test_endorsements_round_trip(store: Store) -> None:
+async def test_endorsements_round_trip(any_store: Store) -> None:
     given = Endorsement(None, "given", Person("dana", "Dana"), None, "Python", 1.0)
     received = Endorsement(None, "received", Person("omar", "Omar"), False, None, 2.0)
-    id_given = await store.add_endorsement(ANA, given)
-    id_received = await store.add_endorsement(ANA, received)
+    id_given = await any_store.add_endorsement(ANA, given)
+    id_received = await any_store.add_endorsement(ANA, received)
     assert id_given != id_received
-    listed = await store.endorsements(ANA)
+    listed = await any_store.endorsements(ANA)
     assert listed == [
         Endorsement(id_given, "given", Person("dana", "Dana"), None, "Python", 1.0, False),
         Endorsement(id_received, "received", Person("omar", "Omar"), False, None, 2.0, False),
     ]
-    assert await store.mark_reciprocated(ANA, id_received) is True
-    assert await store.mark_reciprocated(ANA, id_given) is False  # only received ones
-    assert await store.mark_reciprocated(ANA, 999_999) is False
-    assert await store.mark_reciprocated(BEN, id_received) is False  # not Ben's
-    assert [e.reciprocated for e in await store.endorsements(ANA)] == [False, True]
+    assert await any_store.mark_reciprocated(ANA, id_received) is True
+    assert await any_store.mark_reciprocated(ANA, id_given) is False  # only received ones
+    assert await any_store.mark_reciprocated(ANA, 999_999) is False
+    assert await any_store.mark_reciprocated(BEN, id_received) is False  # not Ben's
+    assert [e.reciprocated for e in await any_store.endorsements(ANA)] == [False, True]
     solicited = Endorsement(None, "received", Person("li", "Li"), True, None, 3.0, True)
-    new_id = await store.add_endorsement(ANA, solicited)
-    assert (await store.endorsements(ANA))[-1] == Endorsement(
+    new_id = await any_store.add_endorsement(ANA, solicited)
+    assert (await any_store.endorsements(ANA))[-1] == Endorsement(
         new_id, "received", Person("li", "Li"), True, None, 3.0, True
     )
 
@@ -431,21 +442,21 @@ async def test_checks_keep_no_text(store: Store, db_path: Path) -> None:
     assert rows == [("endorsement_request", '["cold-ask", "pressure"]', 1.5, 7.0)]
 
 
-async def test_preferences_and_saved_messages_round_trip(store: Store) -> None:
-    assert await store.remembers(ANA) is False
-    await store.set_remember(ANA, True)
-    await store.set_remember(ANA, True)
-    assert await store.remembers(ANA) is True
-    first = await store.save_message(ANA, "Hi Dana, …", 1.0)
-    second = await store.save_message(ANA, "Hi Omar, …", 2.0)
-    messages = await store.saved_messages(ANA)
+async def test_preferences_and_saved_messages_round_trip(any_store: Store) -> None:
+    assert await any_store.remembers(ANA) is False
+    await any_store.set_remember(ANA, True)
+    await any_store.set_remember(ANA, True)
+    assert await any_store.remembers(ANA) is True
+    first = await any_store.save_message(ANA, "Hi Dana, …", 1.0)
+    second = await any_store.save_message(ANA, "Hi Omar, …", 2.0)
+    messages = await any_store.saved_messages(ANA)
     assert [(m.id, m.text, m.at) for m in messages] == [
         (first, "Hi Dana, …", 1.0),
         (second, "Hi Omar, …", 2.0),
     ]
-    await store.set_remember(ANA, False)
-    assert await store.remembers(ANA) is False
-    assert await store.saved_messages(ANA) == []
+    await any_store.set_remember(ANA, False)
+    assert await any_store.remembers(ANA) is False
+    assert await any_store.saved_messages(ANA) == []
 
 
 async def test_secret_is_made_once_per_database(db_path: Path, tmp_path: Path) -> None:
@@ -468,15 +479,15 @@ async def test_secret_is_made_once_per_database(db_path: Path, tmp_path: Path) -
         await store.close()
 
 
-async def test_fingerprints_round_trip_all_64_bits(store: Store) -> None:
+async def test_fingerprints_round_trip_all_64_bits(any_store: Store) -> None:
     for h in (0, 1, (1 << 63) - 1, 1 << 63, (1 << 64) - 1):
-        await store.add_fingerprint(ANA, h, None, 1.0)
-        hits = await store.similar_fingerprints(ANA, h, 1.0, 0)
+        await any_store.add_fingerprint(ANA, h, None, 1.0)
+        hits = await any_store.similar_fingerprints(ANA, h, 1.0, 0)
         assert [(x.simhash, x.distance, x.recipient, x.at) for x in hits] == [(h, 0, None, 1.0)]
     with pytest.raises(ValueError):
-        await store.add_fingerprint(ANA, 1 << 64, None, 1.0)
+        await any_store.add_fingerprint(ANA, 1 << 64, None, 1.0)
     with pytest.raises(ValueError):
-        await store.add_fingerprint(ANA, -1, None, 1.0)
+        await any_store.add_fingerprint(ANA, -1, None, 1.0)
 
 
 # -- scoping and forgetting ---------------------------------------------------------------------
@@ -495,25 +506,25 @@ async def fill(store: Store, user: UserRef, marker: str) -> int:
     return 8
 
 
-async def test_every_query_is_scoped(store: Store) -> None:
+async def test_every_query_is_scoped(any_store: Store) -> None:
     users = (ANA, BEN, ANA_ELSEWHERE, ANA_DISCORD)
     for user in users:
-        await fill(store, user, f"text of {user.platform}/{user.workspace}/{user.user_id}")
+        await fill(any_store, user, f"text of {user.platform}/{user.workspace}/{user.user_id}")
     for user in users:
         mine = f"text of {user.platform}/{user.workspace}/{user.user_id}"
-        sessions = await store.sessions_of(user)
+        sessions = await any_store.sessions_of(user)
         assert [json.loads(s.state).get("draft") for s in sessions] == [mine, None]
         assert all(s.key.user == user for s in sessions)
-        assert [r.how for r in await store.relationships(user)] == [mine]
-        assert len(await store.endorsements(user)) == 1
-        assert [m.text for m in await store.saved_messages(user)] == [mine]
-        assert len(await store.similar_fingerprints(user, 0xABCD, 0.0, 3)) == 1
-        assert len(await store.similar_fingerprints(user, 0xABCD, 0.0, 10)) == 1
-    await store.set_remember(ANA, False)
-    assert await store.remembers(ANA) is False
-    assert await store.remembers(ANA_ELSEWHERE) is True
-    await store.delete_session(SessionKey(ANA, "D1"))
-    assert await store.load_session(SessionKey(ANA_ELSEWHERE, "D1")) is not None
+        assert [r.how for r in await any_store.relationships(user)] == [mine]
+        assert len(await any_store.endorsements(user)) == 1
+        assert [m.text for m in await any_store.saved_messages(user)] == [mine]
+        assert len(await any_store.similar_fingerprints(user, 0xABCD, 0.0, 3)) == 1
+        assert len(await any_store.similar_fingerprints(user, 0xABCD, 0.0, 10)) == 1
+    await any_store.set_remember(ANA, False)
+    assert await any_store.remembers(ANA) is False
+    assert await any_store.remembers(ANA_ELSEWHERE) is True
+    await any_store.delete_session(SessionKey(ANA, "D1"))
+    assert await any_store.load_session(SessionKey(ANA_ELSEWHERE, "D1")) is not None
 
 
 async def test_forget_deletes_all_and_only_that_users_rows(store: Store, db_path: Path) -> None:
@@ -617,19 +628,19 @@ async def test_200_concurrent_writes_lose_nothing(store: Store, db_path: Path) -
         assert conn.execute("SELECT count(*) FROM checks").fetchone()[0] == 200
 
 
-async def test_concurrent_mixed_operations(store: Store) -> None:
+async def test_concurrent_mixed_operations(any_store: Store) -> None:
     async def user_life(i: int) -> None:
         user = UserRef("slack", "T1", f"U{i}")
-        await store.save_session(SessionKey(user, "D"), json.dumps({"i": i}), i)
-        await store.set_remember(user, True)
-        await store.save_message(user, f"m{i}", i)
+        await any_store.save_session(SessionKey(user, "D"), json.dumps({"i": i}), i)
+        await any_store.set_remember(user, True)
+        await any_store.save_message(user, f"m{i}", i)
         if i % 2:
-            assert await store.forget(user) == 3
+            assert await any_store.forget(user) == 3
 
     await asyncio.gather(*(user_life(i) for i in range(60)))
     for i in range(60):
         user = UserRef("slack", "T1", f"U{i}")
-        assert len(await store.saved_messages(user)) == (0 if i % 2 else 1)
+        assert len(await any_store.saved_messages(user)) == (0 if i % 2 else 1)
 
 
 async def test_two_stores_on_one_file_write_concurrently(db_path: Path) -> None:
@@ -670,24 +681,24 @@ async def test_many_stores_open_a_new_file_at_once(tmp_path: Path) -> None:
 # -- near-duplicate lookups ---------------------------------------------------------------------
 
 
-async def test_similar_fingerprints_near_far_and_old(store: Store) -> None:
+async def test_similar_fingerprints_near_far_and_old(any_store: Store) -> None:
     base = 0x0123_4567_89AB_CDEF
     one_bit_per_band = base ^ (1 | 1 << 17 | 1 << 34)  # 3 bits, in 3 different bands
-    await store.add_fingerprint(ANA, base, "r0", 100.0)
-    await store.add_fingerprint(ANA, base ^ 1, "r1", 101.0)
-    await store.add_fingerprint(ANA, one_bit_per_band, "r3", 102.0)
-    await store.add_fingerprint(ANA, base ^ 0b1111, "r4", 103.0)  # 4 bits: not near
-    await store.add_fingerprint(ANA, base ^ (1 | 1 << 17 | 1 << 34 | 1 << 51), "r5", 104.0)
-    await store.add_fingerprint(ANA, base ^ (1 << 63), "old", 10.0)  # near, but too old
-    await store.add_fingerprint(ANA, ~base & ((1 << 64) - 1), "far", 105.0)
-    await store.add_fingerprint(BEN, base, "ben", 100.0)  # near, but someone else's
+    await any_store.add_fingerprint(ANA, base, "r0", 100.0)
+    await any_store.add_fingerprint(ANA, base ^ 1, "r1", 101.0)
+    await any_store.add_fingerprint(ANA, one_bit_per_band, "r3", 102.0)
+    await any_store.add_fingerprint(ANA, base ^ 0b1111, "r4", 103.0)  # 4 bits: not near
+    await any_store.add_fingerprint(ANA, base ^ (1 | 1 << 17 | 1 << 34 | 1 << 51), "r5", 104.0)
+    await any_store.add_fingerprint(ANA, base ^ (1 << 63), "old", 10.0)  # near, but too old
+    await any_store.add_fingerprint(ANA, ~base & ((1 << 64) - 1), "far", 105.0)
+    await any_store.add_fingerprint(BEN, base, "ben", 100.0)  # near, but someone else's
 
-    hits = await store.similar_fingerprints(ANA, base, 50.0, 3)
+    hits = await any_store.similar_fingerprints(ANA, base, 50.0, 3)
     assert [(h.recipient, h.distance) for h in hits] == [("r0", 0), ("r1", 1), ("r3", 3)]
     assert [h.at for h in hits] == [100.0, 101.0, 102.0]
-    hits = await store.similar_fingerprints(ANA, base, 0.0, 1)
+    hits = await any_store.similar_fingerprints(ANA, base, 0.0, 1)
     assert [(h.recipient, h.distance) for h in hits] == [("old", 1), ("r0", 0), ("r1", 1)]
-    hits = await store.similar_fingerprints(ANA, base, 50.0, 4)  # beyond the bands: a scan
+    hits = await any_store.similar_fingerprints(ANA, base, 50.0, 4)  # beyond the bands: a scan
     assert [(h.recipient, h.distance) for h in hits] == [
         ("r0", 0),
         ("r1", 1),
@@ -695,8 +706,8 @@ async def test_similar_fingerprints_near_far_and_old(store: Store) -> None:
         ("r4", 4),
         ("r5", 4),
     ]
-    assert await store.similar_fingerprints(ANA, base, 50.0, -1) == []
-    assert await store.similar_fingerprints(ANA, base, 200.0, 3) == []
+    assert await any_store.similar_fingerprints(ANA, base, 50.0, -1) == []
+    assert await any_store.similar_fingerprints(ANA, base, 200.0, 3) == []
 
 
 def plan(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> list[str]:
@@ -773,26 +784,26 @@ async def test_migration_from_v2_adds_workspace_settings_and_deliveries(db_path:
         await store.close()
 
 
-async def test_workspace_settings_are_per_workspace(store: Store) -> None:
-    await store.save_workspace_settings("slack", "T1", '{"rules": {}}', "U1", 1.0)
-    await store.save_workspace_settings("slack", "T1", '{"rules": {"curt": {}}}', "U2", 2.0)
-    assert await store.workspace_settings("slack", "T1") == '{"rules": {"curt": {}}}'
-    assert await store.workspace_settings("slack", "T2") is None
-    assert await store.workspace_settings("discord", "T1") is None
+async def test_workspace_settings_are_per_workspace(any_store: Store) -> None:
+    await any_store.save_workspace_settings("slack", "T1", '{"rules": {}}', "U1", 1.0)
+    await any_store.save_workspace_settings("slack", "T1", '{"rules": {"curt": {}}}', "U2", 2.0)
+    assert await any_store.workspace_settings("slack", "T1") == '{"rules": {"curt": {}}}'
+    assert await any_store.workspace_settings("slack", "T2") is None
+    assert await any_store.workspace_settings("discord", "T1") is None
 
 
-async def test_claim_delivery_once_and_prunes_old_ids(store: Store) -> None:
-    assert await store.claim_delivery("slack", "Ev1", 100.0, keep=60.0)
-    assert not await store.claim_delivery("slack", "Ev1", 101.0, keep=60.0)
-    assert await store.claim_delivery("discord", "Ev1", 101.0, keep=60.0)
+async def test_claim_delivery_once_and_prunes_old_ids(any_store: Store) -> None:
+    assert await any_store.claim_delivery("slack", "Ev1", 100.0, keep=60.0)
+    assert not await any_store.claim_delivery("slack", "Ev1", 101.0, keep=60.0)
+    assert await any_store.claim_delivery("discord", "Ev1", 101.0, keep=60.0)
     # long after, the old id is pruned and a new delivery with it counts again
-    assert await store.claim_delivery("slack", "Ev1", 1000.0, keep=60.0)
+    assert await any_store.claim_delivery("slack", "Ev1", 1000.0, keep=60.0)
 
 
-async def test_concurrent_claims_of_one_delivery_have_one_winner(store: Store) -> None:
+async def test_concurrent_claims_of_one_delivery_have_one_winner(any_store: Store) -> None:
     import asyncio
 
     wins = await asyncio.gather(
-        *(store.claim_delivery("slack", "Ev9", 5.0, 60.0) for _ in range(20))
+        *(any_store.claim_delivery("slack", "Ev9", 5.0, 60.0) for _ in range(20))
     )
     assert sum(wins) == 1

@@ -9,11 +9,12 @@ the work (`bot.chat`, the coach), and `embeds` lays the answer out.  Every messa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,10 @@ PLATFORM = "discord"
 DM_WORKSPACE = "@me"
 CMD = "/rapport"
 MODAL_LIMIT = 4000
+#: Core work (checks, coach turns) running at once; more wait their turn after their defer.
+MAX_IN_FLIGHT = 32
+#: On shutdown, how long deferred interactions may take to get their answers.
+DRAIN_SECONDS = 10.0
 _MENTION = re.compile(r"<@!?(\d+)>")
 
 
@@ -64,6 +69,7 @@ class RateLimiter:
     def __init__(self, rate: int, per: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.per, self.clock = rate, per, clock
         self._seen: dict[int, deque[float]] = {}
+        self._swept = float("-inf")
 
     def wait(self, user_id: int) -> float:
         """0 if the user may go ahead now (and counts it), else seconds to wait."""
@@ -74,8 +80,9 @@ class RateLimiter:
         if len(seen) >= self.rate:
             return self.per - (now - seen[0])
         seen.append(now)
-        if len(self._seen) > 50_000:  # bounded: forget the quiet ones
+        if len(self._seen) > 50_000 and now - self._swept > self.per:  # bounded, swept rarely
             self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < self.per}
+            self._swept = now
         return 0.0
 
 
@@ -181,7 +188,31 @@ class DiscordAdapter:
         self.rapport = rapport
         self.settings = settings
         self.limiter = RateLimiter(settings.rate, settings.per)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def working(self) -> AsyncIterator[None]:
+        """Core work after a defer: bounded in number, and counted so shutdown can wait."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            async with self._slots:
+                yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait (up to `timeout` seconds) for deferred interactions to get their answers."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     # -- sending -------------------------------------------------------------------------------
     async def send(
@@ -278,6 +309,10 @@ class DiscordAdapter:
         if not await self.guard(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.working():
+            await self._run(interaction, text, draft)
+
+    async def _run(self, interaction: discord.Interaction, text: str, draft: str | None) -> None:
         try:
             readable, keyed, mentions = mention_names(text, self.resolver(interaction))
             word = text.split(None, 1)[0].lower() if text.strip() else ""
@@ -303,6 +338,12 @@ class DiscordAdapter:
         if not await self.guard(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.working():
+            await self._check_message(interaction, message)
+
+    async def _check_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
         try:
             readable, _, mentions = mention_names(message.content or "", self.resolver(interaction))
             answer = await check_draft(self.rapport, user_ref(interaction), readable, cmd=CMD,
@@ -313,6 +354,10 @@ class DiscordAdapter:
 
     async def check_long_draft(self, interaction: discord.Interaction, draft: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.working():
+            await self._check_long_draft(interaction, draft)
+
+    async def _check_long_draft(self, interaction: discord.Interaction, draft: str) -> None:
         try:
             readable, _, mentions = mention_names(draft, self.resolver(interaction))
             rewrite = len(readable) > DRAFT_EMBED_LIMIT  # too long to ride on a button: rewrite now
@@ -348,12 +393,13 @@ class DiscordAdapter:
         if channel is None:
             return
         key = SessionKey(UserRef(PLATFORM, DM_WORKSPACE, str(interaction.user.id)), str(channel.id))
-        try:
-            reply = await self.rapport.talk(key, value)
-        except Exception:
-            log.exception("coach turn failed")
-            reply = Reply(say("chat.try_again"))
-        await self.post_reply(channel, reply)  # type: ignore[arg-type]
+        async with self.working():
+            try:
+                reply = await self.rapport.talk(key, value)
+            except Exception:
+                log.exception("coach turn failed")
+                reply = Reply(say("chat.try_again"))
+            await self.post_reply(channel, reply)  # type: ignore[arg-type]
 
     # -- DMs -------------------------------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
@@ -526,10 +572,14 @@ def invite_url(application_id: int) -> str:
 
 
 async def run_until(client: discord.Client, token: str, stop: Awaitable[Any]) -> None:
-    """Run the client until `stop` completes, then close it."""
+    """Run the client until `stop` completes; then let deferred interactions get their answers
+    (bounded wait) and close the connection."""
     runner = asyncio.ensure_future(client.start(token))
     waiter = asyncio.ensure_future(stop)
     done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    adapter: DiscordAdapter | None = getattr(client, "rapport_adapter", None)
+    if adapter is not None:
+        await adapter.drain(DRAIN_SECONDS)
     await client.close()
     for task in (runner, waiter):
         if task not in done:

@@ -2,7 +2,8 @@
 
 `DISCORD_TOKEN` is the bot's token; `RAPPORT_DISCORD_GUILD` syncs the commands to one server
 at once (global sync can take a while to show); `RAPPORT_DISCORD_SHARDS` runs an
-AutoShardedClient with that many shards.
+AutoShardedClient with that many shards; `RAPPORT_RATE_LIMIT` commands per
+`RAPPORT_RATE_WINDOW` seconds per person (default 8 per 20).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> DiscordSettings:
         token=token,
         guild=_number(env, "RAPPORT_DISCORD_GUILD", 1),
         shards=_number(env, "RAPPORT_DISCORD_SHARDS", 1),
+        rate=_number(env, "RAPPORT_RATE_LIMIT", 1) or 8,
+        per=float(_number(env, "RAPPORT_RATE_WINDOW", 1) or 20),
     )
 
 

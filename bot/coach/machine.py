@@ -74,7 +74,7 @@ class Coach:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock:
+        async with lock, self.store.session_lock(key):  # this process, then every process
             session, lead = await self._load(key)
             session, reply = await self._turn(key, session, text, lead)
             return await self._save(key, session, reply)

@@ -5,8 +5,9 @@
     store = await open_store("sqlite:////var/lib/rapport.db")   # absolute: four slashes
     store = await open_store("sqlite:///:memory:")              # throwaway
 
-URLs follow SQLAlchemy's convention.  Only SQLite exists today; PostgreSQL comes later behind
-the same `Store` protocol.
+    store = await open_store("postgresql://rapport:secret@db:5432/rapport")  # several processes
+
+URLs follow SQLAlchemy's convention; `postgresql+asyncpg://` and `postgres://` work too.
 """
 
 from __future__ import annotations
@@ -45,12 +46,21 @@ __all__ = [
     "UserRef",
     "database_url",
     "default_url",
+    "is_postgres",
     "open_store",
     "sqlite_path",
 ]
 
 ENV = "RAPPORT_DATABASE_URL"
-_USAGE = "use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory:"
+_USAGE = (
+    "use sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:///:memory: "
+    "or postgresql://user:password@host:5432/database"
+)
+
+
+def is_postgres(url: str) -> bool:
+    """True for a PostgreSQL URL (postgresql://, postgres://, postgresql+asyncpg://)."""
+    return url.partition("://")[0].lower().split("+", 1)[0] in ("postgresql", "postgres")
 
 
 def default_url() -> str:
@@ -73,10 +83,6 @@ def sqlite_path(url: str) -> Path | None:
     base = scheme.lower().split("+", 1)[0]
     if not sep:
         raise StoreError(f"{url!r} is not a database URL; {_USAGE}")
-    if base in ("postgresql", "postgres"):
-        raise StoreError(
-            "PostgreSQL support comes in a later version; use sqlite:///path/to/rapport.db"
-        )
     if base != "sqlite":
         raise StoreError(f"rapport can't use {scheme}:// databases; {_USAGE}")
     if not rest.startswith("/"):
@@ -95,7 +101,12 @@ async def open_store(url: str | None = None) -> Store:
     Creates the file's folder; raises StoreError for an unsupported URL or a file that isn't
     rapport's, which is never modified.
     """
-    path = sqlite_path(database_url() if url is None else url)
+    url = database_url() if url is None else url
+    if is_postgres(url):
+        from bot.storage.postgres import PostgresStore  # asyncpg loads only for PostgreSQL
+
+        return await PostgresStore.open(url.replace("postgres://", "postgresql://", 1))
+    path = sqlite_path(url)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ their own descriptions of a relationship, scores and fingerprints.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -117,6 +118,9 @@ class Store(Protocol):
     async def close(self) -> None:
         """Flush and close; the store can't be used afterwards."""
 
+    async def ping(self) -> None:
+        """One round trip to the database (readiness checks); StoreError when it's away."""
+
     async def flush(self) -> None:
         """Scrub deleted text from the database files now (ended sessions are scrubbed within
         a moment anyway; `forget` and `remember off` scrub at once)."""
@@ -130,6 +134,10 @@ class Store(Protocol):
 
     async def delete_session(self, key: SessionKey) -> None:
         """End the session; its text is scrubbed from the database files within a moment."""
+
+    def session_lock(self, key: SessionKey) -> AbstractAsyncContextManager[None]:
+        """Held for a whole coaching turn (load, answer, save), so two processes answering the
+        same session never both build on the same state and lose one turn."""
 
     async def sessions_of(self, user: UserRef) -> list[StoredSession]:
         """Every open session of a user (all channels)."""

@@ -267,6 +267,11 @@ class SQLiteStore:
                 with contextlib.suppress(sqlite3.Error):  # a later scrub or the close retries
                     await self._scrub()
 
+    async def ping(self) -> None:
+        """One round trip to the database (readiness checks)."""
+        async with self._op("reach the database") as db:
+            await db.execute_fetchall("SELECT 1")
+
     async def flush(self) -> None:
         """Scrub deleted text from the database files now, rather than in a moment."""
         task, self._scrub_task = self._scrub_task, None
@@ -335,6 +340,11 @@ class SQLiteStore:
             )
             if cursor.rowcount:
                 self._scrub_soon()
+
+    def session_lock(self, key: SessionKey) -> contextlib.AbstractAsyncContextManager[None]:
+        """Nothing to do: a SQLite database serves one bot process, and the coach already runs
+        one turn at a time per session in a process."""
+        return contextlib.nullcontext()
 
     async def sessions_of(self, user: UserRef) -> list[StoredSession]:
         """Every open session of a user (all channels), least recently moved first."""
