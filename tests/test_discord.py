@@ -281,6 +281,18 @@ async def test_buttons_work_before_and_after_a_restart(bot: Bot, tmp_path: Path)
         await rapport.close()
 
 
+async def test_answers_with_buttons_leave_nothing_in_the_view_store(bot: Bot) -> None:
+    store = bot.client._connection._view_store
+    before = len(store.persistent_views)
+    for _ in range(3):
+        reply = await bot.answer(interaction("check", [opt("draft", ASK)]))
+        assert "Suggest a rewrite" in buttons(reply)  # the buttons still go out
+    reply = await bot.dm("hi")
+    assert buttons(reply)  # the coach's choices too
+    assert len(store.persistent_views) == before  # no per-message entry kept forever
+    assert all(key is None for key in store._views)  # only message-less (setup) entries
+
+
 # -- DMs --------------------------------------------------------------------------------------------
 
 

@@ -109,6 +109,14 @@ def mention_names(
     return readable, keyed, mentions
 
 
+def sent_once(view: discord.ui.View) -> discord.ui.View:
+    """Stop a view before it is sent: its buttons still go out, but discord.py won't keep it in
+    its view store (one entry per message, forever, for a view without a timeout).  Clicks
+    reach `CommandButton`, the dynamic item, whatever message they come from."""
+    view.stop()
+    return view
+
+
 class RapportView(discord.ui.View):
     """Buttons for an answer (a view is only a container; the buttons are dynamic items)."""
 
@@ -237,7 +245,7 @@ class DiscordAdapter:
                     view.remove_item(item)
         kwargs: dict[str, Any] = {"content": content or None, "embeds": embeds, "ephemeral": True}
         if view is not None and view.children:
-            kwargs["view"] = view
+            kwargs["view"] = sent_once(view)
         await interaction.followup.send(**kwargs)
 
     async def open_coach(self, interaction: discord.Interaction, first: str) -> bool:
@@ -261,7 +269,8 @@ class DiscordAdapter:
     async def post_reply(self, channel: discord.abc.Messageable, reply: Reply) -> None:
         content, embeds = reply_content(reply)
         if reply.choices:
-            await channel.send(content=content or None, embeds=embeds, view=ChoiceView(reply))
+            view = sent_once(ChoiceView(reply))
+            await channel.send(content=content or None, embeds=embeds, view=view)
         else:
             await channel.send(content=content or None, embeds=embeds)
 
