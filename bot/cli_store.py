@@ -8,13 +8,15 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from bot.config import Config, ConfigError
 from bot.storage.base import UserRef
 
-__all__ = ["add_store_commands", "console_user", "run_store_command", "with_rapport"]
+__all__ = [
+    "add_store_commands", "console_user", "idle_hours", "run_store_command", "with_rapport",
+]  # fmt: skip
 
 T = TypeVar("T")
 
@@ -36,7 +38,7 @@ def with_rapport(config: Config, job: Callable[..., Awaitable[T]]) -> T:
     from bot.storage import open_store
 
     async def main() -> T:
-        rapport = Rapport(await open_store(), config=config, idle_hours=_idle_hours())
+        rapport = Rapport(await open_store(), config=config, idle_hours=idle_hours())
         try:
             return await job(rapport)
         finally:
@@ -45,9 +47,9 @@ def with_rapport(config: Config, job: Callable[..., Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
-def _idle_hours() -> float:
+def idle_hours(env: Mapping[str, str] | None = None) -> float:
     """$RAPPORT_SESSION_IDLE_HOURS (default 24): how long a quiet session is kept."""
-    raw = os.environ.get("RAPPORT_SESSION_IDLE_HOURS", "").strip()
+    raw = (os.environ if env is None else env).get("RAPPORT_SESSION_IDLE_HOURS", "").strip()
     if not raw:
         return 24.0
     try:
@@ -88,14 +90,18 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     remember.add_argument("state", choices=("on", "off"))
     serve = sub.add_parser(
         "serve",
-        help="run the chat bot (Slack or Discord)",
-        description="Run rapport's Slack app: HTTP mode on $RAPPORT_HOST:$RAPPORT_PORT at "
-        "/slack/events (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET), or Socket Mode when "
-        "SLACK_APP_TOKEN is set; or the Discord bot (DISCORD_TOKEN, RAPPORT_DISCORD_GUILD, "
-        "RAPPORT_DISCORD_SHARDS). The database is $RAPPORT_DATABASE_URL.",
+        help="run the chat bots (Slack, Discord or both), with /healthz, /readyz and /metrics",
+        description="Run rapport's Slack app (HTTP mode at /slack/events: SLACK_BOT_TOKEN, "
+        "SLACK_SIGNING_SECRET; Socket Mode when SLACK_APP_TOKEN is set), the Discord bot "
+        "(DISCORD_TOKEN, RAPPORT_DISCORD_GUILD, RAPPORT_DISCORD_SHARDS), or both, with "
+        "/healthz, /readyz and /metrics on $RAPPORT_HOST:$RAPPORT_PORT. The database is "
+        "$RAPPORT_DATABASE_URL (SQLite or PostgreSQL).",
     )
+    serve.add_argument("platform", choices=("slack", "discord", "all"), help="what to serve")
     serve.add_argument(
-        "platform", choices=("slack", "discord"), help="which chat platform to serve"
+        "--settings",
+        metavar="FILE",
+        help="a TOML file whose [env] table sets the same variables (the environment wins)",
     )
     forget = sub.add_parser("forget", help="delete everything rapport holds about you")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
@@ -146,32 +152,11 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def serve(args: argparse.Namespace, config: Config) -> int:
-    """`rapport serve slack|discord`: settings are checked before the database is opened."""
-    import logging
+    """`rapport serve slack|discord|all`: settings are checked before anything starts."""
+    import asyncio
 
-    logging.basicConfig(level=os.environ.get("RAPPORT_LOG_LEVEL", "INFO").upper())
-    if args.platform == "discord":
-        from adapters.discord_bot.serve import serve_discord
-        from adapters.discord_bot.serve import settings_from_env as discord_settings
+    from adapters.serve import load_env, run_serve
 
-        bot_settings = discord_settings()
-
-        async def run_discord(rapport: object) -> int:
-            from bot.service import Rapport
-
-            assert isinstance(rapport, Rapport)
-            await serve_discord(rapport, bot_settings)
-            return 0
-
-        return with_rapport(config, run_discord)
-
-    from adapters.slack.server import listen_address, serve_slack, settings_from_env
-
-    settings = settings_from_env()
-    host, port = listen_address()
-
-    async def run(rapport: object) -> int:
-        await serve_slack(rapport, settings, host, port)
-        return 0
-
-    return with_rapport(config, run)
+    env = load_env(args.settings)
+    platforms = ("slack", "discord") if args.platform == "all" else (args.platform,)
+    return asyncio.run(run_serve(platforms, env, config))

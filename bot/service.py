@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Config
 from bot.engine import Engine
 from bot.ledger import Ledger, person
+from bot.metrics import metrics
 from bot.models import Context, Finding, Kind, Report, Severity
 from bot.resources import templates_dir
 from bot.rewrite import Rewriter
@@ -139,6 +140,7 @@ class Rapport:
         record: bool = True,
     ) -> Report:
         """Check a draft with everything rapport knows about this user's outreach."""
+        started = time.perf_counter()
         engine, rewriter = await self.engine_for(user)
         report, signals = engine.analyse(text, await self.context_for(user, recipient))
         name = recipient or _greeted(signals.greeting_name)
@@ -154,11 +156,12 @@ class Rapport:
         report = replace(report, findings=tuple(sorted(findings, key=_order)))
         if rewrite:
             report = replace(report, rewrite=rewriter.rewrite(report, signals, supplied))
+        rules = tuple(sorted({f.rule for f in report.findings}))
         if record:
-            rules = tuple(sorted({f.rule for f in report.findings}))
             await self.store.record_check(
                 user, report.kind.value, rules, report.trust.quotient, self.clock()
             )
+        metrics().check(user.platform, report.kind.value, rules, time.perf_counter() - started)
         return report
 
     def _ledger_notes(self, findings: tuple[Finding, ...], name: str | None) -> list[Finding]:

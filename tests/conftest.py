@@ -39,9 +39,17 @@ def _private_database(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{folder / 'rapport.db'}"
 
 
-#: A PostgreSQL server for the tests that run on both engines (`.ci/run` starts one and sets
-#: this); without it those tests are skipped, saying why.
+#: A PostgreSQL server for the tests that run on both engines (`scripts/with-postgres` starts
+#: one and sets this); without it those tests are skipped, saying why, unless
+#: RAPPORT_REQUIRE_POSTGRES=1 (as in `.ci/run`) makes a missing server a failure.
 PG_ENV = "RAPPORT_TEST_POSTGRES_URL"
+
+
+def no_postgres(why: str) -> None:
+    """Skip a PostgreSQL test, or fail it where PostgreSQL is required (CI)."""
+    if os.environ.get("RAPPORT_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{why}, and RAPPORT_REQUIRE_POSTGRES=1", pytrace=False)
+    pytest.skip(why)
 
 
 @contextlib.asynccontextmanager
@@ -49,7 +57,7 @@ async def postgres_schema() -> AsyncIterator[str]:
     """A database URL whose tables live in a new, empty schema, dropped afterwards."""
     base = os.environ.get(PG_ENV, "").strip()
     if not base:
-        pytest.skip(f"no PostgreSQL server: set {PG_ENV} (.ci/run starts one)")
+        no_postgres(f"no PostgreSQL server: set {PG_ENV} (scripts/with-postgres starts one)")
     import asyncpg
 
     schema = "t_" + uuid.uuid4().hex[:16]

@@ -693,7 +693,7 @@ async def test_serve_slack_runs_answers_and_stops_on_sigterm(tmp_path: Path) -> 
     try:
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), 60)
-        assert f"http://127.0.0.1:{port}/slack/events" in line.decode()
+        assert f"serving slack on http://127.0.0.1:{port}" in line.decode()
         async with aiohttp.ClientSession() as session:
             sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, fake, session)
             status, _, _ = await sender.slash(f"check {ASK}")

@@ -33,8 +33,9 @@ from adapters.discord_bot.embeds import (
 from bot.chat import SUBCOMMANDS, Answer, check_draft, run_chat_command
 from bot.coach.replies import Reply
 from bot.coach.wording import say
+from bot.metrics import metrics
 from bot.service import Rapport
-from bot.storage.base import SessionKey, UserRef
+from bot.storage.base import SessionKey, StoreError, UserRef
 
 __all__ = ["DiscordSettings", "build_client"]
 
@@ -285,6 +286,7 @@ class DiscordAdapter:
         return False
 
     async def failed(self, interaction: discord.Interaction, exc: BaseException) -> None:
+        metrics().error("store" if isinstance(exc, StoreError) else "internal")
         log.exception("interaction failed", exc_info=exc)
         try:
             if interaction.response.is_done():

@@ -8,17 +8,13 @@ AutoShardedClient with that many shards; `RAPPORT_RATE_LIMIT` commands per
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
-import signal
 from collections.abc import Mapping
 
-from adapters.discord_bot.bot import DiscordSettings, build_client, run_until
+from adapters.discord_bot.bot import DiscordSettings
 from bot.config import ConfigError
-from bot.service import Rapport
 
-__all__ = ["serve_discord", "settings_from_env"]
+__all__ = ["settings_from_env"]
 
 
 def _number(env: Mapping[str, str], name: str, low: int) -> int | None:
@@ -50,15 +46,3 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> DiscordSettings:
         rate=_number(env, "RAPPORT_RATE_LIMIT", 1) or 8,
         per=float(_number(env, "RAPPORT_RATE_WINDOW", 1) or 20),
     )
-
-
-async def serve_discord(rapport: Rapport, settings: DiscordSettings) -> None:
-    """Connect and serve until SIGINT/SIGTERM, then close the connection cleanly."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    client = build_client(rapport, settings)
-    print("rapport: connecting to Discord", flush=True)
-    await run_until(client, settings.token, stop.wait())

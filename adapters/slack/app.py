@@ -29,8 +29,9 @@ from bot.chat import Action, Answer, check_draft, run_chat_command
 from bot.coach.replies import Reply
 from bot.coach.wording import say
 from bot.commands import ledger_text
+from bot.metrics import metrics
 from bot.service import Rapport
-from bot.storage.base import SessionKey, UserRef
+from bot.storage.base import SessionKey, StoreError, UserRef
 
 __all__ = ["SlackAdapter", "SlackSettings", "adapter_of", "build_app"]
 
@@ -267,6 +268,7 @@ class SlackAdapter:
 
     async def failed(self, respond: Respond | None, exc: BaseException) -> None:
         """Something broke in the core: say so kindly (the details go to the log, not Slack)."""
+        metrics().error("store" if isinstance(exc, StoreError) else "internal")
         log.exception("request failed", exc_info=exc)
         if respond is not None:
             try:

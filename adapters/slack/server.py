@@ -1,4 +1,5 @@
-"""Running the Slack app: HTTP mode (aiohttp, everything at `/slack/events`) or Socket Mode.
+"""Serving the Slack app: settings, the `/slack/events` route, and a start-up token check
+(`adapters/serve.py` runs it, in HTTP mode or Socket Mode).
 
 Configuration comes from the environment: `SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET`, and
 `SLACK_APP_TOKEN` for Socket Mode; `SLACK_API_URL` points at another Web API (GovSlack, or a
@@ -7,10 +8,7 @@ test server); `RAPPORT_HOST`/`RAPPORT_PORT` say where HTTP mode listens.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
-import signal
 from collections.abc import Mapping
 
 import aiohttp
@@ -19,10 +17,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.app import SlackSettings, adapter_of, build_app
+from adapters.slack.app import SlackSettings
 from bot.config import ConfigError
 
-__all__ = ["serve_slack", "settings_from_env", "slack_routes", "web_app"]
+__all__ = ["listen_address", "settings_from_env", "slack_routes", "verify_token", "web_app"]
 
 EVENTS_PATH = "/slack/events"
 #: On SIGTERM, how long work already acknowledged may take to finish.
@@ -100,47 +98,3 @@ def web_app(app: AsyncApp) -> web.Application:
     web_application = web.Application(client_max_size=1024 * 1024)
     web_application.add_routes(slack_routes(app))
     return web_application
-
-
-async def serve_slack(rapport: object, settings: SlackSettings, host: str, port: int) -> None:
-    """Run until SIGINT/SIGTERM: HTTP mode, or Socket Mode when an app token is set."""
-    from bot.service import Rapport
-
-    assert isinstance(rapport, Rapport)
-    app = build_app(rapport, settings)
-    adapter = adapter_of(app)
-    try:
-        await verify_token(app)
-    except BaseException:
-        await adapter.close()
-        raise
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    if settings.app_token:
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-        handler = AsyncSocketModeHandler(app, app_token=settings.app_token)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        print("rapport: connected to Slack in Socket Mode", flush=True)
-        try:
-            await stop.wait()
-        finally:
-            await handler.close_async()  # type: ignore[no-untyped-call]
-            await adapter.drain(DRAIN_SECONDS)
-            await adapter.close()
-        return
-    runner = web.AppRunner(web_app(app))
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    print(f"rapport: Slack app listening on http://{host}:{port}{EVENTS_PATH}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await site.stop()  # no new requests; work already acked finishes (bounded wait)
-        await adapter.drain(DRAIN_SECONDS)
-        await runner.cleanup()
-        await adapter.close()

@@ -29,6 +29,7 @@ from bot.coach.steps import (
     yes_no,
 )
 from bot.coach.wording import say
+from bot.metrics import metrics
 from bot.models import Kind
 from bot.storage.base import SessionKey, Store, StoreError
 
@@ -74,10 +75,14 @@ class Coach:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
+        started = time.perf_counter()
         async with lock, self.store.session_lock(key):  # this process, then every process
-            session, lead = await self._load(key)
-            session, reply = await self._turn(key, session, text, lead)
-            return await self._save(key, session, reply)
+            before, lead = await self._load(key)
+            session, reply = await self._turn(key, before, text, lead)
+            reply = await self._save(key, session, reply)
+        new = before is None and session is not None and not reply.ended
+        metrics().turn(key.user.platform, time.perf_counter() - started, new, reply.ended)
+        return reply
 
     async def resume(self, key: SessionKey) -> Reply:
         """What to say when the user opens the conversation: where they left off, or the menu."""

@@ -1,0 +1,273 @@
+"""`rapport serve slack|discord|all`: the bots, health checks and metrics in one process.
+
+One aiohttp server on `RAPPORT_HOST`:`RAPPORT_PORT` answers `/healthz` (the process is up),
+`/readyz` (the database answers and every platform is connected; 503 otherwise, and while
+shutting down) and `/metrics` (Prometheus), plus Slack's `/slack/events` in HTTP mode.  Discord
+and Slack's Socket Mode run beside it.  SIGTERM stops new work, lets work already acknowledged
+finish (bounded), then closes the platforms and the database.
+
+Settings are environment variables; `--settings FILE` (or `RAPPORT_SETTINGS`) reads the same
+names from a TOML file's `[env]` table, and the environment wins over the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import tomllib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.cli_store import idle_hours
+from bot.config import Config, ConfigError
+from bot.logs import configure, new_request_id
+from bot.metrics import PrometheusMetrics, enable, measured_store, metrics
+
+__all__ = ["Service", "load_env", "run_serve"]
+
+log = logging.getLogger("rapport.serve")
+
+#: On SIGTERM, how long acknowledged work may take before the process closes anyway.
+DRAIN_SECONDS = 10.0
+_READY_TIMEOUT = 2.0
+
+
+def load_env(settings_file: str | None, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings: a TOML file's `[env]` table overlaid by the real environment."""
+    real = dict(os.environ if env is None else env)
+    path = settings_file or real.get("RAPPORT_SETTINGS", "").strip() or None
+    if not path:
+        return real
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"settings file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"settings file {path}: can't read it ({exc})") from None
+    table = data.get("env", {})
+    if not isinstance(table, dict) or set(data) - {"env"}:
+        raise ConfigError(f"settings file {path}: put the settings in an [env] table")
+    merged = {str(k): str(v) for k, v in table.items() if not isinstance(v, (dict, list))}
+    merged.update(real)
+    return merged
+
+
+@dataclass
+class Service:
+    """What one `rapport serve` process runs, and how to tell whether it is ready."""
+
+    platforms: tuple[str, ...]
+    env: dict[str, str]
+    config: Config
+    rapport: Any = None
+    slack_app: Any = None
+    socket_handler: Any = None
+    discord_client: Any = None
+    draining: bool = False
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    async def ready(self) -> tuple[bool, dict[str, str]]:
+        """Every dependency's state, and whether all are fine."""
+        parts: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(self.rapport.store.ping(), _READY_TIMEOUT)
+            parts["database"] = "ok"
+        except Exception as exc:  # unreachable, timed out, closed: all mean "not ready"
+            parts["database"] = f"unavailable ({type(exc).__name__})"
+        if self.slack_app is not None:
+            if self.socket_handler is not None:
+                connected = await _socket_connected(self.socket_handler)
+                parts["slack"] = "ok" if connected else "disconnected"
+            else:
+                parts["slack"] = "ok"  # HTTP mode: the token was verified at start
+        if self.discord_client is not None:
+            c = self.discord_client
+            parts["discord"] = "ok" if c.is_ready() and not c.is_closed() else "connecting"
+        if self.draining:
+            parts["process"] = "shutting down"
+        return all(v == "ok" for v in parts.values()), parts
+
+
+async def _socket_connected(handler: Any) -> bool:
+    try:
+        return bool(await handler.client.is_connected())
+    except Exception:
+        return False
+
+
+def _routes(service: Service, recorder: PrometheusMetrics) -> list[web.RouteDef]:
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(request: web.Request) -> web.Response:
+        ok, parts = await service.ready()
+        return web.json_response({"ready": ok, **parts}, status=200 if ok else 503)
+
+    async def metrics_page(request: web.Request) -> web.Response:
+        body, content_type = recorder.exposition()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    return [
+        web.get("/healthz", healthz),
+        web.get("/readyz", readyz),
+        web.get("/metrics", metrics_page),
+    ]
+
+
+def _slack_requests(service: Service) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Every Slack request gets a request id for its log lines (and its listener tasks'); once
+    shutdown has begun, new ones are turned away (503) even on a kept-alive connection."""
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if not request.path.startswith("/slack/"):
+            return await handler(request)
+        if service.draining:
+            return web.json_response(
+                {"error": "shutting down"}, status=503, headers={"Connection": "close"}
+            )
+        new_request_id("slack-")
+        metrics().request("slack", "http")
+        return await handler(request)
+
+    return middleware
+
+
+async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Config) -> int:
+    """Serve until SIGTERM/SIGINT; returns the exit code."""
+    from bot.service import Rapport
+    from bot.storage import is_postgres, open_store
+    from bot.storage.postgres import redact
+
+    configure(env.get("RAPPORT_LOG_LEVEL", "INFO"), env.get("RAPPORT_LOG_FORMAT", "json") != "text")
+    recorder = enable()
+    slack_settings = discord_settings = None
+    if "slack" in platforms:
+        from adapters.slack.server import settings_from_env
+
+        slack_settings = settings_from_env(env)
+    if "discord" in platforms:
+        from adapters.discord_bot.serve import settings_from_env as discord_from_env
+
+        discord_settings = discord_from_env(env)
+    from adapters.slack.server import listen_address
+
+    host, port = listen_address(env)
+    idle = idle_hours(env)
+    url = env.get("RAPPORT_DATABASE_URL", "").strip() or None
+    store = await open_store(url)  # StoreError: a clear message and exit 2 (the CLI's job)
+    where = redact(store.url) if is_postgres(store.url) else store.url
+    service = Service(platforms, env, config)
+    service.rapport = Rapport(measured_store(store), config=config, idle_hours=idle)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    app = web.Application(middlewares=[_slack_requests(service)], client_max_size=1024 * 1024)
+    app.add_routes(_routes(service, recorder))
+    runner: web.AppRunner | None = None
+    try:
+        if slack_settings is not None:
+            from adapters.slack.app import build_app
+            from adapters.slack.server import slack_routes, verify_token
+
+            service.slack_app = build_app(service.rapport, slack_settings)
+            await verify_token(service.slack_app)
+            if slack_settings.app_token:
+                from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+                service.socket_handler = AsyncSocketModeHandler(
+                    service.slack_app, app_token=slack_settings.app_token
+                )
+                await asyncio.wait_for(service.socket_handler.connect_async(), 30)
+            else:
+                app.add_routes(slack_routes(service.slack_app))
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        if discord_settings is not None:
+            from adapters.discord_bot.bot import build_client
+
+            service.discord_client = build_client(service.rapport, discord_settings)
+            service.tasks.append(
+                asyncio.ensure_future(service.discord_client.start(discord_settings.token))
+            )
+        mode = "Socket Mode" if service.socket_handler is not None else "HTTP"
+        print(
+            f"rapport: serving {', '.join(platforms)} on http://{host}:{port} "
+            f"(Slack {mode if slack_settings else 'off'}; /healthz /readyz /metrics); "
+            f"database {where}",
+            flush=True,
+        )
+        log.info("serving", extra={"platforms": list(platforms), "host": host, "port": port})
+        failed = await _wait(stop, service.tasks)
+        return await _shutdown(service, runner, site, failed)
+    except BaseException:
+        await _close(service, runner)
+        raise
+
+
+async def _wait(stop: asyncio.Event, tasks: list[asyncio.Task[Any]]) -> BaseException | None:
+    """Until a stop signal, or a platform connection failing for good (returned)."""
+    waiter = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    for task in done:
+        if task is not waiter and not task.cancelled() and task.exception() is not None:
+            return task.exception()
+    return None
+
+
+async def _shutdown(
+    service: Service, runner: web.AppRunner, site: web.TCPSite, failed: BaseException | None
+) -> int:
+    """Stop taking work, let acknowledged work finish (bounded), close everything."""
+    service.draining = True
+    await site.stop()
+    adapters = []
+    if service.slack_app is not None:
+        from adapters.slack.app import adapter_of
+
+        adapters.append(adapter_of(service.slack_app))
+    if service.discord_client is not None:
+        adapters.append(service.discord_client.rapport_adapter)
+    results = await asyncio.gather(*(a.drain(DRAIN_SECONDS) for a in adapters))
+    if not all(results):
+        log.warning("shutdown: some work was still running after %.0f s", DRAIN_SECONDS)
+    await _close(service, runner)
+    if failed is not None:
+        print(
+            f"rapport: a platform connection failed: {type(failed).__name__}: {failed}", flush=True
+        )
+        return 1
+    return 0
+
+
+async def _close(service: Service, runner: web.AppRunner | None) -> None:
+    if service.socket_handler is not None:
+        with contextlib.suppress(Exception):
+            await service.socket_handler.close_async()
+    if service.discord_client is not None:
+        with contextlib.suppress(Exception):
+            await service.discord_client.close()
+    for task in service.tasks:
+        task.cancel()
+    if service.slack_app is not None:
+        from adapters.slack.app import adapter_of
+
+        await adapter_of(service.slack_app).close()
+    if runner is not None:
+        await runner.cleanup()
+    if service.rapport is not None:
+        await service.rapport.close()
