@@ -27,8 +27,8 @@ from aiohttp import web
 
 from bot.cli_store import idle_hours
 from bot.config import Config, ConfigError
-from bot.logs import configure, new_request_id
-from bot.metrics import PrometheusMetrics, enable, measured_store, metrics
+from bot.logs import configure
+from bot.metrics import PrometheusMetrics, enable, measured_store
 
 __all__ = ["Service", "load_env", "run_serve"]
 
@@ -122,8 +122,8 @@ def _routes(service: Service, recorder: PrometheusMetrics) -> list[web.RouteDef]
 
 
 def _slack_requests(service: Service) -> Callable[..., Awaitable[web.StreamResponse]]:
-    """Every Slack request gets a request id for its log lines (and its listener tasks'); once
-    shutdown has begun, new ones are turned away (503) even on a kept-alive connection."""
+    """Once shutdown has begun, new Slack requests are turned away (503), even on a kept-alive
+    connection; the health, readiness and metrics pages still answer."""
 
     @web.middleware
     async def middleware(
@@ -135,8 +135,6 @@ def _slack_requests(service: Service) -> Callable[..., Awaitable[web.StreamRespo
             return web.json_response(
                 {"error": "shutting down"}, status=503, headers={"Connection": "close"}
             )
-        new_request_id("slack-")
-        metrics().request("slack", "http")
         return await handler(request)
 
     return middleware

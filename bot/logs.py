@@ -16,9 +16,10 @@ __all__ = ["configure", "new_request_id", "request_id"]
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
-def new_request_id(prefix: str = "") -> str:
-    """Start a request: a fresh id for every log line written while it runs."""
-    rid = f"{prefix}{uuid.uuid4().hex[:12]}"
+def new_request_id(prefix: str = "", known: str | None = None) -> str:
+    """Start a request: its id (the platform's own, `known`, when it has one; else a fresh one)
+    goes on every log line written while it runs, in this task and the tasks it starts."""
+    rid = f"{prefix}{known or uuid.uuid4().hex[:12]}"
     request_id.set(rid)
     return rid
 
@@ -49,5 +50,9 @@ def configure(level: str = "INFO", json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # The libraries' own debug lines can carry message text (request bodies), which rapport
+    # keeps out of its logs: they never go below INFO, whatever RAPPORT_LOG_LEVEL says.
+    for library in ("slack_bolt", "slack_sdk", "discord", "aiohttp", "asyncpg", "aiosqlite"):
+        logging.getLogger(library).setLevel(max(logging.INFO, root.level))
     for noisy in ("aiohttp.access", "discord.gateway", "discord.http"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -139,6 +139,24 @@ async def test_check_in_a_server_is_ephemeral_with_embeds_and_buttons(bot: Bot) 
     assert any(e.get("title") == "rapport:draft" for e in reply["embeds"])  # the buttons' draft
 
 
+async def test_work_carries_the_interaction_id_for_logs(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.logs import request_id
+
+    seen: list[str] = []
+    real = bot.rapport.check
+
+    async def check(*args: Any, **kwargs: Any) -> Any:
+        seen.append(request_id.get())
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(bot.rapport, "check", check)
+    raw = interaction("check", [opt("draft", ASK)])
+    await bot.answer(raw)
+    assert seen == [f"discord-{raw['id']}"]
+
+
 async def test_rewrite_help_ledger_and_unknown(bot: Bot) -> None:
     reply = await bot.answer(interaction("rewrite", [opt("draft", ASK)]))
     assert "```" in text_of(reply)

@@ -110,7 +110,7 @@ async def test_serve_all_health_ready_metrics_and_logs(
             assert (
                 "rapport_check_seconds_bucket" in text and "rapport_database_seconds_bucket" in text
             )
-            assert 'rapport_requests_total{kind="http",platform="slack"}' in text
+            assert 'rapport_requests_total{kind="command",platform="slack"}' in text
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
         assert proc.stderr is not None
@@ -244,3 +244,20 @@ def test_database_down_at_start_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "can't connect to postgresql://rapport:***@127.0.0.1:1/x" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_debug_logging_keeps_library_request_bodies_out() -> None:
+    import logging
+
+    from bot.logs import configure
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure("DEBUG", json_lines=True)
+        assert root.level == logging.DEBUG  # rapport's own debug lines
+        for library in ("slack_sdk", "slack_bolt", "discord", "asyncpg"):
+            assert not logging.getLogger(library).isEnabledFor(logging.DEBUG)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)

@@ -607,13 +607,19 @@ async def test_a_slow_core_still_acks_within_three_seconds(
 async def test_a_core_failure_is_a_friendly_reply(
     slack: Slack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot.logs import request_id
+
+    seen: list[str] = []
+
     async def broken(*args: Any, **kwargs: Any) -> Any:
+        seen.append(request_id.get())  # the work after the ack carries the request's id
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(slack.rapport, "check", broken)
     reply = await slash(slack, f"check {ASK}")
     assert "Something went wrong on my side" in json.dumps(reply)
     assert "database went away" not in slack.fake.everything_sent()
+    assert len(seen) == 1 and seen[0].startswith("slack-") and len(seen[0]) > len("slack-")
 
 
 async def test_socket_mode_answers_a_slash_command(slack: Slack) -> None:

@@ -33,6 +33,7 @@ from adapters.discord_bot.embeds import (
 from bot.chat import SUBCOMMANDS, Answer, check_draft, run_chat_command
 from bot.coach.replies import Reply
 from bot.coach.wording import say
+from bot.logs import new_request_id
 from bot.metrics import metrics
 from bot.service import Rapport
 from bot.storage.base import SessionKey, StoreError, UserRef
@@ -85,6 +86,12 @@ class RateLimiter:
             self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < self.per}
             self._swept = now
         return 0.0
+
+
+def tag(interaction: discord.Interaction) -> None:
+    """The interaction's id on this request's log lines, and a count by kind."""
+    new_request_id("discord-", str(interaction.id))
+    metrics().request(PLATFORM, interaction.type.name)
 
 
 def user_ref(interaction: discord.Interaction) -> UserRef:
@@ -276,7 +283,9 @@ class DiscordAdapter:
             await channel.send(content=content or None, embeds=embeds)
 
     async def guard(self, interaction: discord.Interaction) -> bool:
-        """Rate limit; tells the user kindly and returns False when they must wait."""
+        """Tag the request, then rate limit: tells the user kindly and returns False when they
+        must wait."""
+        tag(interaction)
         wait = self.limiter.wait(interaction.user.id)
         if wait <= 0:
             return True
@@ -364,6 +373,7 @@ class DiscordAdapter:
             await self.failed(interaction, exc)
 
     async def check_long_draft(self, interaction: discord.Interaction, draft: str) -> None:
+        tag(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.working():
             await self._check_long_draft(interaction, draft)
@@ -399,6 +409,7 @@ class DiscordAdapter:
         await self.run(interaction, f"{verb} {draft}", draft=draft)
 
     async def coach_answer(self, interaction: discord.Interaction, value: str) -> None:
+        tag(interaction)
         await interaction.response.defer()
         channel = interaction.channel
         if channel is None:
@@ -420,6 +431,8 @@ class DiscordAdapter:
             return
         if message.author.id == self.client.user.id:
             return
+        new_request_id("discord-", str(message.id))
+        metrics().request(PLATFORM, "dm")
         if self.limiter.wait(message.author.id) > 0:
             return  # flooding a DM: the next message after the window is answered
         key = SessionKey(

@@ -29,6 +29,7 @@ from bot.chat import Action, Answer, check_draft, run_chat_command
 from bot.coach.replies import Reply
 from bot.coach.wording import say
 from bot.commands import ledger_text
+from bot.logs import new_request_id
 from bot.metrics import metrics
 from bot.service import Rapport
 from bot.storage.base import SessionKey, StoreError, UserRef
@@ -310,6 +311,15 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
     )
     app = AsyncApp(client=client, signing_secret=settings.signing_secret, name="rapport")
     app_any: Any = app
+
+    @app.middleware
+    async def tag_request(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+        """A request id for the log lines of this request and of the work after its ack, and
+        a count by kind (HTTP mode and Socket Mode alike)."""
+        kind = "command" if body.get("command") else str(body.get("type") or "other")
+        new_request_id("slack-", str(body.get("event_id") or "") or None)
+        metrics().request(PLATFORM, kind)
+        await next()
 
     @app.middleware
     async def once_per_event(
