@@ -140,6 +140,18 @@ def _slack_requests(service: Service) -> Callable[..., Awaitable[web.StreamRespo
     return middleware
 
 
+def pool_size(env: Mapping[str, str]) -> int:
+    """$RAPPORT_DATABASE_POOL: PostgreSQL connections per process (default 10)."""
+    raw = env.get("RAPPORT_DATABASE_POOL", "").strip()
+    if not raw:
+        return 10
+    if not raw.isdigit() or not 2 <= int(raw) <= 500:
+        raise ConfigError(
+            f"RAPPORT_DATABASE_POOL must be a number of connections from 2 to 500, not {raw!r}"
+        )
+    return int(raw)
+
+
 async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Config) -> int:
     """Serve until SIGTERM/SIGINT; returns the exit code."""
     from bot.service import Rapport
@@ -161,8 +173,9 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
 
     host, port = listen_address(env)
     idle = idle_hours(env)
+    pool = pool_size(env)
     url = env.get("RAPPORT_DATABASE_URL", "").strip() or None
-    store = await open_store(url)  # StoreError: a clear message and exit 2 (the CLI's job)
+    store = await open_store(url, pool_size=pool)  # StoreError: a clear message, exit 2
     where = redact(store.url) if is_postgres(store.url) else store.url
     service = Service(platforms, env, config)
     service.rapport = Rapport(measured_store(store), config=config, idle_hours=idle)

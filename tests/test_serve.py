@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.serve import load_env, run_serve
+from adapters.serve import load_env, pool_size, run_serve
 from bot.config import Config, ConfigError
 from tests.discord_fake import FakeDiscord
 from tests.slack_fake import FakeSlack, SlackSender
@@ -184,6 +184,13 @@ def test_settings_file_and_environment(tmp_path: Path) -> None:
     path.write_text("[slack]\ntoken = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[env\] table"):
         load_env(str(path), {})
+
+
+def test_pool_size_setting() -> None:
+    assert pool_size({}) == 10 and pool_size({"RAPPORT_DATABASE_POOL": " 25 "}) == 25
+    for bad in ("1", "ten", "-4", "9999"):
+        with pytest.raises(ConfigError, match="RAPPORT_DATABASE_POOL"):
+            pool_size({"RAPPORT_DATABASE_POOL": bad})
 
 
 async def test_database_lost_while_running_recovers(tmp_path: Path, fake_slack: FakeSlack) -> None:

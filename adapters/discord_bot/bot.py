@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +49,6 @@ CMD = "/rapport"
 MODAL_LIMIT = 4000
 #: Core work (checks, coach turns) running at once; more wait their turn after their defer.
 MAX_IN_FLIGHT = 32
-#: On shutdown, how long deferred interactions may take to get their answers.
-DRAIN_SECONDS = 10.0
 _MENTION = re.compile(r"<@!?(\d+)>")
 
 
@@ -593,20 +591,3 @@ def invite_url(application_id: int) -> str:
         "https://discord.com/oauth2/authorize?client_id="
         f"{application_id}&scope=bot+applications.commands&permissions=0"
     )
-
-
-async def run_until(client: discord.Client, token: str, stop: Awaitable[Any]) -> None:
-    """Run the client until `stop` completes; then let deferred interactions get their answers
-    (bounded wait) and close the connection."""
-    runner = asyncio.ensure_future(client.start(token))
-    waiter = asyncio.ensure_future(stop)
-    done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    adapter: DiscordAdapter | None = getattr(client, "rapport_adapter", None)
-    if adapter is not None:
-        await adapter.drain(DRAIN_SECONDS)
-    await client.close()
-    for task in (runner, waiter):
-        if task not in done:
-            task.cancel()
-    if runner in done and runner.exception():
-        raise runner.exception()  # type: ignore[misc]

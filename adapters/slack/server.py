@@ -23,8 +23,6 @@ from bot.config import ConfigError
 __all__ = ["listen_address", "settings_from_env", "slack_routes", "verify_token", "web_app"]
 
 EVENTS_PATH = "/slack/events"
-#: On SIGTERM, how long work already acknowledged may take to finish.
-DRAIN_SECONDS = 10.0
 
 
 def settings_from_env(env: Mapping[str, str] | None = None) -> SlackSettings:

@@ -95,17 +95,20 @@ def sqlite_path(url: str) -> Path | None:
     return Path(raw).expanduser().absolute()
 
 
-async def open_store(url: str | None = None) -> Store:
+async def open_store(url: str | None = None, pool_size: int = 10) -> Store:
     """Open (creating and migrating if needed) the store at `url`, else at `database_url()`.
 
     Creates the file's folder; raises StoreError for an unsupported URL or a file that isn't
-    rapport's, which is never modified.
+    rapport's, which is never modified.  `pool_size` caps a PostgreSQL store's connections
+    (per process).
     """
     url = database_url() if url is None else url
     if is_postgres(url):
         from bot.storage.postgres import PostgresStore  # asyncpg loads only for PostgreSQL
 
-        return await PostgresStore.open(url.replace("postgres://", "postgresql://", 1))
+        return await PostgresStore.open(
+            url.replace("postgres://", "postgresql://", 1), max_size=pool_size
+        )
     path = sqlite_path(url)
     if path is not None:
         try:
