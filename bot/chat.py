@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.coach.wording import say
 from bot.commands import parse_command, run_command
@@ -85,6 +85,7 @@ class Answer:
     coach: str | None = None  # open the DM coaching session, sending it this (may be "")
     ok: bool = True  # False: the user should fix their input (shown as a gentle error)
     replaces: bool = False  # answers a question with buttons: shown in its place
+    recipient: str | None = None  # who a checked draft is for, as the platform mentions them
 
 
 def kind_label(kind: Kind) -> str:
@@ -155,22 +156,29 @@ async def run_chat_command(
     word, _, rest = text.strip().partition(" ")
     sub = word.lower()
     rest = rest.strip()
+    where = user.platform
     if not sub or sub == "help":
-        return Answer(say("chat.help", cmd=cmd))
+        return Answer(say("chat.help", cmd=cmd, platform=where))
     if sub not in SUBCOMMANDS:
-        return Answer(say("chat.unknown", word=word[:40]) + "\n" + say("chat.help", cmd=cmd))
+        return Answer(
+            say("chat.unknown", word=word[:40]) + "\n" + say("chat.help", cmd=cmd, platform=where)
+        )
     if sub in DRAFT_COMMANDS:
+        to, rest = _addressee(rest, mentions or {})
         return await check_draft(rapport, user, rest, rewrite=sub == "rewrite", cmd=cmd,
-                                 recipient=recipient, mentions=mentions)  # fmt: skip
+                                 recipient=recipient or to, mentions=mentions)  # fmt: skip
     if sub == "coach":
         return Answer(say("chat.coach_opened"), coach=rest)
     if sub == "thank":
         return Answer(say("chat.coach_opened"), coach=f"thank {rest}".strip())
     if sub == "why":
+        if rest.startswith("--draft "):  # a button that could carry only the draft
+            report = await rapport.check(user, rest[len("--draft ") :], record=False)
+            return why(" ".join(dict.fromkeys(f.rule for f in report.findings)), cmd)
         return why(rest, cmd)
     if sub == "config":
         if is_admin is None or not await is_admin():
-            return Answer(say("chat.config.admins_only", cmd=cmd), ok=False)
+            return Answer(say("chat.config.admins_only", cmd=cmd, platform=where), ok=False)
         return Answer(await rapport.workspaces.run(user, rest, cmd))
     if sub == "forget" and rest.lower() in ("no", "n", "keep"):
         return Answer(say("chat.forget.kept"), replaces=True)
@@ -186,7 +194,7 @@ async def run_chat_command(
         )
     command = parse_command(f"{sub} {rest}")
     if command is None:  # pragma: no cover - every remaining subcommand is a ledger command
-        return Answer(say("chat.help", cmd=cmd))
+        return Answer(say("chat.help", cmd=cmd, platform=where))
     return Answer(await run_command(rapport, user, command), replaces=sub == "forget")
 
 
@@ -209,8 +217,8 @@ async def check_draft(
     draft that opens by mentioning someone is checked against the ledger entry for that person.
     """
     if not draft.strip():
-        return Answer(say("chat.empty_draft", cmd=cmd, sub="rewrite" if rewrite else "check"),
-                      ok=False)  # fmt: skip
+        return Answer(say("chat.empty_draft", cmd=cmd, sub="rewrite" if rewrite else "check",
+                          platform=user.platform), ok=False)  # fmt: skip
     recipient = recipient or addressed(draft, mentions or {})
     report = await rapport.check(user, draft, recipient, rewrite=rewrite, record=record)
     notes = (say("chat.truncated_draft", limit=f"{MAX_CHARS:,}"),) if report.truncated else ()
@@ -220,11 +228,33 @@ async def check_draft(
                               "primary"))  # fmt: skip
     if report.kind is not Kind.OTHER:
         actions.append(Action("rapport:coach-dm", say("chat.buttons.coach"), f"coach {draft}"))
+    if recipient and _MENTION_FORM.fullmatch(recipient):  # the buttons check for them too
+        actions = [
+            replace(a, command=a.command.replace(" ", f" --to {recipient} ", 1))
+            if a.id == "rapport:rewrite"
+            else a
+            for a in actions
+        ]
     rules = [f.rule for f in report.findings]
     if rules:
         command = "why " + " ".join(dict.fromkeys(rules))
         actions.append(Action("rapport:why", say("chat.buttons.why"), command))
-    return Answer(report=report, actions=tuple(actions), notes=notes)
+    return Answer(report=report, actions=tuple(actions), notes=notes, recipient=recipient)
+
+
+#: A chat platform's mention of one person, as the core keys people: `<@U2|Dana Lee>`.
+_MENTION_FORM = re.compile(r"<@[^<>\n]+>")
+#: `--to <@U2|dana>` (or `--to @dana`, `--to Dana`) before a draft: who it is for.
+_TO = re.compile(r"--to\s+(<@[^<>\n]+>|\S+)\s*")
+
+
+def _addressee(rest: str, mentions: Mapping[str, str]) -> tuple[str | None, str]:
+    """(recipient, draft) from `--to <who> <draft>`; (None, rest) without `--to`."""
+    m = _TO.match(rest)
+    if m is None:
+        return None, rest
+    who = m.group(1)
+    return mentions.get(who, who), rest[m.end() :]
 
 
 _OPENING = re.compile(

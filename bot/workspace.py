@@ -104,7 +104,8 @@ class WorkspaceSettings:
             return change
         config = await self.load(admin.platform, admin.workspace)
         if change.action == "show":
-            return say("chat.config.show", summary=summary(config), cmd=cmd, rules=_RULES)
+            return say("chat.config.show", summary=summary(config), cmd=cmd, rules=_RULES,
+                       platform=admin.platform)  # fmt: skip
         config = apply(config, change)
         await self.store.save_workspace_settings(
             admin.platform,
@@ -113,7 +114,7 @@ class WorkspaceSettings:
             admin.user_id,
             self.clock(),
         )
-        return say("chat.config.saved", summary=summary(config))
+        return say("chat.config.saved", summary=summary(config), platform=admin.platform)
 
 
 def from_json(raw: str | None) -> Config:

@@ -266,6 +266,7 @@ def interaction(
     kind: int = 2,
     data: dict[str, Any] | None = None,
     message_obj: dict[str, Any] | None = None,
+    guild: str = GUILD,
 ) -> dict[str, Any]:
     """An INTERACTION_CREATE payload: `/rapport <command> …` by default."""
     iid = snowflake()
@@ -281,8 +282,8 @@ def interaction(
     who = user(uid, "ana" if uid == MANAGER else "sam")
     if in_guild:
         raw.update(
-            guild_id=GUILD, channel_id=CHANNEL, guild_locale="en-US", context=0,
-            channel={"id": CHANNEL, "type": 0, "guild_id": GUILD, "name": "general", "position": 0,
+            guild_id=guild, channel_id=CHANNEL, guild_locale="en-US", context=0,
+            channel={"id": CHANNEL, "type": 0, "guild_id": guild, "name": "general", "position": 0,
                      "permission_overwrites": [], "nsfw": False, "parent_id": None},
             member={"user": who, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False,
                     "mute": False, "permissions": str(permissions), "flags": 0},

@@ -220,12 +220,12 @@ async def test_subcommands_in_a_dm(bot: Bot) -> None:
     reply = await bot.answer(interaction("check", [opt("draft", ASK)], in_guild=False))
     assert "Request for an endorsement" in text_of(reply)
     reply = await bot.answer(interaction("config", [], in_guild=False))
-    assert "Only workspace admins" in reply["content"]
+    assert "Only members who can manage this server" in reply["content"]
 
 
 async def test_config_by_a_manager_and_refusal_for_a_member(bot: Bot) -> None:
     reply = await bot.answer(interaction("config", [opt("change", "off cold-ask")]))
-    assert "Only workspace admins" in reply["content"]
+    assert "Only members who can manage this server" in reply["content"]
     reply = await bot.answer(
         interaction(
             "config", [opt("change", "off cold-ask")], uid=MANAGER, permissions=MANAGE_GUILD
@@ -383,8 +383,21 @@ async def test_rate_limit_is_a_friendly_cooldown(bot: Bot) -> None:
 async def test_tree_sync_sends_the_command_schema(bot: Bot) -> None:
     synced = bot.fake.bodies(f"/applications/{APP_ID}/commands", "PUT")[-1]
     by_name = {c["name"]: c for c in synced}
-    assert set(by_name) == {"rapport", "Check etiquette"}
+    assert set(by_name) == {"rapport", "Check etiquette", "rapport-config"}
     assert by_name["Check etiquette"]["type"] == 3
+    settings = by_name["rapport-config"]
+    assert int(settings["default_member_permissions"]) == MANAGE_GUILD  # hidden from members
+    assert settings["contexts"] == [0] or settings.get("dm_permission") is False  # servers only
+    options = {o["name"]: o for o in settings["options"]}
+    assert {c["value"] for c in options["action"]["choices"]} == {
+        "show",
+        "off",
+        "on",
+        "severity",
+        "reset",
+    }
+    assert "cold-ask" in {c["value"] for c in options["rule"]["choices"]}
+    assert all(o["description"] for o in options.values())
     subs = {o["name"]: o for o in by_name["rapport"]["options"]}
     assert set(subs) == {
         "check",
@@ -396,9 +409,13 @@ async def test_tree_sync_sends_the_command_schema(bot: Bot) -> None:
         "ledger",
         "forget",
         "help",
+        "why",
         "config",
     }
     assert all(o["description"] for o in subs.values())
+    for sub in subs.values():  # Discord's UI explains every parameter
+        assert all(p["description"] and p["description"] != "…" for p in sub.get("options", []))
+    assert len(subs["why"]["options"][0]["choices"]) == 12
     gave = {o["name"]: o for o in subs["gave"]["options"]}
     assert gave["user"]["type"] == 6 and gave["user"]["required"]
     received = {o["name"]: o for o in subs["received"]["options"]}
@@ -461,3 +478,166 @@ async def test_shutdown_waits_for_deferred_work(bot: Bot, monkeypatch: pytest.Mo
     release.set()
     assert await adapter.drain(5)
     assert (await bot.fake.wait_for("/webhooks/"))[-1]["embeds"]
+
+
+# -- review fixes: modals, buttons, long answers, mentions, cooldowns -------------------------------
+
+
+def modal_submit(draft: str, uid: str = USER) -> dict[str, Any]:
+    return interaction(kind=5, uid=uid, data={"custom_id": "rapport:modal", "components": [
+        {"type": 1, "components": [{"type": 4, "custom_id": "rapport:draft", "value": draft}]}]})  # fmt: skip
+
+
+async def test_two_people_using_the_modal_at_once_each_get_their_own_check(bot: Bot) -> None:
+    other = "600000000000000011"
+    await bot.interact(interaction("check"))
+    await bot.interact(interaction("check", uid=other))
+    await bot.fake.wait_for("/interactions/", 2)
+    assert not bot.client._connection._view_store._modals  # nothing kept per custom id
+    first = await bot.answer(modal_submit(ASK))
+    second = await bot.answer(modal_submit("@everyone please like and share my page!", uid=other))
+    assert "Request for an endorsement" in text_of(first)
+    assert "A message to many" in text_of(second)
+
+
+async def test_a_modal_submitted_after_a_restart_is_still_checked(bot: Bot, tmp_path: Path) -> None:
+    await bot.interact(interaction("check"))
+    await bot.fake.wait_for("/interactions/")
+    client, rapport = await make_bot(bot.fake, bot.db)  # the modal was opened by the old process
+    try:
+        n = len(bot.fake.bodies("/webhooks/"))
+        client._connection.parse_interaction_create(modal_submit(ASK))
+        reply = (await bot.fake.wait_for("/webhooks/", n + 1))[-1]
+        assert "Request for an endorsement" in text_of(reply)
+    finally:
+        await client.close()
+        await rapport.close()
+
+
+async def test_buttons_on_a_draft_with_line_breaks_work_after_a_restart(bot: Bot) -> None:
+    target = message("Hi Dana,\nplease endorse me for Python.\nThanks!", user("600000000000000008"))
+    data = {"id": "2", "name": "Check etiquette", "type": 3, "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}}}  # fmt: skip
+    reply = await bot.answer(interaction(data=data))
+    client, rapport = await make_bot(bot.fake, bot.db)
+    try:
+        for label, expect in (("Suggest a rewrite", "```"), ("Coach me in DM", "coaching session")):
+            n = len(bot.fake.bodies("/webhooks/"))
+            client._connection.parse_interaction_create(click(reply, label))
+            answer = (await bot.fake.wait_for("/webhooks/", n + 1))[-1]
+            assert expect in text_of(answer), label
+    finally:
+        await client.close()
+        await rapport.close()
+
+
+async def test_the_why_button_reads_the_rules_from_the_carried_draft(bot: Bot) -> None:
+    reply = await bot.answer(interaction("check", [opt("draft", ASK)]))
+    for row in reply["components"]:  # as if the rules had not fitted the button
+        for c in row["components"]:
+            if c["label"] == "Why these rules?":
+                c["custom_id"] = "rapport:why"
+    answer = await bot.answer(click(reply, "Why these rules?"))
+    assert "Why these rules?" in answer["content"] and "cold-ask" in answer["content"]
+    assert "**Fix:**" in answer["content"]  # the core's *bold* is Discord's **bold**
+
+
+async def test_a_long_ledger_is_split_over_messages_not_cut(bot: Bot) -> None:
+    bot.client.rapport_adapter.limiter.rate = 10**6  # type: ignore[attr-defined]  # 41 commands
+    for n in range(40):
+        uid = str(600000000000000100 + n)
+        raw = interaction("know", [opt("user", uid, 6), opt("how", f"we ran project number {n} together at Acme for a long while")])  # fmt: skip
+        raw["data"]["resolved"] = {"users": {uid: user(uid, f"person{n:02d}")}}
+        await bot.answer(raw)
+    n = len(bot.fake.bodies("/webhooks/"))
+    await bot.interact(interaction("ledger"))
+    await bot.fake.wait_for("/webhooks/", n + 2)
+    await asyncio.sleep(0.2)
+    sent = bot.fake.bodies("/webhooks/")[n:]
+    text = "".join(b.get("content") or "" for b in sent)
+    assert len(sent) >= 2 and all(len(b.get("content") or "") <= 2000 for b in sent)
+    assert all(f"Person{k:02d}" in text for k in range(40))  # nobody silently cut
+    assert all(b["flags"] & 64 and b["allowed_mentions"] == {"parse": []} for b in sent)
+
+
+def test_long_content_past_the_message_cap_ends_with_a_note() -> None:
+    from adapters.discord_bot.embeds import MAX_PARTS, parts
+
+    pieces = parts("\n".join(f"line {n} " + "x" * 90 for n in range(200)))
+    assert len(pieces) == MAX_PARTS and all(len(p) <= 2000 for p in pieces)
+    assert "more messages not shown" in pieces[-1]
+
+
+async def test_findings_cut_to_fit_are_counted_in_words(bot: Bot) -> None:
+    draft = ("Hey all!! @everyone URGENT: endorse me for Python ASAP and like, share and "
+             "subscribe to my page, and I'll endorse you back. You owe me. {first_name}, "
+             "forward this to all your contacts by EOD. ") * 9  # fmt: skip
+    reply = await bot.answer(interaction("rewrite", [opt("draft", draft[:1790])]))
+    footers = [e.get("footer", {}).get("text", "") for e in reply["embeds"]]
+    assert not any("characters not shown" in f and "findings" in f for f in footers)
+    assert sum(len(json.dumps(e)) for e in reply["embeds"]) < 7000
+
+
+async def test_rewrites_show_discord_mentions_and_buttons_keep_the_recipient(bot: Bot) -> None:
+    dana = "600000000000000009"
+    raw = interaction("know", [opt("user", dana, 6), opt("how", "we ran the Atlas launch at Acme")])
+    raw["data"]["resolved"] = {"users": {dana: user(dana, "dana")}}
+    await bot.answer(raw)
+    draft = f"Hi <@{dana}>, could you endorse me for Python? Thanks!"
+    raw = interaction("check", [opt("draft", draft)])
+    raw["data"]["resolved"] = {"users": {dana: user(dana, "dana")}}  # the draft reads "Hi @dana"
+    reply = await bot.answer(raw)
+    assert "cold-ask" not in text_of(reply)  # the ledger knows Dana
+    rewritten = await bot.answer(click(reply, "Suggest a rewrite"))
+    assert "cold-ask" not in text_of(rewritten)  # the button checked for Dana too
+    assert f"<@{dana}|" not in text_of(rewritten)  # the core's keyed form never shows
+    typed = await bot.answer(interaction("rewrite", [opt("draft", draft)]))
+    assert f"<@{dana}|" not in text_of(typed) and "cold-ask" not in text_of(typed)
+
+
+async def test_dm_flooding_is_told_once_per_window(tmp_path: Path) -> None:
+    fake = await FakeDiscord().start()
+    saved = discord.http.Route.BASE
+    discord.http.Route.BASE = fake.url + "/api/v10"
+    client, rapport = await make_bot(fake, tmp_path / "d.db", rate=1, per=60.0)
+    try:
+        path = f"/channels/{dm_of(USER)}/messages"
+        for text in ("hi", "hello?", "anyone?", "hey"):
+            client._connection.parse_message_create(message(text, user(USER), channel=dm_of(USER)))
+        await fake.wait_for(path, 2)
+        await asyncio.sleep(0.3)
+        sent = [b["content"] for b in fake.bodies(path)]
+        assert len(sent) == 2 and sum("going a little fast" in s for s in sent) == 1
+        # a modal submission counts against the limit too
+        n = len(fake.bodies("/interactions/"))
+        client._connection.parse_interaction_create(modal_submit(ASK))
+        cooldown = (await fake.wait_for("/interactions/", n + 1))[-1]
+        assert cooldown["type"] == 4 and "going a little fast" in cooldown["data"]["content"]
+    finally:
+        await client.close()
+        await rapport.close()
+        discord.http.Route.BASE = saved
+        await fake.stop()
+
+
+async def test_settings_command_and_gave_and_per_server_isolation(bot: Bot) -> None:
+    other_guild = "700000000000000099"
+    settings = {"id": "3", "name": "rapport-config", "type": 1, "options": [
+        {"name": "action", "type": 3, "value": "off"}, {"name": "rule", "type": 3, "value": "curt"}]}  # fmt: skip
+    reply = await bot.answer(interaction(data=settings, uid=MANAGER, permissions=MANAGE_GUILD))
+    assert "off: curt" in reply["content"]
+    reply = await bot.answer(interaction(data=settings))  # a member who can see it anyway
+    assert "Only members who can manage this server" in reply["content"]
+    show = {"id": "3", "name": "rapport-config", "type": 1, "options": []}
+    reply = await bot.answer(interaction(data=show, uid=MANAGER, permissions=MANAGE_GUILD,
+                                         guild=other_guild))  # fmt: skip
+    assert "rapport's defaults" in reply["content"]  # another server keeps its own settings
+    dana = "600000000000000009"
+    raw = interaction("gave", [opt("user", dana, 6), opt("note", "SQL")])
+    raw["data"]["resolved"] = {"users": {dana: user(dana, "dana")}}
+    reply = await bot.answer(raw)
+    assert "you endorsed Dana" in reply["content"]
+    reply = await bot.answer(interaction("ledger", guild=other_guild))
+    assert "ledger is empty" in reply["content"]  # ... and its own ledger
+    reply = await bot.answer(interaction("why", [opt("rule", "cold-ask")]))
+    assert "cold-ask" in reply["content"] and "First-hand" in reply["content"]

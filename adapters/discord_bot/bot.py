@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from adapters.discord_bot.embeds import (
     custom_id,
     cut,
     draft_from,
+    parts,
     reply_content,
 )
 from bot.chat import SUBCOMMANDS, Answer, check_draft, run_chat_command
@@ -35,6 +36,7 @@ from bot.coach.replies import Reply
 from bot.coach.wording import say
 from bot.logs import new_request_id
 from bot.metrics import metrics
+from bot.models import TEXT_RULE_IDS
 from bot.service import Rapport
 from bot.storage.base import SessionKey, StoreError, UserRef
 
@@ -50,6 +52,10 @@ MODAL_LIMIT = 4000
 #: Core work (checks, coach turns) running at once; more wait their turn after their defer.
 MAX_IN_FLIGHT = 32
 _MENTION = re.compile(r"<@!?(\d+)>")
+#: Rule ids as Discord pickers (at most 25 choices).
+RULE_CHOICES = [
+    app_commands.Choice(name=rule, value=rule) for rule in (*TEXT_RULE_IDS, "unreciprocated")
+][:25]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,7 @@ class RateLimiter:
     def __init__(self, rate: int, per: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.per, self.clock = rate, per, clock
         self._seen: dict[int, deque[float]] = {}
+        self._told: dict[int, float] = {}
         self._swept = float("-inf")
 
     def wait(self, user_id: int) -> float:
@@ -80,10 +87,33 @@ class RateLimiter:
         if len(seen) >= self.rate:
             return self.per - (now - seen[0])
         seen.append(now)
+        self._told.pop(user_id, None)
         if len(self._seen) > 50_000 and now - self._swept > self.per:  # bounded, swept rarely
             self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < self.per}
             self._swept = now
         return 0.0
+
+    def should_tell(self, user_id: int) -> bool:
+        """True once per window for a user who is being held back (the first refusal only)."""
+        now = self.clock()
+        last = self._told.get(user_id)
+        if last is not None and now - last < self.per:
+            return False
+        if len(self._told) > 50_000:
+            self._told.clear()
+        self._told[user_id] = now
+        return True
+
+
+async def send_parts(
+    send: Callable[..., Awaitable[Any]], content: str, last: dict[str, Any]
+) -> None:
+    """Content longer than one message goes out as several, split at line breaks; the embeds
+    and buttons (`last`) ride on the final one."""
+    pieces = parts(content) or [""]
+    for n, piece in enumerate(pieces):
+        extra = last if n == len(pieces) - 1 else {}
+        await send(content=piece or None, **extra)
 
 
 def tag(interaction: discord.Interaction) -> None:
@@ -153,28 +183,48 @@ class ChoiceView(discord.ui.View):
             )
 
 
-class DraftModal(discord.ui.Modal):
-    """A long draft (up to 4,000 characters), checked on submit."""
+MODAL_ID = "rapport:modal"
+MODAL_INPUT = "rapport:draft"
 
-    def __init__(self, handler: DiscordAdapter) -> None:
-        super().__init__(title=cut(say("chat.modal.title"), 45), custom_id="rapport:modal")
-        self.draft: discord.ui.TextInput[DraftModal] = discord.ui.TextInput(
+
+def draft_modal() -> discord.ui.Modal:
+    """The long-draft box (up to 4,000 characters).  It is sent stopped, so discord.py keeps
+    no copy keyed by its custom id (one shared id would hand one person's submission to
+    another's modal, and a restart would drop it): `on_interaction` reads every submission
+    from the payload instead."""
+    modal = discord.ui.Modal(title=cut(say("chat.modal.title"), 45), custom_id=MODAL_ID)
+    modal.add_item(
+        discord.ui.TextInput(
             label=cut(say("chat.modal.draft"), 45),
-            custom_id="rapport:draft",
+            custom_id=MODAL_INPUT,
             style=discord.TextStyle.paragraph,
             placeholder=cut(say("chat.modal.draft_placeholder"), 100),
             max_length=MODAL_LIMIT,
             required=True,
         )
-        self.add_item(self.draft)
-        self.handler = handler
+    )
+    modal.stop()
+    return modal
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.handler.check_long_draft(interaction, str(self.draft.value))
+
+def submitted_draft(data: Any) -> str | None:
+    """The draft in a modal submission's payload (its text input may sit in a row or a label)."""
+    if isinstance(data, dict):
+        if data.get("custom_id") == MODAL_INPUT and isinstance(data.get("value"), str):
+            return str(data["value"])
+        children = [data.get("component"), *(data.get("components") or [])]
+        data = [c for c in children if c]
+    if isinstance(data, list):
+        for item in data:
+            found = submitted_draft(item)
+            if found is not None:
+                return found
+    return None
 
 
 class CommandButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rapport:(?P<rest>.+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=re.compile(r"rapport:(?P<rest>.+)", re.S),
 ):
     """Every rapport button, old or new: `run:<command>`, `say:<answer>`, or an action id whose
     draft is read from the message the button sits on."""
@@ -235,7 +285,9 @@ class DiscordAdapter:
         """Send an answer privately (after `defer`): content, embeds and buttons."""
         if answer.coach is not None:
             opened = await self.open_coach(interaction, answer.coach)
-            answer = Answer(say("chat.coach_opened" if opened else "chat.coach_dm_failed"))
+            answer = Answer(
+                say("chat.coach_opened" if opened else "chat.coach_dm_failed", platform=PLATFORM)
+            )
         carry = (
             draft
             if draft and len(draft) <= DRAFT_EMBED_LIMIT and answer.report is not None
@@ -244,15 +296,21 @@ class DiscordAdapter:
         content, embeds = answer_embeds(answer, CMD, carry)
         view = RapportView(answer) if answer.actions else None
         if view is not None and carry is None:
+            dropped = False
             for item in list(view.children):  # their draft can't ride on this message
                 if isinstance(item, discord.ui.Button) and not (item.custom_id or "").startswith(
                     "rapport:run:"
                 ):
                     view.remove_item(item)
-        kwargs: dict[str, Any] = {"content": content or None, "embeds": embeds, "ephemeral": True}
+                    dropped = True
+            if dropped:
+                content = f"{content}\n{say('chat.long_for_buttons', cmd=CMD)}".strip()
+        extra: dict[str, Any] = {"embeds": embeds}
         if view is not None and view.children:
-            kwargs["view"] = sent_once(view)
-        await interaction.followup.send(**kwargs)
+            extra["view"] = sent_once(view)
+        await send_parts(
+            lambda **kw: interaction.followup.send(ephemeral=True, **kw), content, extra
+        )
 
     async def open_coach(self, interaction: discord.Interaction, first: str) -> bool:
         """Start or resume the DM session (sending it `first`, a pasted draft, if any)."""
@@ -274,11 +332,10 @@ class DiscordAdapter:
 
     async def post_reply(self, channel: discord.abc.Messageable, reply: Reply) -> None:
         content, embeds = reply_content(reply)
+        extra: dict[str, Any] = {"embeds": embeds}
         if reply.choices:
-            view = sent_once(ChoiceView(reply))
-            await channel.send(content=content or None, embeds=embeds, view=view)
-        else:
-            await channel.send(content=content or None, embeds=embeds)
+            extra["view"] = sent_once(ChoiceView(reply))
+        await send_parts(channel.send, content, extra)
 
     async def guard(self, interaction: discord.Interaction) -> bool:
         """Tag the request, then rate limit: tells the user kindly and returns False when they
@@ -371,7 +428,8 @@ class DiscordAdapter:
             await self.failed(interaction, exc)
 
     async def check_long_draft(self, interaction: discord.Interaction, draft: str) -> None:
-        tag(interaction)
+        if not await self.guard(interaction):
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.working():
             await self._check_long_draft(interaction, draft)
@@ -389,7 +447,7 @@ class DiscordAdapter:
     async def button(self, interaction: discord.Interaction, rest: str) -> None:
         """A click: run the command it carries, answer the coach, or open the modal."""
         if rest == "modal":
-            await interaction.response.send_modal(DraftModal(self))
+            await interaction.response.send_modal(draft_modal())
             return
         if rest.startswith("say:"):
             await self.coach_answer(interaction, rest[4:])
@@ -397,14 +455,19 @@ class DiscordAdapter:
         if rest.startswith("run:"):
             await self.run(interaction, rest[4:])
             return
-        draft = draft_from(interaction.message)
-        verb = {"rewrite": "rewrite", "coach-dm": "coach"}.get(rest)
-        if verb is None or draft is None:
+        found = draft_from(interaction.message)
+        if rest not in ("rewrite", "coach-dm", "why") or found is None:
             await interaction.response.send_message(
                 say("chat.expired_button", cmd=CMD), ephemeral=True
             )
             return
-        await self.run(interaction, f"{verb} {draft}", draft=draft)
+        draft, to = found
+        command = {
+            "rewrite": f"rewrite --to {to} {draft}" if to else f"rewrite {draft}",
+            "coach-dm": f"coach {draft}",
+            "why": f"why --draft {draft}",  # too many rules for the button: read from the check
+        }[rest]
+        await self.run(interaction, command, draft=draft)
 
     async def coach_answer(self, interaction: discord.Interaction, value: str) -> None:
         tag(interaction)
@@ -431,8 +494,11 @@ class DiscordAdapter:
             return
         new_request_id("discord-", str(message.id))
         metrics().request(PLATFORM, "dm")
-        if self.limiter.wait(message.author.id) > 0:
-            return  # flooding a DM: the next message after the window is answered
+        wait = self.limiter.wait(message.author.id)
+        if wait > 0:  # flooding a DM: said once per window; the next message after it is answered
+            if self.limiter.should_tell(message.author.id):
+                await message.channel.send(say("chat.cooldown", seconds=max(1, round(wait))))
+            return
         key = SessionKey(
             UserRef(PLATFORM, DM_WORKSPACE, str(message.author.id)), str(message.channel.id)
         )
@@ -455,7 +521,7 @@ def _group(adapter: DiscordAdapter) -> app_commands.Group:
     @app_commands.describe(draft="The message you plan to send (leave empty for a long-draft box)")
     async def check(interaction: discord.Interaction, draft: str | None = None) -> None:
         if not draft:
-            await interaction.response.send_modal(DraftModal(adapter))
+            await interaction.response.send_modal(draft_modal())
             return
         await adapter.run(interaction, f"check {draft}")
 
@@ -517,6 +583,12 @@ def _group(adapter: DiscordAdapter) -> app_commands.Group:
     async def help_(interaction: discord.Interaction) -> None:
         await adapter.run(interaction, "help")
 
+    @group.command(name="why", description="The principle behind a rule, and how to fix it")
+    @app_commands.describe(rule="The rule a check raised")
+    @app_commands.choices(rule=RULE_CHOICES)
+    async def why(interaction: discord.Interaction, rule: app_commands.Choice[str]) -> None:
+        await adapter.run(interaction, f"why {rule.value}")
+
     @group.command(
         name="config", description="Switch rules off or change severities (server managers)"
     )
@@ -528,6 +600,44 @@ def _group(adapter: DiscordAdapter) -> app_commands.Group:
 
     assert {c.name for c in group.commands} <= set(SUBCOMMANDS)
     return group
+
+
+def _settings_command(adapter: DiscordAdapter) -> app_commands.Command[Any, Any, None]:
+    """`/rapport-config`: the server's settings with pickers, shown only to members who can
+    manage the server (Discord lets only top-level commands carry default permissions; the
+    permission is checked again when it runs, as for `/rapport config`)."""
+
+    @app_commands.command(
+        name="rapport-config", description="Switch rapport's rules off or change their severity"
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @app_commands.describe(
+        action="What to change (leave empty to see the settings)",
+        rule="The rule to switch off, on, or make louder or quieter",
+        severity="How loud the rule is (for 'severity')",
+    )
+    @app_commands.choices(
+        action=[
+            app_commands.Choice(name="Show the settings", value="show"),
+            app_commands.Choice(name="Switch a rule off", value="off"),
+            app_commands.Choice(name="Switch a rule back on", value="on"),
+            app_commands.Choice(name="Change a rule's severity", value="severity"),
+            app_commands.Choice(name="Back to rapport's defaults", value="reset"),
+        ],
+        rule=RULE_CHOICES,
+        severity=[app_commands.Choice(name=v, value=v) for v in ("error", "warning", "info")],
+    )
+    async def settings(
+        interaction: discord.Interaction,
+        action: app_commands.Choice[str] | None = None,
+        rule: app_commands.Choice[str] | None = None,
+        severity: app_commands.Choice[str] | None = None,
+    ) -> None:
+        words = [c.value for c in (action, rule, severity) if c is not None and c.value != "show"]
+        await adapter.run(interaction, " ".join(["config", *words]))
+
+    return settings
 
 
 def build_client(rapport: Rapport, settings: DiscordSettings) -> discord.Client:
@@ -548,6 +658,7 @@ def build_client(rapport: Rapport, settings: DiscordSettings) -> discord.Client:
     client.rapport_adapter = adapter  # type: ignore[attr-defined]
     client.tree = tree  # type: ignore[attr-defined]
     tree.add_command(_group(adapter))
+    tree.add_command(_settings_command(adapter))
 
     @app_commands.context_menu(name=say("chat.shortcuts.check_message"))
     async def check_etiquette(interaction: discord.Interaction, message: discord.Message) -> None:
@@ -575,6 +686,15 @@ def build_client(rapport: Rapport, settings: DiscordSettings) -> discord.Client:
     @client.event
     async def on_message(message: discord.Message) -> None:
         await adapter.on_message(message)
+
+    @client.event
+    async def on_interaction(interaction: discord.Interaction) -> None:
+        data: Any = interaction.data or {}
+        if (
+            interaction.type is discord.InteractionType.modal_submit
+            and data.get("custom_id") == MODAL_ID
+        ):
+            await adapter.check_long_draft(interaction, submitted_draft(data) or "")
 
     @client.event
     async def on_ready() -> None:

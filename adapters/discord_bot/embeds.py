@@ -10,6 +10,8 @@ there: nothing is kept on rapport's side, and buttons work after a restart.
 
 from __future__ import annotations
 
+import re
+
 import discord
 
 from bot.chat import (
@@ -28,11 +30,14 @@ from bot.models import Report
 __all__ = [
     "DRAFT_EMBED_LIMIT",
     "LIMITS",
+    "MAX_PARTS",
     "answer_embeds",
     "custom_id",
     "draft_from",
     "neutral",
+    "parts",
     "reply_content",
+    "words",
 ]
 
 LIMITS = {
@@ -52,14 +57,53 @@ LIMITS = {
 #: to the findings); a longer draft gets its rewrite straight away instead.
 DRAFT_EMBED_LIMIT = 1800
 DRAFT_TITLE = "rapport:draft"
+DRAFT_TO = "to"
+_DISCORD_MENTION = re.compile(r"<@!?\d+>")
 _COLOURS = {"error": 0xD93F0B, "warning": 0xFBCA04, "info": 0x1D76DB, "clean": 0x0E8A16}
 _SEVERITY_MARK = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 
 
+_KEYED_MENTION = re.compile(r"<@!?(\d+)\|[^<>\n]*>")
+_CORE_BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+#: At most this many messages for one answer; the rest is counted, not sent.
+MAX_PARTS = 4
+
+
 def neutral(text: str) -> str:
     """Text whose mentions can't resolve even where allowed_mentions is ignored (defence in
-    depth: every message is sent with allowed_mentions none as well)."""
+    depth: every message is sent with allowed_mentions none as well); the core's keyed
+    mentions (`<@123|Dana>`) are shown as Discord's own (`<@123>`), which pings no one here."""
+    text = _KEYED_MENTION.sub(lambda m: f"<@{m.group(1)}>", text)
     return text.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
+
+
+def words(text: str) -> str:
+    """The core's words for Discord: its `*bold*` is Discord's `**bold**` (drafts are never
+    passed through here: their asterisks are the writer's)."""
+    return neutral(_CORE_BOLD.sub(r"**\1**", text))
+
+
+def parts(text: str, limit: int = LIMITS["content"]) -> list[str]:
+    """Long content as several messages, split at line breaks (or spaces), each within
+    `limit`; past `MAX_PARTS` the rest is counted in a note instead of sent."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while rest:
+        if len(rest) <= limit:
+            pieces.append(rest)
+            break
+        at = rest.rfind("\n", 0, limit)
+        if at < limit // 2:
+            at = rest.rfind(" ", 0, limit)
+        if at < limit // 2:
+            at = limit
+        pieces.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    if len(pieces) > MAX_PARTS:
+        note = say("chat.cut_messages", count=len(pieces) - MAX_PARTS)
+        last = pieces[MAX_PARTS - 1]
+        pieces = [*pieces[: MAX_PARTS - 1], cut(last, limit - len(note) - 1) + "\n" + note]
+    return pieces
 
 
 def cut(text: str, limit: int) -> str:
@@ -79,13 +123,14 @@ def custom_id(action: Action) -> str:
     return full if len(full) <= LIMITS["custom_id"] else action.id
 
 
-def draft_from(message: discord.Message | None) -> str | None:
-    """The draft a check's message carries (for its buttons), if any."""
+def draft_from(message: discord.Message | None) -> tuple[str, str | None] | None:
+    """(draft, who it is for) that a check's message carries for its buttons, if any."""
     if message is None:
         return None
     for embed in message.embeds:
         if embed.title == DRAFT_TITLE and embed.description:
-            return embed.description
+            to = next((f.value for f in embed.fields if f.name == DRAFT_TO and f.value), None)
+            return embed.description, to
     return None
 
 
@@ -138,7 +183,7 @@ def answer_embeds(
     answer: Answer, cmd: str, draft: str | None = None
 ) -> tuple[str, list[discord.Embed]]:
     """(content, embeds) for a chat command's answer, within Discord's limits."""
-    content = cut(neutral(answer.text), LIMITS["content"]) if answer.text else ""
+    content = words(answer.text) if answer.text else ""
     embeds: list[discord.Embed] = []
     if answer.report is not None:
         embeds += report_embeds(answer.report, cmd)
@@ -154,14 +199,22 @@ def answer_embeds(
     if notes and embeds:
         embeds[-1].set_footer(text=cut(notes, LIMITS["footer"]))
     elif notes:
-        content = cut(f"{content}\n{notes}".strip(), LIMITS["content"])
+        content = f"{content}\n{notes}".strip()
     if draft:
-        embeds.append(discord.Embed(title=DRAFT_TITLE, description=neutral(draft)))
-    return content, _fit(embeds)
+        carrier = discord.Embed(title=DRAFT_TITLE, description=neutral(draft))
+        to = neutral(answer.recipient or "")
+        if _DISCORD_MENTION.fullmatch(to):  # shown as a mention; read back by the buttons
+            carrier.add_field(name=DRAFT_TO, value=to)
+        embeds.append(carrier)
+    total = len(answer.report.findings) if answer.report is not None else None
+    return content, _fit(embeds, cmd, total)
 
 
-def _fit(embeds: list[discord.Embed]) -> list[discord.Embed]:
-    """Embeds within the 6,000-character total: findings fields are dropped from the end."""
+def _fit(
+    embeds: list[discord.Embed], cmd: str = "/rapport", findings_total: int | None = None
+) -> list[discord.Embed]:
+    """Embeds within the 6,000-character total: findings fields are dropped from the end (and
+    counted in the footer), then the longest description is cut."""
     embeds = embeds[: LIMITS["embeds"]]
     while sum(len(e) for e in embeds) > LIMITS["total"]:
         findings = next(
@@ -169,7 +222,11 @@ def _fit(embeds: list[discord.Embed]) -> list[discord.Embed]:
         )
         if findings is not None:
             findings.remove_field(len(findings.fields) - 1)
-            findings.set_footer(text=say("chat.cut", left="findings"))
+            if findings_total is not None:
+                left = findings_total - len(findings.fields)
+                findings.set_footer(text=say("chat.more_findings", count=left, cmd=cmd))
+            else:
+                findings.set_footer(text=say("chat.cut_parts", count=1))
             continue
         longest = max(embeds, key=lambda e: len(e.description or ""))
         if not longest.description:
@@ -183,7 +240,7 @@ def _fit(embeds: list[discord.Embed]) -> list[discord.Embed]:
 
 def reply_content(reply: Reply) -> tuple[str, list[discord.Embed]]:
     """A coach turn in the DM: the words as content, the drafted message(s) and check as embeds."""
-    content = cut(neutral(reply.text), LIMITS["content"])
+    content = words(reply.text)
     embeds: list[discord.Embed] = []
     if reply.message:
         embeds.append(discord.Embed(title=say("chat.labels.message"),
@@ -204,4 +261,4 @@ def reply_content(reply: Reply) -> tuple[str, list[discord.Embed]]:
         if reply.footer:
             check.set_footer(text=cut(reply.footer.replace("*", ""), LIMITS["footer"]))
         embeds.append(check)
-    return content, _fit(embeds)
+    return content, _fit(embeds, findings_total=len(reply.findings))

@@ -249,7 +249,9 @@ class SlackAdapter:
         """Show an answer privately: through response_url, else as an ephemeral message."""
         if answer.coach is not None:
             opened = await self.open_coach(client, user, answer.coach)
-            answer = Answer(say("chat.coach_opened" if opened else "chat.coach_dm_failed"))
+            answer = Answer(
+                say("chat.coach_opened" if opened else "chat.coach_dm_failed", platform=PLATFORM)
+            )
         text = blocks.fallback_text(answer)
         layout = blocks.answer_blocks(answer, self.cmd)
         if respond is not None:

@@ -194,7 +194,7 @@ def _fit(blocks: list[Block], limit: int) -> list[Block]:
     tail = blocks[-1:] if blocks[-1].get("type") == "actions" else []
     body = blocks[: limit - 1 - len(tail)]
     left = len(blocks) - len(body) - len(tail)
-    return [*body, _context(escape(say("chat.cut", left=f"{left} blocks"))), *tail]
+    return [*body, _context(escape(say("chat.cut_parts", count=left))), *tail]
 
 
 def fallback_text(answer: Answer) -> str:
