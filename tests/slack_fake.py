@@ -74,6 +74,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # what Slack would refuse
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -169,6 +170,7 @@ class FakeSlack:
             limit = 50 if method.startswith("chat.") else 100
             problems = block_problems(blocks, limit)
             if problems:
+                self.rejected.append((method, problems))
                 return web.json_response(
                     {"ok": False, "error": "invalid_blocks", "problems": problems}
                 )
@@ -181,6 +183,7 @@ class FakeSlack:
         await self._record("hook:" + request.match_info["hook"], body, request)
         problems = block_problems(body.get("blocks", []))
         if problems:
+            self.rejected.append(("hook", problems))
             return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
 

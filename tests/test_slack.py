@@ -26,7 +26,7 @@ from adapters.slack.server import web_app
 from bot.service import Rapport
 from bot.storage import open_store
 from bot.storage.base import UserRef
-from tests.slack_fake import TEAM, FakeSlack, SlackSender
+from tests.slack_fake import TEAM, FakeSlack, SlackSender, block_problems
 
 SECRET = "test-signing-secret"
 ASK = "Hi Dana, could you endorse me for Python on LinkedIn? Thanks!"
@@ -87,6 +87,7 @@ async def slack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     async with aiohttp.ClientSession() as session:
         sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, fake, session)
         yield Slack(fake, sender, rapport, db, app)
+    assert fake.rejected == []  # nothing rapport sent in the test broke Slack's limits
     await runner.cleanup()
     await adapter_of(app).close()
     await rapport.close()
@@ -120,6 +121,7 @@ async def slash(s: Slack, text: str, user: str = "U1", n: int | None = None) -> 
     hooks = await s.fake.wait_for("hook", (n or before + 1))
     reply = hooks[-1]
     assert reply["response_type"] == "ephemeral"
+    assert block_problems(reply.get("blocks") or []) == []
     return reply
 
 
@@ -316,6 +318,8 @@ async def _submit(slack: Slack, draft: str, recipient: str | None = None) -> tup
         },
     }
     status, body, _ = await slack.send.interactive(payload)
+    if status == 200 and body.startswith("{") and "view" in json.loads(body):
+        assert block_problems(json.loads(body)["view"]["blocks"], 100) == []
     return status, body
 
 
@@ -575,6 +579,11 @@ async def test_a_draft_with_pings_pings_no_one(slack: Slack) -> None:
 async def test_a_3000_character_draft_fits_slack(slack: Slack) -> None:
     sentence = "Hi all, please endorse me for Python and share my page & tell <everyone> about it. "
     draft = (sentence * 40)[:3000]
+    # escaping grows & < > fivefold, and every rule fires: the splitting and cutting must hold
+    heavy = ("<<&>> @everyone URGENT: endorse me & like & share my page ASAP, I'll endorse you "
+             "back, you owe me, {first_name}! <!channel> & <@U2> && <> ") * 40  # fmt: skip
+    reply = await slash(slack, f"rewrite {heavy[:3000]}")
+    assert len(blocks_text(reply)) > 3000
     await slash(slack, f"check {draft}")
     reply = await slash(slack, f"rewrite {draft}")
     assert reply["blocks"]
@@ -767,3 +776,91 @@ async def test_sigterm_lets_acked_work_finish(
     release.set()
     assert await adapter.drain(5)
     assert (await slack.fake.wait_for("hook"))[-1]["response_type"] == "ephemeral"
+
+
+# -- review fixes: recipients on buttons, long drafts, DMs, shutdown, replacing answers -----------
+
+
+async def test_the_rewrite_button_checks_for_the_same_recipient(slack: Slack) -> None:
+    await slash(slack, "know <@U2|dana> we ran the Atlas launch together at Acme")
+    reply = await slash(slack, "check Hi <@U2|dana>, could you endorse me for Python? Thanks!")
+    assert "cold-ask" not in blocks_text(reply)
+    n = len(slack.fake.hooks())
+    await slack.send.click(buttons(reply)["rapport:rewrite"])
+    rewritten = (await slack.fake.wait_for("hook", n + 1))[-1]
+    assert "```" in blocks_text(rewritten) and "cold-ask" not in blocks_text(rewritten)
+    # the modal's recipient picker too
+    await slash(slack, "know <@U3> we shipped the billing revamp together")
+    _, body = await _submit(slack, "Hi Lee, could you endorse me for Python? Thanks!", "U3")
+    view = json.loads(body)["view"]
+    assert "cold-ask" not in json.dumps(view)
+    await slack.send.click(
+        buttons(view)["rapport:rewrite"], container={"type": "view", "view_id": "V1"},
+        view={"id": "V1", "type": "modal", "hash": "h2"}, with_response_url=False,
+    )  # fmt: skip
+    updated = (await slack.fake.wait_for("views.update"))[-1]
+    assert "```" in json.dumps(updated["view"]) and "cold-ask" not in json.dumps(updated["view"])
+
+
+def _incompressible(n: int) -> str:
+    import random
+
+    rng = random.Random(5)
+    words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(3, 9)))
+             for _ in range(800)]  # fmt: skip
+    return ("Hi Dana, could you endorse me for Python? " + " ".join(words))[:n]
+
+
+async def test_a_draft_too_long_for_buttons_says_so_and_the_modal_carries_it(slack: Slack) -> None:
+    draft = _incompressible(3000)
+    reply = await slash(slack, f"check {draft}")
+    assert "rapport:rewrite" not in buttons(reply)  # 3,000 characters don't fit a button
+    assert "too long to ride on a button" in blocks_text(reply)
+    _, body = await _submit(slack, draft)
+    view = json.loads(body)["view"]
+    assert view.get("private_metadata")  # Slack keeps the draft with the modal, not rapport
+    ids = buttons(view)
+    assert ids["rapport:rewrite"]["value"] == "m:rewrite"
+    await slack.send.click(
+        ids["rapport:rewrite"], container={"type": "view", "view_id": "V1"},
+        view={"id": "V1", "type": "modal", "hash": "h2",
+              "private_metadata": view["private_metadata"]}, with_response_url=False,
+    )  # fmt: skip
+    updated = (await slack.fake.wait_for("views.update"))[-1]
+    assert "```" in json.dumps(updated["view"])  # the rewrite, in the modal
+
+
+async def test_dm_mentions_read_as_names(slack: Slack) -> None:
+    await slack.send.dm("hi")
+    await slack.send.dm("1")
+    await slack.send.dm("<@U3>")
+    asked = (await slack.fake.wait_for("chat.postMessage", 3))[-1]
+    assert "Lee Park" in blocks_text(asked) and "U3" not in blocks_text(asked)
+
+
+async def test_shutdown_waits_for_a_dm_turn_in_flight(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = asyncio.Event()
+    real = slack.rapport.talk
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(slack.rapport, "talk", slow)
+    await slack.send.dm("hi")
+    await asyncio.sleep(0.2)
+    adapter = adapter_of(slack.app)
+    assert await adapter.drain(0.2) is False  # the turn is still running: shutdown waits
+    release.set()
+    assert await adapter.drain(5) is True
+    await slack.fake.wait_for("chat.postMessage")
+
+
+async def test_answers_to_a_confirmation_replace_it(slack: Slack) -> None:
+    reply = await slash(slack, "forget")
+    n = len(slack.fake.hooks())
+    await slack.send.click(buttons(reply)["rapport:forget:no"])
+    kept = (await slack.fake.wait_for("hook", n + 1))[-1]
+    assert kept["replace_original"] in (True, "true")

@@ -245,8 +245,10 @@ class SlackAdapter:
         user: UserRef,
         respond: Respond | None,
         channel: str | None = None,
+        replace: bool = False,
     ) -> None:
-        """Show an answer privately: through response_url, else as an ephemeral message."""
+        """Show an answer privately: through response_url, else as an ephemeral message
+        (`replace`: in place of the message whose button asked for it)."""
         if answer.coach is not None:
             opened = await self.open_coach(client, user, answer.coach)
             answer = Answer(
@@ -256,7 +258,7 @@ class SlackAdapter:
         layout = blocks.answer_blocks(answer, self.cmd)
         if respond is not None:
             await respond(
-                text=text, blocks=layout, response_type="ephemeral", replace_original=False
+                text=text, blocks=layout, response_type="ephemeral", replace_original=replace
             )
         elif channel:
             await client.chat_postEphemeral(
@@ -387,7 +389,12 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         user: UserRef,
     ) -> None:
         try:
-            command = blocks.unpack(str(action.get("value") or ""))
+            value = str(action.get("value") or "")
+            if value.startswith("m:"):  # a modal's button whose draft rides in the modal
+                metadata = str((body.get("view") or {}).get("private_metadata") or "")
+                command = blocks.carried_command(value[2:], metadata)
+            else:
+                command = blocks.unpack(value)
             if command is None:
                 answer = Answer(say("chat.expired_button", cmd=settings.command), ok=False)
             else:
@@ -403,11 +410,14 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
                 await client.views_update(
                     view_id=view["id"],
                     hash=view.get("hash"),
-                    view=blocks.result_view(answer, settings.command),
+                    view=blocks.result_view(
+                        answer, settings.command, view.get("private_metadata") or None
+                    ),
                 )
                 return
             await slack.deliver(answer, client, user, respond,
-                                channel=(body.get("channel") or {}).get("id"))  # fmt: skip
+                                channel=(body.get("channel") or {}).get("id"),
+                                replace=answer.replaces)  # fmt: skip
         except Exception as exc:
             await slack.failed(respond, exc)
 
@@ -471,34 +481,43 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
             )
             return
         user = UserRef(PLATFORM, _team(body), str(body["user"]["id"]))
-        recipient = None
-        if picked:
-            recipient = with_mentions(
-                await slack.name_mentions(client, user.workspace, f"<@{picked}>")
+        text = readable(draft)
+
+        async def check() -> tuple[Answer, str | None]:
+            recipient = None
+            if picked:  # looked up inside the job: a slow users.info can't delay the ack
+                recipient = with_mentions(
+                    await slack.name_mentions(client, user.workspace, f"<@{picked}>")
+                )
+            answer = await check_draft(
+                rapport, user, text, cmd=settings.command, recipient=recipient
             )
-        job = asyncio.ensure_future(
-            check_draft(rapport, user, readable(draft), cmd=settings.command, recipient=recipient)
-        )
+            return answer, blocks.carry(text, recipient)
+
+        job = asyncio.ensure_future(check())
         done, _ = await asyncio.wait({job}, timeout=MODAL_WAIT_SECONDS)
         if not done:  # a slow moment: answer Slack in time, show the result when it's ready
             await ack(response_action="update", view=blocks.result_view(None))
             view_id = view.get("id")
-            try:
-                answer = await job
-            except Exception:
-                log.exception("modal check failed")
-                answer = Answer(say("chat.try_again"), ok=False)
-            if view_id:
-                await client.views_update(
-                    view_id=view_id, view=blocks.result_view(answer, settings.command)
-                )
+            async with slack.working():
+                try:
+                    answer, metadata = await job
+                except Exception:
+                    log.exception("modal check failed")
+                    answer, metadata = Answer(say("chat.try_again"), ok=False), None
+                if view_id:
+                    await client.views_update(
+                        view_id=view_id, view=blocks.result_view(answer, settings.command, metadata)
+                    )
             return
         try:
-            answer = job.result()
+            answer, metadata = job.result()
         except Exception:
             log.exception("modal check failed")
-            answer = Answer(say("chat.try_again"), ok=False)
-        await ack(response_action="update", view=blocks.result_view(answer, settings.command))
+            answer, metadata = Answer(say("chat.try_again"), ok=False), None
+        await ack(
+            response_action="update", view=blocks.result_view(answer, settings.command, metadata)
+        )
 
     # -- DMs and App Home ----------------------------------------------------------------------
     @app.event({"type": "message", "channel_type": "im"})
@@ -509,14 +528,16 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
             return  # other bots, edits, joins: only what a person types is a turn
         user = UserRef(PLATFORM, _team(body), str(event["user"]))
         channel = str(event["channel"])
-        try:
-            reply = await rapport.talk(
-                SessionKey(user, channel), readable(str(event.get("text") or ""))
-            )
-        except Exception:
-            log.exception("coach turn failed")
-            reply = Reply(say("chat.try_again"))
-        await slack.post_reply(client, channel, reply)
+        async with slack.working():  # bounded, and waited for on shutdown
+            try:
+                raw = str(event.get("text") or "")
+                if "<@" in raw:  # "<@U3>" reads as the person's name, as in slash commands
+                    raw = await slack.name_mentions(client, user.workspace, raw)
+                reply = await rapport.talk(SessionKey(user, channel), readable(raw))
+            except Exception:
+                log.exception("coach turn failed")
+                reply = Reply(say("chat.try_again"))
+            await slack.post_reply(client, channel, reply)
 
     @app.event("message")
     async def other_message(event: dict[str, Any]) -> None:
@@ -527,12 +548,15 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         if event.get("tab", "home") != "home":
             return
         user = UserRef(PLATFORM, _team(body), str(event["user"]))
-        try:
-            sections, actions = await slack.home_sections(client, user)
-        except Exception:
-            log.exception("app home failed")
-            sections, actions = [say("chat.try_again")], ()
-        await client.views_publish(user_id=user.user_id, view=blocks.home_view(sections, actions))
+        async with slack.working():
+            try:
+                sections, actions = await slack.home_sections(client, user)
+            except Exception:
+                log.exception("app home failed")
+                sections, actions = [say("chat.try_again")], ()
+            await client.views_publish(
+                user_id=user.user_id, view=blocks.home_view(sections, actions)
+            )
 
     app_any._rapport_adapter = slack
     return app

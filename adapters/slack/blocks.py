@@ -9,6 +9,7 @@ Block and action ids are stable and namespaced (`rapport:…`).
 from __future__ import annotations
 
 import base64
+import json
 import re
 import zlib
 from typing import Any
@@ -29,6 +30,8 @@ from bot.models import Report
 
 __all__ = [
     "answer_blocks",
+    "carried_command",
+    "carry",
     "fallback_text",
     "home_view",
     "modal_view",
@@ -89,12 +92,12 @@ def _bar(value: int, top: int = 10) -> str:
     return "▰" * filled + "▱" * (top - filled)
 
 
-def pack(command: str) -> str | None:
+def pack(command: str, limit: int = LIMITS["button_value"]) -> str | None:
     """A button's value for a command (compressed if long); None if it can't fit."""
-    if len(command) <= LIMITS["button_value"]:
+    if len(command) <= limit and not command.startswith(("z:", "m:")):
         return command
     packed = "z:" + base64.b64encode(zlib.compress(command.encode("utf-8"), 9)).decode("ascii")
-    return packed if len(packed) <= LIMITS["button_value"] else None
+    return packed if len(packed) <= limit else None
 
 
 def unpack(value: str) -> str | None:
@@ -107,12 +110,41 @@ def unpack(value: str) -> str | None:
         return None
 
 
-def _buttons(actions: tuple[Action, ...], block_id: str) -> list[Block]:
+#: A modal's private_metadata holds at most this many characters (Slack keeps it, not rapport).
+METADATA_LIMIT = 3000
+
+
+def carry(draft: str, recipient: str | None) -> str | None:
+    """A modal's private_metadata carrying its draft (and recipient) for buttons whose command
+    is too long for a button value; None if even compressed it doesn't fit."""
+    packed = pack(json.dumps({"d": draft, "t": recipient}), METADATA_LIMIT)
+    return packed
+
+
+def carried_command(verb: str, metadata: str) -> str | None:
+    """The command a `m:<verb>` button runs, from its modal's private_metadata."""
+    raw = unpack(metadata) if metadata else None
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("d"), str) or verb not in _VERBS:
+        return None
+    to = data.get("t")
+    return f"{verb} --to {to} {data['d']}" if to and verb == "rewrite" else f"{verb} {data['d']}"
+
+
+_VERBS = ("rewrite", "coach", "check")
+
+
+def _buttons(actions: tuple[Action, ...], block_id: str, carried: bool = False) -> list[Block]:
     elements = []
     for a in actions:
         value = pack(a.command)
+        if value is None and carried and a.command.split(" ", 1)[0] in _VERBS:
+            value = "m:" + a.command.split(" ", 1)[0]  # the modal carries the draft
         if value is None:
-            continue  # a draft too long to ride on a button: the command still works typed
+            continue  # too long to ride on a button: said in a note (`answer_blocks`)
         button: Block = {
             "type": "button",
             "action_id": a.id,
@@ -164,8 +196,10 @@ def report_blocks(report: Report, cmd: str = "/rapport") -> list[Block]:
     return blocks
 
 
-def answer_blocks(answer: Answer, cmd: str = "/rapport", with_actions: bool = True) -> list[Block]:
-    """The blocks for a chat command's answer."""
+def answer_blocks(
+    answer: Answer, cmd: str = "/rapport", with_actions: bool = True, carried: bool = False
+) -> list[Block]:
+    """The blocks for a chat command's answer (`carried`: in a modal that carries its draft)."""
     blocks: list[Block] = []
     if answer.text:
         blocks += [
@@ -183,7 +217,9 @@ def answer_blocks(answer: Answer, cmd: str = "/rapport", with_actions: bool = Tr
     for note in answer.notes:
         blocks.append(_context(safe(note, LIMITS["context"])))
     if with_actions:
-        blocks += _buttons(answer.actions, "rapport:actions")
+        if not carried and any(pack(a.command) is None for a in answer.actions):
+            blocks.append(_context(escape(say("chat.long_for_buttons", cmd=cmd))))
+        blocks += _buttons(answer.actions, "rapport:actions", carried)
     return _fit(blocks, LIMITS["message_blocks"])
 
 
@@ -292,10 +328,18 @@ def modal_view(draft: str = "") -> dict[str, Any]:
     }
 
 
-def result_view(answer: Answer | None, cmd: str = "/rapport") -> dict[str, Any]:
-    """The modal once submitted: the answer (or a "checking…" line while it comes)."""
-    blocks = answer_blocks(answer, cmd) if answer else [_section(say("chat.checking"))]
+def result_view(
+    answer: Answer | None, cmd: str = "/rapport", metadata: str | None = None
+) -> dict[str, Any]:
+    """The modal once submitted: the answer (or a "checking…" line while it comes).
+    `metadata` (from `carry`) lets its buttons run on a draft too long for a button."""
+    if answer is None:
+        blocks = [_section(say("chat.checking"))]
+    else:
+        blocks = answer_blocks(answer, cmd, carried=metadata is not None)
+    extra = {"private_metadata": metadata} if metadata else {}
     return {
+        **extra,
         "type": "modal",
         "callback_id": "rapport:result",
         "title": {
