@@ -245,11 +245,15 @@ class FakeDiscord:
                     self.identify.append(data)
                     self._changed.notify_all()
                 seq += 1
+                shard = data["d"].get("shard")  # a sharded client identifies as [id, count]
                 await ws.send_json({"op": 0, "t": "READY", "s": seq, "d": {
                     "v": 10, "user": user(BOT_ID, "rapport", True), "guilds": [], "session_id": "sess",
                     "resume_gateway_url": self.url.replace("http", "ws") + "/gw",
                     "application": {"id": APP_ID, "flags": 0},
+                    **({"shard": shard} if shard else {}),
                 }})  # fmt: skip
+                if shard and shard[0] != 0:
+                    continue  # the test's frames go through shard 0 only
                 for frame in self.gateway_frames:
                     seq += 1
                     await ws.send_json({"op": 0, "s": seq, **frame})

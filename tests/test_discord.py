@@ -462,6 +462,40 @@ async def test_client_start_against_the_fake_gateway(tmp_path: Path) -> None:
         await fake.stop()
 
 
+async def test_sharded_client_identifies_every_shard_and_answers(tmp_path: Path) -> None:
+    fake = await FakeDiscord().start()
+    saved_base, saved_gw = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = fake.url + "/api/v10"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
+        fake.url.replace("http", "ws") + "/gw"
+    )
+    fake.gateway_frames.append({"t": "INTERACTION_CREATE", "d": interaction("help")})
+    rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 'shards.db'}"))
+    client = build_client(rapport, DiscordSettings(token="gw-token", shards=2))
+    assert isinstance(client, discord.AutoShardedClient)
+
+    async def no_identify_pause(shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord's 5 s between shards' IDENTIFY, skipped against the fake."""
+
+    client.before_identify_hook = no_identify_pause  # type: ignore[method-assign]
+    task = asyncio.ensure_future(client.start("gw-token"))
+    try:
+        reply = (await fake.wait_for("/webhooks/", 1, timeout=20))[-1]
+        assert "/rapport check" in reply["content"]
+        for _ in range(100):
+            if len(fake.identify) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(tuple(i["d"]["shard"]) for i in fake.identify) == [(0, 2), (1, 2)]
+    finally:
+        await client.close()
+        task.cancel()
+        await rapport.close()
+        discord.http.Route.BASE = saved_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved_gw
+        await fake.stop()
+
+
 async def test_shutdown_waits_for_deferred_work(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
     release = asyncio.Event()
     real = bot.rapport.check
