@@ -108,6 +108,8 @@ _WORKER = textwrap.dedent(
             await rapport.ledger.gave(ana, f"{name} person {i}")
             await rapport.ledger.know(ana, f"{name} friend {i}", "we worked together at Acme")
             await rapport.talk(SessionKey(ana, f"dm-{name}"), "hi" if i % 3 == 0 else "1")
+            # and real coaching turns on one DM both processes serve (a retried event, say)
+            await rapport.talk(SessionKey(ana, "dm-shared"), ("hi", "1", "Dana", "back")[i % 4])
         await rapport.close()
 
     asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
@@ -134,7 +136,12 @@ async def test_two_processes_on_the_same_user_lose_no_update() -> None:
             assert len(given) == 2 * rounds
             assert len(await store.relationships(ANA)) == 2 * rounds
             channels = {s.key.channel for s in await store.sessions_of(ANA)}
-            assert {"dm-a", "dm-b"} <= channels
+            assert {"dm-a", "dm-b", "dm-shared"} <= channels
+            from bot.coach.session import CoachSession
+
+            shared = await store.load_session(SessionKey(ANA, "dm-shared"))
+            assert shared is not None
+            assert CoachSession.from_json(shared.state) is not None  # whole, never half a turn
         finally:
             await store.close()
 
