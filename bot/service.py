@@ -39,10 +39,16 @@ def _wording() -> dict[str, Any]:
     return tomllib.loads((templates_dir() / "findings.toml").read_text(encoding="utf-8"))
 
 
-def _render(text: str, **values: Any) -> str:
+@cache
+def _compiled(text: str) -> Any:
+    """A findings template, compiled once (the wording is fixed per process)."""
     import jinja2
 
-    return str(jinja2.Environment(autoescape=False).from_string(text).render(**values))
+    return jinja2.Environment(autoescape=False).from_string(text)
+
+
+def _render(text: str, **values: Any) -> str:
+    return str(_compiled(text).render(**values))
 
 
 class Rapport:

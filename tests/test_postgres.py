@@ -176,3 +176,41 @@ async def test_invalid_session_state_keeps_the_old_one(bad: str) -> None:
             assert found is not None and json.loads(found.state) == {"step": 1}
         finally:
             await store.close()
+
+
+async def _advisory_locks(url: str) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))
+    finally:
+        await conn.close()
+
+
+async def test_a_cancelled_turn_leaves_no_session_lock_behind() -> None:
+    async with postgres_schema() as url:
+        store = await open_store(url)
+        key = SessionKey(ANA, "dm")
+        try:
+            entered = asyncio.Event()
+
+            async def turn() -> None:
+                async with store.session_lock(key):
+                    entered.set()
+                    await asyncio.sleep(30)
+
+            task = asyncio.ensure_future(turn())
+            await asyncio.wait_for(entered.wait(), 10)
+            assert await _advisory_locks(url) == 1
+            task.cancel()  # a turn cut off mid-way (shutdown, a timeout)
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            async with asyncio.timeout(5):  # the next turn for the session isn't blocked
+                async with store.session_lock(key):
+                    pass
+            for _ in range(50):  # pooled connections keep no lock (no reset query runs)
+                await store.ping()
+            assert await _advisory_locks(url) == 0
+        finally:
+            await store.close()

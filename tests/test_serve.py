@@ -151,6 +151,7 @@ async def test_sigterm_drains_a_request_in_flight(
             sender = SlackSender(base + "/slack/events", SECRET, fake_slack, session)
             status, _, _ = await sender.slash(f"check {ASK}")
             assert status == 200  # acknowledged; the check is still running
+            assert len(fake_slack.of("auth.test")) == 1  # at start only: Bolt was handed it
             os.kill(os.getpid(), signal.SIGTERM)
             await asyncio.sleep(0.3)
             assert not server.done()  # waiting for the work in flight

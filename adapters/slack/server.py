@@ -68,9 +68,10 @@ def listen_address(env: Mapping[str, str] | None = None) -> tuple[str, int]:
 
 async def verify_token(app: AsyncApp) -> None:
     """Ask Slack who we are before listening: a wrong token fails at start, not at the first
-    command (and concurrent first requests don't each call auth.test)."""
+    command.  The answer is handed to Bolt's authorization, which would otherwise ask again
+    on the first request (once per request that arrives before the first answer)."""
     try:
-        await app.client.auth_test()
+        answer = await app.client.auth_test()
     except SlackApiError as exc:
         error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
         raise ConfigError(
@@ -79,6 +80,14 @@ async def verify_token(app: AsyncApp) -> None:
         ) from None
     except aiohttp.ClientError as exc:
         raise ConfigError(f"can't reach Slack's Web API at {app.client.base_url} ({exc})") from None
+    from slack_bolt.middleware.authorization.async_single_team_authorization import (
+        AsyncSingleTeamAuthorization,
+    )
+
+    # Bolt keeps its middleware in a private list; if that changes, it just asks again itself.
+    for middleware in getattr(app, "_async_middleware_list", ()):
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            middleware.auth_test_result = answer
 
 
 def slack_routes(app: AsyncApp) -> list[web.RouteDef]:

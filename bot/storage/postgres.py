@@ -150,8 +150,9 @@ class PostgresStore:
         dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
         try:
             pool = await asyncpg.create_pool(
-                dsn, min_size=min_size, max_size=max_size, timeout=10, command_timeout=30
-            )
+                dsn, min_size=min_size, max_size=max_size, timeout=10, command_timeout=30,
+                reset=_keep_session,
+            )  # fmt: skip
         except (*_LOST, asyncpg.PostgresError, TimeoutError) as exc:
             raise StoreError(f"can't connect to {where} ({type(exc).__name__}: {exc})") from None
         try:
@@ -243,8 +244,13 @@ class PostgresStore:
             try:
                 yield
             finally:
-                with contextlib.suppress(*_LOST, asyncpg.PostgresError):
+                try:
                     await conn.execute("SELECT pg_advisory_unlock($1)", lock_id)
+                except (*_LOST, asyncpg.PostgresError, TimeoutError):
+                    conn.terminate()  # the server drops a session's locks with the session
+                except BaseException:  # cancelled mid-unlock: the same, then stop
+                    conn.terminate()
+                    raise
 
     async def sessions_of(self, user: UserRef) -> list[StoredSession]:
         rows = await self._fetch(
@@ -472,6 +478,13 @@ class PostgresStore:
             "list tables", "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
         )
         return sorted(str(r[0]) for r in rows)
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What the pool runs when a connection comes back: nothing on the server.  asyncpg's own
+    reset costs a round trip per operation (advisory unlock-all, CLOSE ALL, UNLISTEN, RESET
+    ALL); rapport sets no session state, its transactions always end (asyncpg rolls back any
+    that didn't), and `session_lock` releases its lock or closes the connection."""
 
 
 def _lock_id(key: SessionKey) -> int:
