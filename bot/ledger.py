@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.storage.base import Endorsement, Person, Relationship, Store, UserRef
 
-__all__ = ["Ledger", "LedgerView", "clean_name", "person"]
+__all__ = ["Ledger", "LedgerReader", "LedgerView", "clean_name", "person"]
 
 _MENTION = re.compile(r"<@!?(\w+)(?:\|([^>]*))?>")
 _SPACES = re.compile(r"\s+")
@@ -40,6 +40,55 @@ def person(name: str) -> Person:
     if m:
         return Person(key=m.group(1).lower(), display=m.group(2) or name.strip())
     return Person(key=text.lower(), display=text)
+
+
+class LedgerReader:
+    """What one check or turn asks of one user's ledger, each table read at most once (a
+    check asks about the same person two or three times: relationship, given, owed)."""
+
+    def __init__(self, store: Store, user: UserRef) -> None:
+        self.store = store
+        self.user = user
+        self._endorsements: list[Endorsement] | None = None
+        self._relationships: list[Relationship] | None = None
+        self._exact: dict[str, Relationship | None] = {}
+
+    async def endorsements(self) -> list[Endorsement]:
+        if self._endorsements is None:
+            self._endorsements = await self.store.endorsements(self.user)
+        return self._endorsements
+
+    async def relationship(self, name: str) -> Relationship | None:
+        """As `Ledger.relationship`."""
+        key = person(name).key
+        if key not in self._exact:
+            self._exact[key] = await self.store.relationship(self.user, key)
+        exact = self._exact[key]
+        if exact is not None or " " in key:
+            return exact
+        if self._relationships is None:
+            self._relationships = await self.store.relationships(self.user)
+        found = [r for r in self._relationships if _same(r.other.key, key)]
+        return found[0] if len(found) == 1 else None
+
+    async def given_to(self, name: str) -> int:
+        """As `Ledger.given_to`."""
+        key = person(name).key
+        return sum(
+            1 for e in await self.endorsements()
+            if e.direction == "given" and _same(e.other.key, key)
+        )  # fmt: skip
+
+    async def owed_to(self, name: str) -> Endorsement | None:
+        """As `Ledger.owed_to`."""
+        key = person(name).key
+        for e in await self.endorsements():
+            if (
+                e.direction == "received" and e.solicited is False and not e.reciprocated
+                and _same(e.other.key, key)
+            ):  # fmt: skip
+                return e
+        return None
 
 
 def _same(stored: str, asked: str) -> bool:
@@ -107,31 +156,22 @@ class Ledger:
         entry_id = await self.store.add_endorsement(user, entry)
         return Endorsement(entry_id, "received", who, solicited, note, entry.at)
 
+    def reader(self, user: UserRef) -> LedgerReader:
+        """One user's ledger for one check or turn: each table read at most once."""
+        return LedgerReader(self.store, user)
+
     async def relationship(self, user: UserRef, name: str) -> Relationship | None:
         """How the user knows this person, if the ledger says ("Dana" finds "Dana Lee" when
         there is only one Dana)."""
-        key = person(name).key
-        exact = await self.store.relationship(user, key)
-        if exact is not None or " " in key:
-            return exact
-        found = [r for r in await self.store.relationships(user) if _same(r.other.key, key)]
-        return found[0] if len(found) == 1 else None
+        return await self.reader(user).relationship(name)
 
     async def given_to(self, user: UserRef, name: str) -> int:
         """How many endorsements the user has given this person."""
-        key = person(name).key
-        return sum(
-            1 for e in await self.store.endorsements(user)
-            if e.direction == "given" and _same(e.other.key, key)
-        )  # fmt: skip
+        return await self.reader(user).given_to(name)
 
     async def owed_to(self, user: UserRef, name: str) -> Endorsement | None:
         """An unsolicited endorsement from this person that the user hasn't returned."""
-        key = person(name).key
-        for e in await self.view_unreciprocated(user):
-            if _same(e.other.key, key):
-                return e
-        return None
+        return await self.reader(user).owed_to(name)
 
     async def view_unreciprocated(self, user: UserRef) -> list[Endorsement]:
         """Unsolicited endorsements received and not returned, oldest first."""

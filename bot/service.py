@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Config
 from bot.engine import Engine
-from bot.ledger import Ledger, person
+from bot.ledger import Ledger, LedgerReader, person
 from bot.metrics import metrics
 from bot.models import Context, Finding, Kind, Report, Severity
 from bot.resources import templates_dir
@@ -103,8 +103,9 @@ class Rapport:
     async def engine_for(self, user: UserRef) -> tuple[Engine, Rewriter]:
         """The engine with this workspace's settings (an admin's choices over the team file).
 
-        Settings are read on every check, so a change made through another process applies
-        at once; engines are built once per distinct settings.
+        Settings are read again every few seconds (`WorkspaceSettings.fresh_seconds`), so a
+        change made through another process applies soon; engines are built once per distinct
+        settings.
         """
         if user.platform == "console":
             return self.engine, self.rewriter
@@ -126,12 +127,15 @@ class Rapport:
             self._engines[raw] = hit
         return hit
 
-    async def context_for(self, user: UserRef, recipient: str | None) -> Context:
-        """What the ledger says about writing to this person."""
+    async def context_for(
+        self, user: UserRef, recipient: str | None, reader: LedgerReader | None = None
+    ) -> Context:
+        """What the ledger says about writing to this person (`reader`: this check's reads)."""
         if not recipient:
             return Context()
-        known = await self.ledger.relationship(user, recipient)
-        given = await self.ledger.given_to(user, recipient)
+        reader = reader or self.ledger.reader(user)
+        known = await reader.relationship(recipient)
+        given = await reader.given_to(recipient)
         return Context(
             recipient=recipient, known_relationship=known is not None, endorsements_given=given
         )
@@ -148,13 +152,14 @@ class Rapport:
         """Check a draft with everything rapport knows about this user's outreach."""
         started = time.perf_counter()
         engine, rewriter = await self.engine_for(user)
-        report, signals = engine.analyse(text, await self.context_for(user, recipient))
+        reader = self.ledger.reader(user)
+        report, signals = engine.analyse(text, await self.context_for(user, recipient, reader))
         name = recipient or _greeted(signals.greeting_name)
         if name and not recipient:  # the ledger may know the person the draft greets
-            context = await self.context_for(user, name)
+            context = await self.context_for(user, name, reader)
             if context.known_relationship or context.endorsements_given:
                 report, signals = engine.analyse(text, context)
-        extra = await self._history_findings(user, text, name, record, report.kind)
+        extra = await self._history_findings(user, text, name, record, report.kind, reader)
         extra = [
             _configured(f, engine.config) for f in extra if engine.config.settings(f.rule).enabled
         ]
@@ -181,11 +186,17 @@ class Rapport:
         return out
 
     async def _history_findings(
-        self, user: UserRef, text: str, name: str | None, record: bool, kind: Kind
+        self,
+        user: UserRef,
+        text: str,
+        name: str | None,
+        record: bool,
+        kind: Kind,
+        reader: LedgerReader,
     ) -> list[Finding]:
         out = []
         if name and kind is not Kind.RECIPROCATION:  # a thank-you is the answer to it
-            owed = await self.ledger.owed_to(user, name)
+            owed = await reader.owed_to(name)
             if owed is not None:
                 w = _wording()["unreciprocated"]
                 when = time.strftime(" on %d %b", time.localtime(owed.at))

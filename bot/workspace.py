@@ -85,13 +85,27 @@ def summary(config: Config) -> str:
 class WorkspaceSettings:
     """Reads and writes a workspace's settings in the store."""
 
+    #: How long a process keeps a workspace's settings before reading them again: a change
+    #: made here applies at once, one made through another process within this many seconds.
+    fresh_seconds = 5.0
+
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
+        self._read: dict[tuple[str, str], tuple[float, str | None]] = {}
 
     async def raw(self, platform: str, workspace: str) -> str | None:
         """The stored JSON (None: rapport's defaults), for callers that cache by it."""
-        return await self.store.workspace_settings(platform, workspace)
+        key = (platform, workspace)
+        now = time.monotonic()
+        hit = self._read.get(key)
+        if hit is not None and now - hit[0] < self.fresh_seconds:
+            return hit[1]
+        raw = await self.store.workspace_settings(platform, workspace)
+        if len(self._read) >= 10_000:
+            self._read.clear()
+        self._read[key] = (now, raw)
+        return raw
 
     async def load(self, platform: str, workspace: str) -> Config:
         """The workspace's settings (rapport's defaults when none were saved)."""
@@ -114,6 +128,7 @@ class WorkspaceSettings:
             admin.user_id,
             self.clock(),
         )
+        self._read.pop((admin.platform, admin.workspace), None)  # applies here at once
         return say("chat.config.saved", summary=summary(config), platform=admin.platform)
 
 

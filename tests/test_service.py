@@ -175,3 +175,48 @@ def _in_database_files(folder: Path, marker: str) -> list[str]:
         p.name for p in folder.iterdir()
         if p.is_file() and ".db" in p.name and needle in p.read_bytes()
     ]  # fmt: skip
+
+
+async def test_workspace_settings_from_another_process_apply_within_seconds(
+    any_database: str,
+) -> None:
+    from bot.workspace import WorkspaceSettings
+
+    here, there = Rapport(await open_store(any_database)), Rapport(await open_store(any_database))
+    admin = UserRef("slack", "T1", "UADMIN")
+    try:
+        draft = "Send me the deck now."
+        assert "curt" in rules(await there.check(ANA, draft))  # `there` has read the settings
+        await here.workspaces.run(admin, "off curt", "/rapport")
+        assert "curt" not in rules(await here.check(ANA, draft))  # at once where it was made
+        assert "curt" in rules(await there.check(ANA, draft))  # elsewhere: still the old read
+        there.workspaces.fresh_seconds = 0.0  # … until the read goes stale
+        assert "curt" not in rules(await there.check(ANA, draft))
+        assert WorkspaceSettings.fresh_seconds <= 10  # "within seconds", as documented
+    finally:
+        await here.close()
+        await there.close()
+
+
+async def test_one_check_reads_each_ledger_table_at_most_once(rapport: Rapport) -> None:
+    from bot.metrics import Metrics, measured_store
+
+    calls: list[str] = []
+
+    class Count(Metrics):
+        def database(self, operation: str, seconds: float) -> None:
+            calls.append(operation)
+
+    import bot.metrics as metrics_module
+
+    saved = metrics_module._current
+    metrics_module._current = Count()
+    try:
+        counted = Rapport(measured_store(rapport.store))
+        await counted.ledger.received(ANA, "Dana", solicited=False)
+        calls.clear()
+        await counted.check(ANA, ASK)  # greets Dana: relationship, given and owed are all asked
+        assert calls.count("endorsements") == 1
+        assert calls.count("workspace_settings") <= 1
+    finally:
+        metrics_module._current = saved
