@@ -8,6 +8,7 @@ DMs, command sync) is recorded by the fake, which refuses bodies that break Disc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -436,7 +437,12 @@ async def test_guild_sync_when_a_test_server_is_set(tmp_path: Path) -> None:
         await fake.stop()
 
 
-async def test_client_start_against_the_fake_gateway(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def on_the_gateway(
+    tmp_path: Path, **settings: Any
+) -> AsyncIterator[tuple[FakeDiscord, discord.Client]]:
+    """rapport's client started for real (`client.start`) against the fake REST and gateway,
+    which sends one `/rapport help` interaction after READY."""
     fake = await FakeDiscord().start()
     saved_base, saved_gw = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     discord.http.Route.BASE = fake.url + "/api/v10"
@@ -445,34 +451,7 @@ async def test_client_start_against_the_fake_gateway(tmp_path: Path) -> None:
     )
     fake.gateway_frames.append({"t": "INTERACTION_CREATE", "d": interaction("help")})
     rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 'gw.db'}"))
-    client = build_client(rapport, DiscordSettings(token="gw-token"))
-    task = asyncio.ensure_future(client.start("gw-token"))
-    try:
-        reply = (await fake.wait_for("/webhooks/", 1, timeout=20))[-1]
-        assert "/rapport check" in reply["content"]
-        assert fake.identify[0]["d"]["token"] == "gw-token"
-        intents = discord.Intents._from_value(fake.identify[0]["d"]["intents"])
-        assert intents.dm_messages and intents.guilds and not intents.message_content
-    finally:
-        await client.close()
-        task.cancel()
-        await rapport.close()
-        discord.http.Route.BASE = saved_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved_gw
-        await fake.stop()
-
-
-async def test_sharded_client_identifies_every_shard_and_answers(tmp_path: Path) -> None:
-    fake = await FakeDiscord().start()
-    saved_base, saved_gw = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    discord.http.Route.BASE = fake.url + "/api/v10"
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
-        fake.url.replace("http", "ws") + "/gw"
-    )
-    fake.gateway_frames.append({"t": "INTERACTION_CREATE", "d": interaction("help")})
-    rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 'shards.db'}"))
-    client = build_client(rapport, DiscordSettings(token="gw-token", shards=2))
-    assert isinstance(client, discord.AutoShardedClient)
+    client = build_client(rapport, DiscordSettings(token="gw-token", **settings))
 
     async def no_identify_pause(shard_id: int | None, *, initial: bool = False) -> None:
         """Discord's 5 s between shards' IDENTIFY, skipped against the fake."""
@@ -480,13 +459,7 @@ async def test_sharded_client_identifies_every_shard_and_answers(tmp_path: Path)
     client.before_identify_hook = no_identify_pause  # type: ignore[method-assign]
     task = asyncio.ensure_future(client.start("gw-token"))
     try:
-        reply = (await fake.wait_for("/webhooks/", 1, timeout=20))[-1]
-        assert "/rapport check" in reply["content"]
-        for _ in range(100):
-            if len(fake.identify) >= 2:
-                break
-            await asyncio.sleep(0.05)
-        assert sorted(tuple(i["d"]["shard"]) for i in fake.identify) == [(0, 2), (1, 2)]
+        yield fake, client
     finally:
         await client.close()
         task.cancel()
@@ -494,6 +467,27 @@ async def test_sharded_client_identifies_every_shard_and_answers(tmp_path: Path)
         discord.http.Route.BASE = saved_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved_gw
         await fake.stop()
+
+
+async def test_client_start_against_the_fake_gateway(tmp_path: Path) -> None:
+    async with on_the_gateway(tmp_path) as (fake, _):
+        reply = (await fake.wait_for("/webhooks/", 1, timeout=20))[-1]
+        assert "/rapport check" in reply["content"]
+        assert fake.identify[0]["d"]["token"] == "gw-token"
+        intents = discord.Intents._from_value(fake.identify[0]["d"]["intents"])
+        assert intents.dm_messages and intents.guilds and not intents.message_content
+
+
+async def test_sharded_client_identifies_every_shard_and_answers(tmp_path: Path) -> None:
+    async with on_the_gateway(tmp_path, shards=2) as (fake, client):
+        assert isinstance(client, discord.AutoShardedClient)
+        reply = (await fake.wait_for("/webhooks/", 1, timeout=20))[-1]
+        assert "/rapport check" in reply["content"]
+        for _ in range(100):
+            if len(fake.identify) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(tuple(i["d"]["shard"]) for i in fake.identify) == [(0, 2), (1, 2)]
 
 
 async def test_shutdown_waits_for_deferred_work(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
