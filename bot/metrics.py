@@ -28,6 +28,12 @@ class Metrics:
     def error(self, kind: str) -> None:
         """Something failed: "store", "platform", "internal", …"""
 
+    def failed(self, exc: BaseException) -> None:
+        """Count a failure by its kind: the database ("store") or anything else ("internal")."""
+        from bot.storage.base import StoreError
+
+        self.error("store" if isinstance(exc, StoreError) else "internal")
+
     def database(self, operation: str, seconds: float) -> None:
         """One store operation took this long."""
 

@@ -38,7 +38,7 @@ from bot.logs import new_request_id
 from bot.metrics import metrics
 from bot.models import TEXT_RULE_IDS
 from bot.service import Rapport
-from bot.storage.base import SessionKey, StoreError, UserRef
+from bot.storage.base import SessionKey, UserRef
 
 __all__ = ["DiscordSettings", "build_client"]
 
@@ -353,7 +353,7 @@ class DiscordAdapter:
         return False
 
     async def failed(self, interaction: discord.Interaction, exc: BaseException) -> None:
-        metrics().error("store" if isinstance(exc, StoreError) else "internal")
+        metrics().failed(exc)
         log.exception("interaction failed", exc_info=exc)
         try:
             if interaction.response.is_done():
@@ -482,7 +482,8 @@ class DiscordAdapter:
         async with self.working():
             try:
                 reply = await self.rapport.talk(key, value)
-            except Exception:
+            except Exception as exc:
+                metrics().failed(exc)
                 log.exception("coach turn failed")
                 reply = Reply(say("chat.try_again"))
             await self.post_reply(channel, reply)  # type: ignore[arg-type]
@@ -508,7 +509,8 @@ class DiscordAdapter:
         try:
             text, _, _ = mention_names(message.content or "", lambda uid: None)
             reply = await self.rapport.talk(key, text)
-        except Exception:
+        except Exception as exc:
+            metrics().failed(exc)
             log.exception("coach turn failed")
             reply = Reply(say("chat.try_again"))
         await self.post_reply(message.channel, reply)

@@ -32,7 +32,7 @@ from bot.commands import ledger_text
 from bot.logs import new_request_id
 from bot.metrics import metrics
 from bot.service import Rapport
-from bot.storage.base import SessionKey, StoreError, UserRef
+from bot.storage.base import SessionKey, UserRef
 
 __all__ = ["SlackAdapter", "SlackSettings", "adapter_of", "build_app"]
 
@@ -212,7 +212,8 @@ class SlackAdapter:
         """One coaching turn in the DM, answered there (a failure is a kind word, not silence)."""
         try:
             reply = await self.rapport.talk(key, text)
-        except Exception:
+        except Exception as exc:
+            metrics().failed(exc)
             log.exception("coach turn failed")
             reply = Reply(say("chat.try_again"))
         await self.post_reply(client, key.channel, reply)
@@ -276,7 +277,7 @@ class SlackAdapter:
 
     async def failed(self, respond: Respond | None, exc: BaseException) -> None:
         """Something broke in the core: say so kindly (the details go to the log, not Slack)."""
-        metrics().error("store" if isinstance(exc, StoreError) else "internal")
+        metrics().failed(exc)
         log.exception("request failed", exc_info=exc)
         if respond is not None:
             try:
@@ -505,7 +506,8 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
             async with slack.working():
                 try:
                     answer, metadata = await job
-                except Exception:
+                except Exception as exc:
+                    metrics().failed(exc)
                     log.exception("modal check failed")
                     answer, metadata = Answer(say("chat.try_again"), ok=False), None
                 if view_id:
@@ -515,7 +517,8 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
             return
         try:
             answer, metadata = job.result()
-        except Exception:
+        except Exception as exc:
+            metrics().failed(exc)
             log.exception("modal check failed")
             answer, metadata = Answer(say("chat.try_again"), ok=False), None
         await ack(
@@ -537,7 +540,8 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
                 if "<@" in raw:  # "<@U3>" reads as the person's name, as in slash commands
                     raw = await slack.name_mentions(client, user.workspace, raw)
                 reply = await rapport.talk(SessionKey(user, channel), readable(raw))
-            except Exception:
+            except Exception as exc:
+                metrics().failed(exc)
                 log.exception("coach turn failed")
                 reply = Reply(say("chat.try_again"))
             await slack.post_reply(client, channel, reply)
@@ -554,7 +558,8 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         async with slack.working():
             try:
                 sections, actions = await slack.home_sections(client, user)
-            except Exception:
+            except Exception as exc:
+                metrics().failed(exc)
                 log.exception("app home failed")
                 sections, actions = [say("chat.try_again")], ()
             await client.views_publish(
