@@ -20,6 +20,7 @@ import pytest
 import yarl
 
 from adapters.discord_bot.bot import DiscordSettings, build_client
+from bot.config import ConfigError
 from bot.service import Rapport
 from bot.storage import open_store
 from tests.discord_fake import (
@@ -488,6 +489,25 @@ async def test_sharded_client_identifies_every_shard_and_answers(tmp_path: Path)
                 break
             await asyncio.sleep(0.05)
         assert sorted(tuple(i["d"]["shard"]) for i in fake.identify) == [(0, 2), (1, 2)]
+
+
+async def test_a_process_runs_only_its_own_shards(tmp_path: Path) -> None:
+    from adapters.discord_bot.serve import settings_from_env
+
+    env = {"DISCORD_TOKEN": "t", "RAPPORT_DISCORD_SHARDS": "4", "RAPPORT_DISCORD_SHARD_IDS": "3, 1"}
+    settings = settings_from_env(env)
+    assert settings.shards == 4 and settings.shard_ids == (1, 3)
+    async with on_the_gateway(tmp_path, shards=4, shard_ids=(1, 3)) as (fake, _):
+        for _ in range(100):
+            if len(fake.identify) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
+        assert sorted(tuple(i["d"]["shard"]) for i in fake.identify) == [(1, 4), (3, 4)]
+    for bad in ({"RAPPORT_DISCORD_SHARD_IDS": "0"}, {**env, "RAPPORT_DISCORD_SHARD_IDS": "4"},
+                {**env, "RAPPORT_DISCORD_SHARD_IDS": "one"}):  # fmt: skip
+        with pytest.raises(ConfigError, match="RAPPORT_DISCORD_SHARD_IDS"):
+            settings_from_env({"DISCORD_TOKEN": "t", **bad})
 
 
 async def test_shutdown_waits_for_deferred_work(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -68,6 +68,7 @@ class DiscordSettings:
     token: str
     guild: int | None = None  # sync commands to this server only (instant), for testing
     shards: int | None = None  # run as an AutoShardedClient with this many shards
+    shard_ids: tuple[int, ...] | None = None  # … of which this process runs these (default all)
     rate: int = 8  # commands a user may run …
     per: float = 20.0  # … in this many seconds
 
@@ -657,6 +658,8 @@ def build_client(rapport: Rapport, settings: DiscordSettings) -> discord.Client:
     }
     if settings.shards:
         kwargs["shard_count"] = settings.shards
+        if settings.shard_ids is not None:
+            kwargs["shard_ids"] = list(settings.shard_ids)
     client = cls(**kwargs)
     tree = app_commands.CommandTree(client)
     adapter = DiscordAdapter(client, rapport, settings)
