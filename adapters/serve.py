@@ -200,7 +200,13 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
                 service.socket_handler = AsyncSocketModeHandler(
                     service.slack_app, app_token=slack_settings.app_token
                 )
-                await asyncio.wait_for(service.socket_handler.connect_async(), 30)
+                try:
+                    await asyncio.wait_for(service.socket_handler.connect_async(), 30)
+                except TimeoutError:  # Bolt retries forever; a start-up gives up with a reason
+                    raise ConfigError(
+                        "couldn't open a Socket Mode connection to Slack within 30 s: check "
+                        "SLACK_APP_TOKEN (an app-level token with connections:write)"
+                    ) from None
             else:
                 app.add_routes(slack_routes(service.slack_app))
         runner = web.AppRunner(app, access_log=None)
