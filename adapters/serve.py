@@ -64,8 +64,6 @@ class Service:
     """What one `rapport serve` process runs, and how to tell whether it is ready."""
 
     platforms: tuple[str, ...]
-    env: dict[str, str]
-    config: Config
     rapport: Any = None
     slack_app: Any = None
     socket_handler: Any = None
@@ -177,7 +175,7 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     url = env.get("RAPPORT_DATABASE_URL", "").strip() or None
     store = await open_store(url, pool_size=pool)  # StoreError: a clear message, exit 2
     where = redact(store.url) if is_postgres(store.url) else store.url
-    service = Service(platforms, env, config)
+    service = Service(platforms)
     service.rapport = Rapport(measured_store(store), config=config, idle_hours=idle)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

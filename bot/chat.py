@@ -27,6 +27,7 @@ __all__ = [
     "Answer",
     "FindingView",
     "TrustPart",
+    "draft_command",
     "finding_views",
     "kind_label",
     "run_chat_command",
@@ -230,7 +231,7 @@ async def check_draft(
         actions.append(Action("rapport:coach-dm", say("chat.buttons.coach"), f"coach {draft}"))
     if recipient and _MENTION_FORM.fullmatch(recipient):  # the buttons check for them too
         actions = [
-            replace(a, command=a.command.replace(" ", f" --to {recipient} ", 1))
+            replace(a, command=draft_command("rewrite", draft, recipient))
             if a.id == "rapport:rewrite"
             else a
             for a in actions
@@ -246,6 +247,13 @@ async def check_draft(
 _MENTION_FORM = re.compile(r"<@[^<>\n]+>")
 #: `--to <@U2|dana>` (or `--to @dana`, `--to Dana`) before a draft: who it is for.
 _TO = re.compile(r"--to\s+(<@[^<>\n]+>|\S+)\s*")
+
+
+def draft_command(verb: str, draft: str, recipient: str | None = None) -> str:
+    """The chat command a button runs on a draft; a rewrite keeps who the draft is for."""
+    if recipient and verb == "rewrite":
+        return f"{verb} --to {recipient} {draft}"
+    return f"{verb} {draft}"
 
 
 def _addressee(rest: str, mentions: Mapping[str, str]) -> tuple[str | None, str]:

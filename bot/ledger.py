@@ -83,12 +83,14 @@ class LedgerReader:
         """As `Ledger.owed_to`."""
         key = person(name).key
         for e in await self.endorsements():
-            if (
-                e.direction == "received" and e.solicited is False and not e.reciprocated
-                and _same(e.other.key, key)
-            ):  # fmt: skip
+            if _waiting(e) and _same(e.other.key, key):
                 return e
         return None
+
+
+def _waiting(e: Endorsement) -> bool:
+    """An unsolicited endorsement received and not yet returned (or thanked for)."""
+    return e.direction == "received" and e.solicited is False and not e.reciprocated
 
 
 def _same(stored: str, asked: str) -> bool:
@@ -177,7 +179,7 @@ class Ledger:
         """Unsolicited endorsements received and not returned, oldest first."""
         return [
             e for e in await self.store.endorsements(user)
-            if e.direction == "received" and e.solicited is False and not e.reciprocated
+            if _waiting(e)
         ]  # fmt: skip
 
     async def view(self, user: UserRef) -> LedgerView:
@@ -189,6 +191,6 @@ class Ledger:
             received=tuple(e for e in endorsements if e.direction == "received"),
             unreciprocated=tuple(
                 e for e in endorsements
-                if e.direction == "received" and e.solicited is False and not e.reciprocated
+                if _waiting(e)
             ),
         )  # fmt: skip

@@ -31,7 +31,7 @@ from adapters.discord_bot.embeds import (
     parts,
     reply_content,
 )
-from bot.chat import SUBCOMMANDS, Answer, check_draft, run_chat_command
+from bot.chat import SUBCOMMANDS, Answer, check_draft, draft_command, run_chat_command
 from bot.coach.replies import Reply
 from bot.coach.wording import say
 from bot.logs import new_request_id
@@ -467,8 +467,8 @@ class DiscordAdapter:
             return
         draft, to = found
         command = {
-            "rewrite": f"rewrite --to {to} {draft}" if to else f"rewrite {draft}",
-            "coach-dm": f"coach {draft}",
+            "rewrite": draft_command("rewrite", draft, to),
+            "coach-dm": draft_command("coach", draft),
             "why": f"why --draft {draft}",  # too many rules for the button: read from the check
         }[rest]
         await self.run(interaction, command, draft=draft)

@@ -18,6 +18,7 @@ from adapters.slack.markup import LIMITS, cut, escape, split
 from bot.chat import (
     Action,
     Answer,
+    draft_command,
     finding_views,
     kind_label,
     rewrite_text,
@@ -117,8 +118,7 @@ METADATA_LIMIT = 3000
 def carry(draft: str, recipient: str | None) -> str | None:
     """A modal's private_metadata carrying its draft (and recipient) for buttons whose command
     is too long for a button value; None if even compressed it doesn't fit."""
-    packed = pack(json.dumps({"d": draft, "t": recipient}), METADATA_LIMIT)
-    return packed
+    return pack(json.dumps({"d": draft, "t": recipient}), METADATA_LIMIT)
 
 
 def carried_command(verb: str, metadata: str) -> str | None:
@@ -131,20 +131,26 @@ def carried_command(verb: str, metadata: str) -> str | None:
     if not isinstance(data, dict) or not isinstance(data.get("d"), str) or verb not in _VERBS:
         return None
     to = data.get("t")
-    return f"{verb} --to {to} {data['d']}" if to and verb == "rewrite" else f"{verb} {data['d']}"
+    return draft_command(verb, data["d"], to if isinstance(to, str) else None)
 
 
 _VERBS = ("rewrite", "coach", "check")
 
 
-def _buttons(actions: tuple[Action, ...], block_id: str, carried: bool = False) -> list[Block]:
+def _buttons(
+    actions: tuple[Action, ...], block_id: str, carried: bool = False
+) -> tuple[list[Block], bool]:
+    """The actions block, and whether a button was left out (its command too long to ride on
+    it, outside a modal that carries the draft)."""
     elements = []
+    dropped = False
     for a in actions:
         value = pack(a.command)
         if value is None and carried and a.command.split(" ", 1)[0] in _VERBS:
             value = "m:" + a.command.split(" ", 1)[0]  # the modal carries the draft
         if value is None:
-            continue  # too long to ride on a button: said in a note (`answer_blocks`)
+            dropped = True
+            continue
         button: Block = {
             "type": "button",
             "action_id": a.id,
@@ -154,9 +160,8 @@ def _buttons(actions: tuple[Action, ...], block_id: str, carried: bool = False) 
         if a.style in ("primary", "danger"):
             button["style"] = a.style
         elements.append(button)
-    return (
-        [{"type": "actions", "block_id": block_id, "elements": elements[:25]}] if elements else []
-    )
+    block = [{"type": "actions", "block_id": block_id, "elements": elements[:25]}]
+    return (block if elements else []), dropped
 
 
 def report_blocks(report: Report, cmd: str = "/rapport") -> list[Block]:
@@ -217,9 +222,10 @@ def answer_blocks(
     for note in answer.notes:
         blocks.append(_context(safe(note, LIMITS["context"])))
     if with_actions:
-        if not carried and any(pack(a.command) is None for a in answer.actions):
+        buttons, dropped = _buttons(answer.actions, "rapport:actions", carried)
+        if dropped:
             blocks.append(_context(escape(say("chat.long_for_buttons", cmd=cmd))))
-        blocks += _buttons(answer.actions, "rapport:actions", carried)
+        blocks += buttons
     return _fit(blocks, LIMITS["message_blocks"])
 
 
@@ -363,5 +369,5 @@ def home_view(sections: list[str], actions: tuple[Action, ...]) -> dict[str, Any
         for m, piece in enumerate(split(escape(text), LIMITS["section"])):
             blocks.append(_section(piece, f"rapport:home:{n}:{m}"))
         blocks.append({"type": "divider"})
-    blocks += _buttons(actions, "rapport:home:actions")
+    blocks += _buttons(actions, "rapport:home:actions")[0]
     return {"type": "home", "blocks": _fit(blocks, LIMITS["view_blocks"])}
