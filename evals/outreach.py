@@ -6,6 +6,11 @@ well-written drafts (any error or warning finding counts as a false alarm).
     python -m evals.outreach                       # evals/data/outreach-dev.jsonl
     python -m evals.outreach --data evals/data/outreach-holdout.jsonl
     python -m evals.outreach --show cold-ask       # list this rule's misses and false alarms
+    python -m evals.outreach --corpus dev          # the labelled corpus's dev split, by writer
+
+The corpus's test split (`--corpus test`) is scored only in aggregate: `--show` is refused
+there, so its items are never read to fix something.  Drafts left unsure after adjudication
+are left out; drafts not in English are scored for kind only with `--all-languages`.
 """
 
 from __future__ import annotations
@@ -84,19 +89,44 @@ def score(items: list[dict[str, Any]], results: dict[str, dict[str, Any]]) -> di
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=_HERE / "data" / "outreach-dev.jsonl")
-    parser.add_argument("--show", metavar="RULE|kind|well", help="print the errors for one rule")
-    args = parser.parse_args()
+def per_writer(items: list[dict[str, Any]], results: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Macro-F1 over the rules for each writer's drafts alone."""
+    writers = sorted({it["writer"] for it in items})
+    return {
+        w: score([it for it in items if it["writer"] == w], results)["macro_f1"] for w in writers
+    }
+
+
+def load_items(args: argparse.Namespace) -> tuple[str, list[dict[str, Any]]]:
+    """The drafts to score, and a name for them."""
+    if args.corpus:
+        from evals.corpus.load import load
+
+        if args.corpus == "test" and args.show:
+            raise SystemExit("the test split is scored in aggregate only: --show is refused")
+        items = load(args.corpus, scored_only=True)
+        if not args.all_languages:
+            items = [it for it in items if it.get("lang", "en") == "en"]
+        return f"corpus {args.corpus} split", items
     items = [
         json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line
     ]
+    return args.data.name, items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=_HERE / "data" / "outreach-dev.jsonl")
+    parser.add_argument("--corpus", choices=["train", "dev", "test"], help="a corpus split")
+    parser.add_argument("--all-languages", action="store_true", help="keep non-English drafts")
+    parser.add_argument("--show", metavar="RULE|kind|well", help="print the errors for one rule")
+    args = parser.parse_args()
+    name, items = load_items(args)
     for it in items:
         assert it["kind"] in KINDS and set(it["rules"]) <= set(TEXT_RULE_IDS), it["id"]
     results = run_rapport(items)
     s = score(items, results)
-    print(f"{args.data.name}: {len(items)} drafts")
+    print(f"{name}: {len(items)} drafts")
     print(f"{'rule':<20} {'P':>5} {'R':>5} {'F1':>5}   tp  fp  fn")
     for rule, v in s["per_rule"].items():
         print(
@@ -106,6 +136,14 @@ def main() -> None:
         f"macro-F1 {s['macro_f1']:.3f} · kind accuracy {s['kind_accuracy']:.3f} · "
         f"false alarms on well-written {s['false_alarm_rate']:.3f} (of {s['well_written']})"
     )
+    if args.corpus:
+        spread = per_writer(items, results)
+        mean = sum(spread.values()) / len(spread)
+        low = min(spread, key=spread.__getitem__)
+        print(
+            f"per writer macro-F1: mean {mean:.3f}, worst {spread[low]:.3f} ({low}), "
+            f"best {max(spread.values()):.3f}"
+        )
     if s["kind_confusion"]:
         worst = ", ".join(f"{a}→{b} {n}" for (a, b), n in s["kind_confusion"].most_common(8))
         print(f"kind confusions: {worst}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from evals.corpus.agreement import kappas
 from evals.corpus.grid import HARD_NEGATIVES, LENGTH_BANDS, length_band
-from evals.corpus.load import CORPUS, load, splits, test_digest
+from evals.corpus.load import CORPUS, load, splits, digest_of_test_split
 from evals.corpus.neardup import close_pairs
 
 RULES = [
@@ -173,13 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         if data.get("test_sha256"):
             print(f"already frozen: {data['test_sha256']}")
             return 1
-        data["test_sha256"] = test_digest()
+        data["test_sha256"] = digest_of_test_split()
         (CORPUS / "splits.json").write_text(json.dumps(data, indent=1) + "\n")
         print(f"test split frozen: {data['test_sha256']}")
         return 0
     problems = failures(stats)
     frozen = splits().get("test_sha256")
-    if frozen and frozen != test_digest():
+    if frozen and frozen != digest_of_test_split():
         problems.append("the test split's files changed since they were frozen")
     problems += [f"leak: {t} is close to {o} ({s:.2f})" for t, o, s in leaks(records)]
     for p in problems:

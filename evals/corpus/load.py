@@ -4,7 +4,7 @@
     train = load("train")                 # every train record
     dev = load("dev", scored_only=True)   # without drafts left unsure after adjudication
 
-The test split is for aggregate scores at the end of an issue only; `test_digest()` is the hash
+The test split is for aggregate scores at the end of an issue only; `digest_of_test_split()` is the hash
 recorded in `splits.json` when it was frozen.
 """
 
@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CORPUS", "load", "split_of", "splits", "test_digest"]
+__all__ = ["CORPUS", "load", "split_of", "splits", "digest_of_test_split"]
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 SPLIT_NAMES = ("train", "dev", "test")
@@ -58,7 +58,7 @@ def load(split: str | None = None, scored_only: bool = False) -> list[dict[str, 
     return out
 
 
-def test_digest() -> str:
+def digest_of_test_split() -> str:
     """sha256 over the test split's files, in writer order, byte for byte."""
     writers = splits()["writers"]
     h = hashlib.sha256()

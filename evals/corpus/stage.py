@@ -296,6 +296,8 @@ def settle(
             unsure = True
             value = va[f] if f not in RULE_IDS else (va[f] or vb[f])
         final[f] = value
+    # Both annotators doubting a draft, even when they agreed, leaves it out of scoring too.
+    unsure = unsure or (la.get("unsure") is True and lb.get("unsure") is True)
     rules = [r for r in RULE_IDS if final[r]]
     well = bool(final["well_written"]) and not rules
     spans = {}
@@ -316,12 +318,39 @@ def settle(
     )
 
 
+def _trust_ratings(batch: str, la: dict[str, Any], lb: dict[str, Any]) -> dict[str, Any]:
+    """`{"trust": {annotator: parts}}` when both annotators rated the draft, else nothing."""
+    if "trust" not in la or "trust" not in lb:
+        return {}
+    return {"trust": {f"{batch}-A": la["trust"], f"{batch}-B": lb["trust"]}}
+
+
 def _annotation(side: str, label: dict[str, Any]) -> dict[str, Any]:
     keep = ("lang", "kind", "rules", "well_written", "courtesy", "unsure", "note", "trust")
     return {"by": side, **{k: label[k] for k in keep if k in label and label[k] != ""}}
 
 
 SPLIT_RANK = {"test": 0, "dev": 1, "train": 2}
+
+
+def dropped_before_annotation() -> dict[str, str]:
+    """Drafts written but never batched (near-duplicates found before annotation): id -> why."""
+    batched = _batched_records()
+    seen = {r["id"] for r in batched}
+    written = [r for p in sorted((WORK / "drafts").glob("w*.jsonl")) for r in _read_jsonl(p)]
+    left = [r for r in written if r["id"] not in seen]
+    if not left:
+        return {}
+    out = {}
+    pairs = close_pairs([r["text"] for r in left], [r["text"] for r in batched])
+    for c in sorted(pairs, key=lambda c: -c.similarity):
+        out.setdefault(
+            left[c.left]["id"],
+            f"close to {batched[c.right]['id']} (Jaccard {c.similarity:.2f}), before annotation",
+        )
+    for r in left:
+        out.setdefault(r["id"], "close to another draft, before annotation")
+    return out
 
 
 def drop_cross_split_duplicates(by_writer: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
@@ -371,6 +400,7 @@ def assemble(out_dir: Path) -> dict[str, int]:
                 "noise": r["noise"],
                 "case": r["case"],
                 "unsure": unsure,
+                **_trust_ratings(folder.name, a[bid], b[bid]),
                 "adjudicated": decided,
                 "annotations": [
                     _annotation(f"{folder.name}-A", a[bid]),
@@ -383,7 +413,7 @@ def assemble(out_dir: Path) -> dict[str, int]:
     for writer in sorted(pending):
         print(f"{writer}: {pending[writer]} drafts not settled yet; not written")
         by_writer.pop(writer, None)
-    removed = drop_cross_split_duplicates(by_writer)
+    removed = {**dropped_before_annotation(), **drop_cross_split_duplicates(by_writer)}
     (out_dir / "removed.json").write_text(json.dumps(removed, indent=1, sort_keys=True) + "\n")
     written = {}
     for writer, records in sorted(by_writer.items()):
