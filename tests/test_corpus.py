@@ -10,7 +10,7 @@ import pytest
 from bot.models import KINDS, TEXT_RULE_IDS
 from evals.corpus.__main__ import MINIMUMS, collect_stats, failures, leaks
 from evals.corpus.agreement import cohen_kappa
-from evals.corpus.load import load, splits, digest_of_test_split
+from evals.corpus.load import digest_of_test_split, load, splits
 from evals.corpus.neardup import close_pairs
 
 FIELDS = {"id", "text", "writer", "platform", "kind", "rules", "well_written", "courtesy"}

@@ -16,7 +16,7 @@ from typing import Any
 
 from evals.corpus.agreement import kappas
 from evals.corpus.grid import HARD_NEGATIVES, LENGTH_BANDS, length_band
-from evals.corpus.load import CORPUS, load, splits, digest_of_test_split
+from evals.corpus.load import CORPUS, digest_of_test_split, load, splits
 from evals.corpus.neardup import close_pairs
 
 RULES = [

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CORPUS", "load", "split_of", "splits", "digest_of_test_split"]
+__all__ = ["CORPUS", "digest_of_test_split", "load", "split_of", "splits"]
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 SPLIT_NAMES = ("train", "dev", "test")
