@@ -20,6 +20,7 @@ from bot.rules import load_rules, principles
 from bot.service import Rapport
 from bot.storage.base import UserRef
 from bot.text import MAX_CHARS
+from bot.verdict import verdict_line
 
 __all__ = [
     "SUBCOMMANDS",
@@ -32,6 +33,7 @@ __all__ = [
     "kind_label",
     "run_chat_command",
     "trust_parts",
+    "verdict_line",
 ]
 
 SUBCOMMANDS = (

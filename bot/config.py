@@ -12,6 +12,8 @@ pyproject.toml) on the command line, and later from per-workspace storage in the
 
     [templates]
     folder = "rapport-templates"   # the team's own rewrite templates (relative to this file)
+
+    sensitivity = "balanced"       # or "quiet" (fewer, surer findings) or "strict" (more)
 """
 
 from __future__ import annotations
@@ -24,9 +26,18 @@ from typing import Any
 
 from bot.models import TEXT_RULE_IDS, Severity
 
-__all__ = ["Config", "ConfigError", "RuleSettings", "discover_config", "load_config"]
+__all__ = [
+    "SENSITIVITIES",
+    "Config",
+    "ConfigError",
+    "RuleSettings",
+    "discover_config",
+    "load_config",
+]
 
 _FILE_NAMES = ("rapport.toml", ".rapport.toml")
+#: How sure the learned reader must be before a rule fires: quiet asks the most, strict the least.
+SENSITIVITIES = ("quiet", "balanced", "strict")
 
 
 class ConfigError(ValueError):
@@ -49,6 +60,7 @@ class Config:
     rules: Mapping[str, RuleSettings] = field(default_factory=dict)
     source: str = "defaults"
     templates: Path | None = None  # a team folder whose templates override the built-in ones
+    sensitivity: str = "balanced"
 
     def settings(self, rule_id: str) -> RuleSettings:
         """The settings for one rule (defaults when the team said nothing)."""
@@ -62,10 +74,17 @@ class Config:
 
         `base` is the folder relative template paths are read from (the config file's own).
         """
-        unknown_top = set(data) - {"rules", "templates"}
+        unknown_top = set(data) - {"rules", "templates", "sensitivity"}
         if unknown_top:
             raise ConfigError(
-                f"{source}: unknown section(s) {sorted(unknown_top)}; expected [rules] or [templates]"
+                f"{source}: unknown section(s) {sorted(unknown_top)}; expected [rules], "
+                "[templates] or sensitivity"
+            )
+        sensitivity = data.get("sensitivity", "balanced")
+        if sensitivity not in SENSITIVITIES:
+            raise ConfigError(
+                f"{source}: sensitivity must be one of {', '.join(SENSITIVITIES)}, "
+                f"not {sensitivity!r}"
             )
         templates = _templates_folder(data.get("templates"), source, base)
         section = data.get("rules", {})
@@ -85,7 +104,7 @@ class Config:
             if not isinstance(table, Mapping):
                 raise ConfigError(f"{source}: [rules.{rule_id}] must be a table")
             settings[rule_id] = _rule_settings(rule_id, table, source, settings.get(rule_id))
-        return cls(rules=settings, source=source, templates=templates)
+        return cls(rules=settings, source=source, templates=templates, sensitivity=sensitivity)
 
     def to_mapping(self) -> dict[str, Any]:
         """A plain mapping that `from_mapping` reads back (for per-workspace storage)."""
@@ -98,6 +117,8 @@ class Config:
                 table["phrases"] = list(st.phrases)
             rules[rule_id] = table
         out: dict[str, Any] = {"rules": rules}
+        if self.sensitivity != "balanced":
+            out["sensitivity"] = self.sensitivity
         if self.templates is not None:
             out["templates"] = {"folder": str(self.templates)}
         return out

@@ -46,7 +46,7 @@ class _Out:
             lines.append(self.paint(f"For {safe(who)}:", "2"))
             lines.append(self._box(text))
         if reply.trust is not None:
-            lines.append(self.paint(f"Trust {reply.trust.quotient:.2f}", "2"))
+            lines.append(self.paint(f"Trust {reply.trust.quotient:.2f} on a 0–30 scale", "2"))
         for f in reply.findings:
             mark = {"error": "31", "warning": "33"}.get(f.severity.value, "36")
             lines.append(f"  {self.paint(f.severity.value, mark)} {f.rule}: {safe(f.message)}")

@@ -20,6 +20,7 @@ from functools import cache
 from bot.courtesy import courtesy
 from bot.lexicon import compile_phrases, literal_phrase, load_list
 from bot.models import Kind, Trust
+from bot.reader.model import Reading
 from bot.rules import Detector
 from bot.signals import Hit, Signals
 
@@ -39,6 +40,8 @@ class Assessment:
     signals: Signals
     kind: Kind
     trust: Trust
+    reading: Reading | None = None  # the learned reader's view (None for a non-English draft)
+    language: str = "en"
     _courtesy: tuple[float, tuple[str, ...]] | None = None
 
     @property
@@ -50,7 +53,9 @@ class Assessment:
 
     @property
     def courtesy(self) -> float:
-        """The courtesy score (0–10)."""
+        """The courtesy score (0–10): the reader's when there is one."""
+        if self.reading is not None:
+            return self.reading.courtesy
         return self.courtesy_with_evidence[0]
 
 

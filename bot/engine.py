@@ -1,7 +1,10 @@
 """The etiquette engine: draft (+ context) in, report out.  Deterministic, no I/O, thread-safe.
 
 Every surface calls this one API: the command line, the console coach, the Slack and Discord
-adapters.  Rules, phrase lists and weights are loaded once; each check builds its own `Doc` and
+adapters.  The learned reader (`bot/reader/`) decides what a draft is and which rules apply,
+with a calibrated confidence; each rule's detectors then explain the judgment on the exact
+words.  A rule also fires on its *strong* phrase evidence alone, and rules the reader doesn't
+know (a team's own) run on their detectors as before.  Each check builds its own `Doc` and
 `Signals`, so concurrent checks share nothing mutable.
 """
 
@@ -10,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.classify import classify
 from bot.config import Config
 from bot.detectors import Assessment, Span, holds, run_detector, team_phrase_spans
 from bot.models import Context, Finding, Kind, Report, Trust
+from bot.reader.explain import best_sentence
+from bot.reader.language import ENGLISH, language_of
+from bot.reader.model import Reader, Reading, reader
 from bot.rules import Rule, load_rules
-from bot.scoring import trust
+from bot.scoring import learned_trust, trust
 from bot.signals import Signals
 from bot.text import prepare
 
@@ -23,13 +28,22 @@ __all__ = ["Engine", "Judgement"]
 
 #: More findings than this for one rule in one draft add noise, not insight.
 _MAX_PER_RULE = 5
+#: The confidence reported when strong phrase evidence fires a rule the model scored lower.
+STRONG_CONFIDENCE = 0.9
+#: A rule this probable overrules an `other` kind (see `Engine._kind`).
+_RULE_IMPLIES_KIND = 0.95
+#: Below this probability of `other`, a draft with no findings still reads as outreach.
+_NOT_OUTREACH = 0.6
 
 
-def _merge(spans: Iterable[Span]) -> list[Span]:
-    """Sort spans and merge the ones that overlap or touch."""
+def _merge(spans: Iterable[Span], text: str) -> list[Span]:
+    """Sort spans and merge the ones that overlap, touch, or sit next to each other with only
+    spaces and punctuation between ("John is great. Highly recommend!" is one vague praise)."""
     merged: list[Span] = []
     for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
+        if merged and (
+            start <= merged[-1][1] or not any(ch.isalnum() for ch in text[merged[-1][1] : start])
+        ):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
@@ -48,15 +62,28 @@ class Judgement:
 class Engine:
     """Runs the enabled rules over drafts, with a team's configuration applied."""
 
-    def __init__(self, rules: Iterable[Rule] | None = None, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule] | None = None,
+        config: Config | None = None,
+        model: Reader | None = None,
+    ) -> None:
         self.config = config or Config()
         all_rules = tuple(rules) if rules is not None else load_rules()
         self.rules = tuple(r for r in all_rules if self.config.settings(r.id).enabled)
+        self._model = model
 
     @classmethod
     def default(cls) -> Engine:
         """rapport's built-in rules with no team configuration."""
         return cls()
+
+    @property
+    def model(self) -> Reader:
+        """The learned reader (rapport's shipped one unless another was given)."""
+        if self._model is None:
+            self._model = reader()
+        return self._model
 
     async def check(self, text: str, context: Context | None = None) -> Report:
         """Check a draft (async surface for the bots; the work itself never blocks on I/O)."""
@@ -74,8 +101,13 @@ class Engine:
         `kind` skips classification: a rewrite is checked as the kind of message it rewrites.
         """
         assessment, findings = self._assess(text, context, kind)
-        score, courtesy_evidence = assessment.courtesy_with_evidence
         doc = assessment.signals.doc
+        reading = assessment.reading
+        if reading is None:
+            score, courtesy_evidence = assessment.courtesy_with_evidence
+        else:
+            score = round(reading.courtesy, 1)
+            courtesy_evidence = assessment.courtesy_with_evidence[1]
         report = Report(
             text=doc.original,
             kind=assessment.kind,
@@ -84,6 +116,8 @@ class Engine:
             findings=findings,
             truncated=doc.truncated,
             courtesy_evidence=courtesy_evidence,
+            language=assessment.language,
+            outreach=reading is None or reading.kind_probs.get("other", 0.0) < _NOT_OUTREACH,
         )
         return report, assessment.signals
 
@@ -100,24 +134,56 @@ class Engine:
     ) -> tuple[Assessment, tuple[Finding, ...]]:
         doc = prepare(text)
         signals = Signals(doc, context)
-        kind = kind or classify(signals)
-        assessment = Assessment(signals, kind, trust(signals, kind))
+        language = language_of(doc.original)
+        if language != ENGLISH:
+            # rapport reads English only: say so rather than judge words it can't read.
+            assessment = Assessment(signals, kind or Kind.OTHER, trust(signals, Kind.OTHER))
+            assessment.language = language
+            return assessment, ()
+        reading = self.model.read(doc.original, signals)
+        kind = kind or self._kind(reading)
+        assessment = Assessment(
+            signals, kind, learned_trust(signals, kind, reading.trust), reading=reading
+        )
         findings: list[Finding] = []
         for rule in self.rules:
             findings.extend(self._apply(rule, assessment))
         findings.sort(key=lambda f: (f.start, f.severity.rank, f.rule))
         return assessment, tuple(findings)
 
+    def _kind(self, reading: Reading) -> Kind:
+        """The reader's kind, unless it says `other` while nearly sure of a rule that only
+        exists in some kinds (vague praise is about an endorsement): then the likeliest of those.
+        """
+        kind = Kind(reading.kind)
+        if kind is not Kind.OTHER:
+            return kind
+        for rule in self.rules:
+            if (
+                rule.kinds
+                and Kind.OTHER.value not in rule.kinds
+                and reading.rule_probs.get(rule.id, 0.0) >= _RULE_IMPLIES_KIND
+            ):
+                return Kind(max(rule.kinds, key=lambda k: reading.kind_probs.get(k, 0.0)))
+        return kind
+
     def _apply(self, rule: Rule, a: Assessment) -> list[Finding]:
         settings = self.config.settings(rule.id)
-        applies = (not rule.kinds or a.kind.value in rule.kinds) and not any(
-            holds(item, a) for item in rule.unless
-        )
+        reading = a.reading
+        learned = reading is not None and rule.id in reading.rule_probs
+        confidence: float | None = None
         spans: list[tuple[Span, str, str]] = []
-        if applies:
-            for det in rule.detectors:
-                for span in run_detector(det, a):
-                    spans.append((span, det.message or rule.message, det.fix or rule.fix))
+        if learned:
+            assert reading is not None
+            spans, confidence = self._learned_spans(rule, a, reading)
+        else:
+            applies = (not rule.kinds or a.kind.value in rule.kinds) and not any(
+                holds(item, a) for item in rule.unless
+            )
+            if applies:
+                for det in rule.detectors:
+                    for span in run_detector(det, a):
+                        spans.append((span, det.message or rule.message, det.fix or rule.fix))
         if settings.phrases:
             for span in team_phrase_spans(settings.phrases, a):
                 spans.append((span, rule.message, rule.fix))
@@ -128,13 +194,53 @@ class Engine:
         for span, message, fix in spans:
             wording.setdefault(span, (message, fix))
         findings = []
-        for start, end in _merge(span for span, _, _ in spans)[:_MAX_PER_RULE]:
+        for start, end in _merge((span for span, _, _ in spans), a.signals.doc.norm)[
+            :_MAX_PER_RULE
+        ]:
             message, fix = next(
                 (w for (s, e), w in wording.items() if start <= s and e <= end),
                 (rule.message, rule.fix),
             )
             o_start, o_end = a.signals.doc.span(start, end)
             findings.append(
-                Finding(rule.id, severity, o_start, o_end, message, fix, rule.principles)
+                Finding(
+                    rule.id, severity, o_start, o_end, message, fix, rule.principles, confidence
+                )
             )
         return findings
+
+    def _learned_spans(
+        self, rule: Rule, a: Assessment, reading: Reading
+    ) -> tuple[list[tuple[Span, str, str]], float | None]:
+        """Where a rule the reader knows applies: its words, and how sure the reader is."""
+        if a.kind is Kind.OTHER and rule.kinds and Kind.OTHER.value not in rule.kinds:
+            return [], None  # a rule that belongs to outreach kinds is silent on other messages
+        p = reading.rule_probs[rule.id]
+        fires = p >= self.model.threshold(rule.id, self.config.sensitivity)
+        if fires and _ledger_answers(rule, a):
+            return [], None
+        unless = any(holds(item, a) for item in rule.unless)
+        spans: list[tuple[Span, str, str]] = []
+        for det in rule.detectors:
+            if not (fires or (det.strong and not unless)):
+                continue
+            for span in run_detector(det, a):
+                spans.append((span, det.message or rule.message, det.fix or rule.fix))
+        if not spans and fires:
+            best = best_sentence(self.model, rule.id, a.signals)
+            if best is not None:
+                spans.append((best, rule.message, rule.fix))
+        if not spans:
+            return [], None
+        confidence = p if fires else max(p, STRONG_CONFIDENCE)
+        return spans, round(confidence, 2)
+
+
+def _ledger_answers(rule: Rule, a: Assessment) -> bool:
+    """True when the ledger holds what the rule finds missing (a known relationship, an
+    endorsement already given): the corpus has no ledger, so the reader can't learn this."""
+    return any(
+        item.startswith("context:") and holds(item, a)
+        for det in rule.detectors
+        for item in det.evidence
+    )

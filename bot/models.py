@@ -95,10 +95,12 @@ class Finding:
     message: str
     fix: str
     principle: tuple[int, ...] = ()
+    # How likely the rule applies, from the learned reader (None for a rule it doesn't know).
+    confidence: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The contract's finding object."""
-        return {
+        out: dict[str, Any] = {
             "rule": self.rule,
             "severity": self.severity.value,
             "start": self.start,
@@ -107,6 +109,9 @@ class Finding:
             "fix": self.fix,
             "principle": list(self.principle),
         }
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +212,17 @@ class Report:
     truncated: bool = False
     courtesy_evidence: tuple[str, ...] = ()
     rewrite: Rewrite | None = None
+    language: str = "en"  # ISO 639-1; rapport judges English drafts only
+    outreach: bool = True  # False when the draft reads as ordinary conversation, not outreach
+
+    @property
+    def notice(self) -> str | None:
+        """Why there are no findings when rapport didn't judge the draft as outreach."""
+        if self.language != "en":
+            return "not_english"
+        if not self.outreach and not self.findings:
+            return "not_outreach"
+        return None
 
     @property
     def has_errors(self) -> bool:
@@ -226,6 +242,9 @@ class Report:
             "courtesy": self.courtesy,
             "findings": [f.to_json() for f in self.findings],
         }
+        out["language"] = self.language
+        if self.notice:
+            out["notice"] = self.notice
         if self.truncated:
             out["truncated"] = True
         if self.rewrite is not None:

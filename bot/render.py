@@ -15,6 +15,7 @@ from bot.honesty import PROMPT
 from bot.models import Finding, Report, Rewrite, Severity
 from bot.rules import principles
 from bot.text import MAX_CHARS
+from bot.verdict import verdict_line
 
 __all__ = ["render_report", "render_rewrite", "safe", "use_colour"]
 
@@ -57,8 +58,8 @@ def _where(text: str, pos: int) -> str:
     return f"{line}:{col}"
 
 
-def _bar(value: float, width: int = 10) -> str:
-    filled = max(0, min(width, round(value / 10 * width)))
+def _bar(value: float, width: int = 10, scale: float = 10) -> str:
+    filled = max(0, min(width, round(value / scale * width)))
     return "█" * filled + "░" * (width - filled)
 
 
@@ -72,6 +73,8 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
     """The full human report for one draft."""
     paint = _Painter(colour)
     width = width or min(100, shutil.get_terminal_size((88, 24)).columns)
+    if report.notice == "not_english":
+        return paint("ℹ " + verdict_line(report), "yellow")  # no scores for words it can't read
     t = report.trust
     lines = [
         f"{paint('Kind', 'dim')}  {report.kind.value.replace('_', ' ')}    "
@@ -79,9 +82,9 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
         + paint(
             "polite" if report.polite else "not yet polite", "green" if report.polite else "yellow"
         ),
-        f"{paint('Trust', 'dim')} {paint(f'{t.quotient:.2f}', 'bold')}  {_bar(t.quotient)}  "
-        f"(credibility {t.credibility} + reliability {t.reliability} + intimacy {t.intimacy})"
-        f" / self-orientation {t.self_orientation}",
+        f"{paint('Trust', 'dim')} {paint(f'{t.quotient:.2f}', 'bold')} on a 0–30 scale  "
+        f"{_bar(t.quotient, scale=30)}  (credibility {t.credibility} + reliability "
+        f"{t.reliability} + intimacy {t.intimacy}) / self-orientation {t.self_orientation}",
     ]
     for name, value in (
         ("credibility", t.credibility),
@@ -101,7 +104,10 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
         )
     lines.append("")
     if not report.findings:
-        lines.append(paint("✓ Nothing to fix: this reads as personal and honest.", "green"))
+        if report.notice is None:
+            lines.append(paint("✓ " + verdict_line(report), "green"))
+        else:
+            lines.append(paint("ℹ " + verdict_line(report), "yellow"))
         return "\n".join(lines)
     known = principles()
     for f in report.findings:
@@ -143,7 +149,7 @@ def render_rewrite(
     if rewrite.trust is not None:
         after = rewrite.trust.quotient
         trend = paint(f"{after:.2f}", "green" if after > before else "yellow")
-        lines.append(f"  {paint('Trust', 'dim')} {trend} (the draft: {before:.2f})")
+        lines.append(f"  {paint('Trust', 'dim')} {trend} (the draft: {before:.2f}; scale 0–30)")
     if rewrite.missing:
         lines.append(paint("  Only you can fill in (or pass --fact NAME=…):", "dim"))
         for m in rewrite.missing:

@@ -67,6 +67,7 @@ _DETECTOR_KEYS = {
     "fix",
     "kinds",
     "needs",
+    "strong",
 }
 
 
@@ -96,6 +97,9 @@ class Detector:
     fix: str = ""
     kinds: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()  # cues that must also be present for the detector to fire
+    # Strong phrase evidence: precise enough on the corpus to fire the rule on its own,
+    # whatever the learned reader says (`python -m evals.strong` measures each detector).
+    strong: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,10 @@ def _detector(raw: Any, where: str) -> Detector:
     for key in ("at_least", "at_most", "max_courtesy"):
         if key in raw:
             kwargs[key] = float(raw[key])
+    if "strong" in raw:
+        if not isinstance(raw["strong"], bool):
+            raise RuleFileError(f"{where}.strong: expected true or false")
+        kwargs["strong"] = raw["strong"]
     det = Detector(**kwargs)
     if det.type == "phrases" and not (det.lists or det.phrases):
         raise RuleFileError(f"{where}: a phrases detector needs `lists` or `phrases`")

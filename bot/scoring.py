@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from bot.models import Kind, Trust
 from bot.signals import Signals
 
-__all__ = ["trust"]
+__all__ = ["learned_trust", "trust"]
 
 _ASK_KINDS = (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST, Kind.CONNECTION_REQUEST)
 
@@ -169,4 +169,50 @@ def trust(signals: Signals, kind: Kind) -> Trust:
         intimacy=parts["intimacy"].result(),
         self_orientation=parts["self_orientation"].result(),
         evidence={name: tuple(p.reasons) for name, p in parts.items()},
+    )
+
+
+#: A reason pointing one way is left out when the reader's score sits firmly the other way.
+_HIGH, _LOW = 6, 3
+
+
+def learned_trust(signals: Signals, kind: Kind, parts: dict[str, float]) -> Trust:
+    """The reader's Trust Quotient parts, with the evidence reasons that agree with them.
+
+    The parts come from the learned reader (fitted to annotators' ratings); the reasons come
+    from the phrase evidence. A reason is shown only if it doesn't argue against the score: a
+    draft the reader rates high on intimacy is not told "no shared history".
+    """
+    evidence = trust(signals, kind).evidence
+    values = {
+        "credibility": round(parts["credibility"]),
+        "reliability": round(parts["reliability"]),
+        "intimacy": round(parts["intimacy"]),
+        "self_orientation": max(1, round(parts["self_orientation"])),
+    }
+    # What the ledger knows and the text doesn't show: the corpus has no ledger to learn from.
+    ledger: dict[str, list[str]] = {name: [] for name in values}
+    if signals.context.known_relationship:
+        values["intimacy"] = min(10, values["intimacy"] + 2)
+        values["reliability"] = min(10, values["reliability"] + 1)
+        ledger["intimacy"].append("+ your ledger records how you know them")
+    if signals.context.endorsements_given:
+        values["reliability"] = min(10, values["reliability"] + 1)
+        values["self_orientation"] = max(1, values["self_orientation"] - 1)
+        ledger["self_orientation"].append("- your ledger shows you gave first")
+    kept: dict[str, tuple[str, ...]] = {}
+    for name, reasons in evidence.items():
+        value = values[name]
+        kept[name] = tuple(
+            r
+            for r in reasons
+            if not (r.startswith("- ") and value >= _HIGH)
+            and not (r.startswith("+ ") and value <= _LOW)
+        ) + tuple(r for r in ledger[name] if r not in reasons)
+    return Trust(
+        credibility=values["credibility"],
+        reliability=values["reliability"],
+        intimacy=values["intimacy"],
+        self_orientation=values["self_orientation"],
+        evidence=kept,
     )

@@ -161,6 +161,14 @@ _CREDENTIAL = rx(
 # Features that are the number of matches of one pattern (in the sender's words, or in the
 # cased text where capitals matter): "feature:<name>" in rule data.
 _COUNTED: dict[str, tuple[re.Pattern[str], bool]] = {}
+_AFTER_PREPOSITION = rx(r"\b(?:at|on|in|from|using|into|via|of|the|our|their|his|her|with) ")
+
+
+def _continues_word(ch: str, name: str) -> bool:
+    """True when `ch` continues the word `name` ends with (so there is no word boundary)."""
+    return (ch.isalnum() or ch == "_") == (name[-1].isalnum() or name[-1] == "_")
+
+
 _THIRD_PERSON = rx(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
 _NAME_SUBJECT = rx(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
 
@@ -411,15 +419,22 @@ class Signals:
     @cached_property
     def _feature_named_thing(self) -> int:
         """Capitalised names right after at/on/in/from/our…: companies, projects, places."""
+        names = {n.lower() for n in self.proper_nouns}
+        if not names:
+            return 0
+        # One pass over "at X", "from X"…: where a name could start, checked against the names
+        # (a pattern per name would be compiled afresh for every draft).
         own = self.own_text
+        starts = [m.end() for m in _AFTER_PREPOSITION.finditer(own)]
         count = 0
-        for name in self.proper_nouns:
-            if re.search(
-                rf"\b(?:at|on|in|from|using|into|via|of|the|our|their|his|her|with) "
-                rf"{re.escape(name.lower())}\b",
-                own,
-            ):
-                count += 1
+        for name in names:
+            for at in starts:
+                end = at + len(name)
+                if own.startswith(name, at) and not (
+                    end < len(own) and _continues_word(own[end], name)
+                ):
+                    count += 1
+                    break
         return count
 
     @cached_property

@@ -74,7 +74,9 @@ async def test_ask_for_an_endorsement_end_to_end(rapport: Rapport) -> None:
     assert "We shipped the Atlas migration together at Acme in 2022." in review.message
     assert "I recommended you for the PM role last week." in review.message
     assert "Would you be willing to endorse me for product strategy?" in review.message
-    assert review.trust is not None and review.trust.quotient > 5
+    assert review.trust is not None
+    cold = rapport.engine.check_sync("Hi, could you endorse me for product strategy?").trust
+    assert review.trust.quotient > 2 * cold.quotient  # built from their facts: far more trust
     assert not [f for f in review.findings if f.severity.value == "error"]
     (offer,) = await chat(rapport, "looks good")
     assert "ledger" in offer.text
@@ -91,9 +93,7 @@ async def test_words_pick_the_flow_and_the_name(rapport: Rapport) -> None:
 
 
 async def test_a_pasted_draft_asks_only_what_it_lacks(rapport: Rapport) -> None:
-    draft = (
-        "Hi Sam, could you introduce me to Lena at Stripe? I'm applying for the data role there."
-    )
+    draft = "Hi Sam, could you refer me to Lena at Stripe? I'm applying for the data role there."
     (reply,) = await chat(rapport, draft)
     assert "referral" in reply.text.lower()
     assert "How do you know Sam first-hand?" in reply.text  # the one thing the draft lacks

@@ -51,7 +51,10 @@ def test_a_scripted_console_session_end_to_end(db_env: dict[str, str]) -> None:
 
 
 def test_a_pasted_block_is_one_message(db_env: dict[str, str]) -> None:
-    script = '"""\nHi Sam,\n\nCould you introduce me to Lena at Stripe?\n\nThanks,\nJo\n"""\n'
+    script = (
+        '"""\nHi Sam,\n\nCould you refer me to Lena at Stripe? I\'m applying for the data role '
+        'there.\n\nThanks,\nJo\n"""\n'
+    )
     proc = run(db_env, "console", stdin=script)
     assert "work from your draft (referral request)" in proc.stdout
     assert "How do you know Sam first-hand?" in proc.stdout

@@ -7,7 +7,7 @@ import asyncio
 from bot.engine import Engine
 from bot.models import Context, Kind, Severity
 
-COLD = "Could you write me a LinkedIn recommendation?"
+COLD = "Hi, I came across your profile. Could you write me a LinkedIn recommendation?"
 WARM = (
     "Hi Dana, it's been a while since we shipped the billing migration together at Acme. "
     "Would you be open to writing me a LinkedIn recommendation? Happy to write one for you too."

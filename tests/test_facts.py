@@ -123,7 +123,8 @@ def test_a_self_centred_draft_keeps_one_sentence_of_its_own_need(engine: Engine)
 def test_vague_praise_keeps_the_clause_with_a_fact(engine: Engine) -> None:
     f = facts_of(
         engine,
-        "We never met, but I reviewed Lena's pull requests for a year and they were excellent.",
+        "I recommend Lena. We never met, but I reviewed Lena's pull requests for a year and they "
+        "were excellent.",
     )
     assert "I reviewed Lena's pull requests for a year." in f.sentences()
     assert all("excellent" not in s for s in f.sentences())

@@ -88,7 +88,7 @@ def test_endorsement_request_leads_with_history_gives_first_and_asks_once(
 def test_referral_request_keeps_the_target_and_makes_it_easy(rewriter: Rewriter) -> None:
     rewrite = rewriter.check(
         "Hi Marco, we were on the fraud team at Brightline for two years. Refer me for the "
-        "data engineer role at Fernwood."
+        "data engineer role at Fernwood. Need it today."
     ).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert (
@@ -129,11 +129,14 @@ def test_promotion_becomes_one_to_one_and_drops_the_bait(rewriter: Rewriter) -> 
 
 
 def test_reciprocation_thanks_without_a_hollow_return(rewriter: Rewriter) -> None:
-    rewrite = rewriter.check("Thanks for the endorsement! Endorsed you back 👍").rewrite
+    rewrite = rewriter.check(
+        "Thanks for the endorsement! I endorsed you back for everything, no idea what you do "
+        "but whatever 👍"
+    ).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert rewrite.template == "reciprocation"
     assert "Thanks for the endorsement!" in rewrite.text
-    assert "Endorsed you back" not in rewrite.text
+    assert "endorsed you back" not in rewrite.text
     assert rewrite.removed[0][0] == ("hollow-endorsement",)
 
 
@@ -149,7 +152,8 @@ def test_endorsing_someone_you_do_not_know_becomes_a_gracious_decline(rewriter: 
 
 def test_a_hollow_endorsement_of_the_reader_gets_advice_not_a_rewrite(rewriter: Rewriter) -> None:
     rewrite = rewriter.check(
-        "Hi Tom, I endorsed you for Java, Python and Accounting so you'd check out my profile"
+        "Hi Tom, I endorsed you for Java, Python and Accounting, never seen your work but it "
+        "boosts my profile views"
     ).rewrite
     assert rewrite is not None
     assert rewrite.text is None and "hollow" in rewrite.note
@@ -201,7 +205,7 @@ def test_trust_goes_up_when_the_flaws_go(rewriter: Rewriter) -> None:
 def test_mentions_survive_and_crowd_pings_do_not(rewriter: Rewriter) -> None:
     rewrite = rewriter.check(
         "<!channel> <@U024BE7LH> we worked on the payments revamp together at Acme. could you "
-        "endorse me for Go? <https://linkedin.com/in/jo|my profile>"
+        "all endorse me for Go? <https://linkedin.com/in/jo|my profile>"
     ).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert rewrite.text.startswith("Hi <@U024BE7LH>,")
@@ -243,7 +247,10 @@ def _team_folder(tmp_path: Path, body: str) -> Path:
     return folder
 
 
-DRAFT = "Hi Marco, we were on the fraud team together. Refer me for the SRE role at Fernwood."
+DRAFT = (
+    "Hi Marco, we were on the fraud team together. Refer me for the SRE role at Fernwood. "
+    "Need it today."
+)
 
 
 def test_a_team_template_overrides_the_built_in(engine: Engine, tmp_path: Path) -> None:

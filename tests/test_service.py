@@ -18,7 +18,7 @@ from bot.storage.base import SessionKey, UserRef
 ANA = UserRef("slack", "T1", "U_ANA")
 BEN = UserRef("slack", "T1", "U_BEN")
 ANA_ELSEWHERE = UserRef("slack", "T2", "U_ANA")
-ASK = "Hi Dana, could you endorse me for Python?"
+ASK = "Hi Dana, could you endorse me for Python on LinkedIn? It would help my job search."
 
 
 @pytest.fixture

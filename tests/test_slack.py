@@ -197,7 +197,11 @@ async def test_ledger_commands_key_people_by_slack_id(slack: Slack) -> None:
     user = UserRef("slack", TEAM, "U1")
     assert (await slack.rapport.ledger.relationship(user, "<@U2>")) is not None
     # a check addressed to Dana now knows the relationship: no cold-ask
-    reply = await slash(slack, "check Hi <@U2|dana>, could you endorse me for Python? Thanks!")
+    reply = await slash(
+        slack,
+        "check Hi <@U2|dana>, could you endorse me for Python on LinkedIn? It would help my job "
+        "search. Thanks!",
+    )
     assert "cold-ask" not in blocks_text(reply)
 
 
@@ -783,7 +787,11 @@ async def test_sigterm_lets_acked_work_finish(
 
 async def test_the_rewrite_button_checks_for_the_same_recipient(slack: Slack) -> None:
     await slash(slack, "know <@U2|dana> we ran the Atlas launch together at Acme")
-    reply = await slash(slack, "check Hi <@U2|dana>, could you endorse me for Python? Thanks!")
+    reply = await slash(
+        slack,
+        "check Hi <@U2|dana>, could you endorse me for Python on LinkedIn? It would help my job "
+        "search. Thanks!",
+    )
     assert "cold-ask" not in blocks_text(reply)
     n = len(slack.fake.hooks())
     await slack.send.click(buttons(reply)["rapport:rewrite"])
@@ -791,7 +799,11 @@ async def test_the_rewrite_button_checks_for_the_same_recipient(slack: Slack) ->
     assert "```" in blocks_text(rewritten) and "cold-ask" not in blocks_text(rewritten)
     # the modal's recipient picker too
     await slash(slack, "know <@U3> we shipped the billing revamp together")
-    _, body = await _submit(slack, "Hi Lee, could you endorse me for Python? Thanks!", "U3")
+    _, body = await _submit(
+        slack,
+        "Hi Lee, could you endorse me for Python on LinkedIn? It would help my job search. Thanks!",
+        "U3",
+    )
     view = json.loads(body)["view"]
     assert "cold-ask" not in json.dumps(view)
     await slack.send.click(
@@ -808,7 +820,8 @@ def _incompressible(n: int) -> str:
     rng = random.Random(5)
     words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(3, 9)))
              for _ in range(800)]  # fmt: skip
-    return ("Hi Dana, could you endorse me for Python? " + " ".join(words))[:n]
+    prefix = "@everyone please endorse me for Python on LinkedIn ASAP, like and share my profile! "
+    return (prefix + " ".join(words))[:n]
 
 
 async def test_a_draft_too_long_for_buttons_says_so_and_the_modal_carries_it(slack: Slack) -> None:

@@ -22,6 +22,7 @@ from bot.chat import (
     rewrite_text,
     trust_line,
     trust_parts,
+    verdict_line,
 )
 from bot.coach.replies import Reply
 from bot.coach.wording import say
@@ -151,7 +152,10 @@ def report_embeds(report: Report, cmd: str) -> list[discord.Embed]:
     views = finding_views(report)
     if not views:
         embeds.append(
-            discord.Embed(description="✅ " + say("chat.clean"), colour=_COLOURS["clean"])
+            discord.Embed(
+                description=("✅ " if report.notice is None else "ℹ️ ") + verdict_line(report),
+                colour=_COLOURS["clean"],
+            )
         )
         return embeds
     body = discord.Embed(title=say("chat.labels.findings"), colour=colour)

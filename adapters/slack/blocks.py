@@ -24,6 +24,7 @@ from bot.chat import (
     rewrite_text,
     trust_line,
     trust_parts,
+    verdict_line,
 )
 from bot.coach.replies import Reply
 from bot.coach.wording import say
@@ -185,7 +186,8 @@ def report_blocks(report: Report, cmd: str = "/rapport") -> list[Block]:
     blocks.append({"type": "divider"})
     views = finding_views(report)
     if not views:
-        blocks.append(_section(":white_check_mark: " + say("chat.clean"), "rapport:clean"))
+        mark = ":white_check_mark: " if report.notice is None else ":information_source: "
+        blocks.append(_section(mark + verdict_line(report), "rapport:clean"))
         return blocks
     for n, f in enumerate(views[:MAX_FINDINGS]):
         mark = _SEVERITY_MARK.get(f.severity, "")

@@ -1,0 +1,199 @@
+"""What the learned reader sees of a draft: hashed character and word n-grams, and evidence.
+
+The same functions build the features at training time (`evals/train.py`) and at run time, so
+the two can never drift apart. Text features are hashed (no vocabulary to ship): character
+2–5-grams of the normalised text and word 1–2-grams, each set of bucket ids scaled so that a
+long draft weighs the same as a short one. Evidence is the engine's structured knowledge of the
+draft (phrase lists in the sender's own affirmed voice, sentence frames, markup, names,
+imperatives, ledger context) as a short dense vector whose names travel with the model.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import zlib
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+
+from bot.frames import frames
+from bot.recache import rx
+from bot.scanner import phrase_index
+from bot.signals import Signals
+
+__all__ = ["HashSpace", "TextFeatures", "evidence_names", "evidence_vector", "text_features"]
+
+
+class HashSpace:
+    """How n-grams map to buckets: part of a model's manifest, checked when it loads."""
+
+    def __init__(self, bits: int, char_ns: tuple[int, ...] = (2, 3, 4, 5)) -> None:
+        self.bits = bits
+        self.size = 1 << bits
+        self.char_ns = char_ns
+
+    def to_json(self) -> dict[str, object]:
+        """The parameters as the manifest records them."""
+        return {"bits": self.bits, "char_ns": list(self.char_ns), "scheme": "rapport-hash-v1"}
+
+
+_MENTION = rx(r"<(?:@[!&]?|!subteam\^)[a-z0-9]+(?:\|[^>]*)?>")
+_BROADCAST = rx(r"<!(?:here|channel|everyone)[^>]*>|(?<!\w)@(?:here|channel|everyone)\b")
+_CHANNEL = rx(r"<#[a-z0-9]+(?:\|[^>]*)?>")
+_URL = rx(
+    r"\b(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|io|org|net|ly|in|co|me|app|dev|ai)\b(?:/\S*)?"
+)
+_EMAIL = rx(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_DIGIT = rx(r"\d")
+_SPACE = rx(r"\s+")
+_WORD = rx(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_PRIME = np.uint64(1_000_003)
+_SHIFT = np.uint64(29)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, markup and links reduced to placeholders, digits to 0, spaces collapsed."""
+    t = text.lower()
+    t = _BROADCAST.sub(" @crowd ", t)
+    t = _MENTION.sub(" @user ", t)
+    t = _CHANNEL.sub(" #channel ", t)
+    t = _EMAIL.sub(" email ", t)
+    t = _URL.sub(" link ", t)
+    t = _DIGIT.sub("0", t)
+    return " " + _SPACE.sub(" ", t).strip() + " "
+
+
+class TextFeatures:
+    """Bucket ids of a draft's character and word n-grams, with their weight."""
+
+    __slots__ = ("char_ids", "char_weight", "word_ids", "word_weight")
+
+    def __init__(self, char_ids: np.ndarray, word_ids: np.ndarray) -> None:
+        self.char_ids = char_ids
+        self.word_ids = word_ids
+        self.char_weight = 1.0 / math.sqrt(len(char_ids)) if len(char_ids) else 0.0
+        self.word_weight = 1.0 / math.sqrt(len(word_ids)) if len(word_ids) else 0.0
+
+
+def _char_ids(norm: str, space: HashSpace) -> np.ndarray:
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    parts = []
+    for n in space.char_ns:
+        count = len(codes) - n + 1
+        if count <= 0:
+            continue
+        h = np.full(count, n, dtype=np.uint64)
+        for k in range(n):
+            h = h * _PRIME + codes[k : k + count]
+        parts.append(((h * _MIX) >> _SHIFT) % np.uint64(space.size))
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(parts)).astype(np.int64)
+
+
+def _word_ids(norm: str, space: HashSpace) -> np.ndarray:
+    words = _WORD.findall(norm)
+    grams = [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
+    if not grams:
+        return np.zeros(0, dtype=np.int64)
+    size = space.size
+    ids = {zlib.crc32(g.encode()) % size for g in grams}
+    return np.fromiter(sorted(ids), dtype=np.int64, count=len(ids))
+
+
+def text_features(text: str, space: HashSpace) -> TextFeatures:
+    """The draft's n-gram buckets (characters and words hash into one space of `space.size`)."""
+    norm = normalise(text)
+    return TextFeatures(_char_ids(norm, space), _word_ids(norm, space))
+
+
+# -- evidence -------------------------------------------------------------------------------
+
+_QUESTION = rx(r"\?")
+_EXCLAIM = rx(r"!")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]|:[a-z0-9_+-]+:")
+
+_FEATURES = (
+    "phone",
+    "money",
+    "link",
+    "number",
+    "named_thing",
+    "their_work",
+    "third_person_work",
+    "crowd",
+    "broadcast",
+    "merge_field",
+    "mass",
+    "shouting",
+    "third_person_praise",
+    "short_code",
+    "sms_keyword",
+    "business_footer",
+)
+
+
+def _log(n: float) -> float:
+    return math.log1p(max(0.0, n))
+
+
+def _rate(n: int, words: int) -> float:
+    return min(1.0, n / max(8, words) * 5)
+
+
+_SIGNALS: dict[str, Callable[[Signals], float]] = {
+    "signal:to_crowd": lambda s: float(s.to_crowd),
+    "signal:names_recipient": lambda s: float(s.names_recipient),
+    "signal:greeting_name": lambda s: float(s.greeting_name is not None),
+    "signal:words": lambda s: _log(s.word_count) / 6,
+    "signal:sentences": lambda s: _log(len(s.own_sentences)) / 4,
+    "signal:first_person": lambda s: _rate(s.first_person, s.word_count),
+    "signal:second_person": lambda s: _rate(s.second_person, s.word_count),
+    "signal:first_plural": lambda s: _rate(s.first_plural, s.word_count),
+    "signal:self_focus": lambda s: _log(s.self_focus),
+    "signal:self_focus_per_length": lambda s: _log(s.self_focus_per_length),
+    "signal:self_credentials": lambda s: _log(s.self_credentials),
+    "signal:imperatives": lambda s: _log(len(s.imperatives)),
+    "signal:bare_imperatives": lambda s: _log(sum(1 for *_, soft in s.imperatives if not soft)),
+    "signal:bare_orders": lambda s: _log(
+        sum(1 for *_, soft in s.imperatives_for_sender if not soft)
+    ),
+    "signal:questions": lambda s: _log(len(_QUESTION.findall(s.own_text))),
+    "signal:exclaims": lambda s: _log(len(_EXCLAIM.findall(s.own_text))),
+    "signal:emoji": lambda s: _log(len(_EMOJI.findall(s.doc.original))),
+    "signal:proper_nouns": lambda s: _log(len(s.proper_nouns)),
+    "signal:quoted_share": lambda s: sum(e - b for b, e in s.doc.quoted) / max(1, len(s.doc.norm)),
+    "signal:user_mentions": lambda s: _log(sum(1 for e in s.doc.entities if e.type == "user")),
+    "context:known_relationship": lambda s: float(s.context.known_relationship),
+    "context:gave_already": lambda s: float(s.context.endorsements_given > 0),
+}
+
+
+@cache
+def evidence_names() -> tuple[str, ...]:
+    """Every evidence feature this build of rapport can compute, in a fixed order."""
+    cues = sorted(phrase_index().names)
+    return (
+        *(f"cue:{c}" for c in cues),
+        *(f"frame:{f}" for f in sorted(frames())),
+        *(f"feature:{f}" for f in _FEATURES),
+        *_SIGNALS,
+    )
+
+
+def _value(name: str, s: Signals) -> float:
+    prefix, _, rest = name.partition(":")
+    if prefix in ("cue", "frame"):
+        return _log(len(s.voice(rest)))
+    if prefix == "feature":
+        return _log(s.feature(rest))
+    return _SIGNALS[name](s)
+
+
+def evidence_vector(s: Signals, names: tuple[str, ...]) -> np.ndarray:
+    """The named evidence of one draft, as float32 in the order given."""
+    return np.fromiter((_value(n, s) for n in names), dtype=np.float32, count=len(names))
