@@ -19,7 +19,7 @@ from bot.recache import load_toml, rx
 from bot.resources import rules_dir
 from bot.signals import Signals, cue_pattern
 
-__all__ = ["FEATURES", "CourtesyModel", "courtesy", "courtesy_model", "features"]
+__all__ = ["FEATURES", "CourtesyModel", "courtesy", "courtesy_model", "features", "strategies"]
 
 _LEAD = rx(r"^[\s>*_\"'(\-]*(?:@[\w_.-]+[\s,:]*)?")
 _WH = rx(r"(?:what|where|when|who|whom|which|how)\b")
@@ -176,3 +176,10 @@ def courtesy(signals: Signals) -> tuple[float, tuple[str, ...]]:
         if len(evidence) == 4:
             break
     return score, tuple(evidence)
+
+
+def strategies(text: str) -> tuple[str, ...]:
+    """The politeness strategies a draft uses, in words (what the terminal report lists)."""
+    from bot.text import prepare
+
+    return courtesy(Signals(prepare(text)))[1]

@@ -103,11 +103,9 @@ class Engine:
         assessment, findings = self._assess(text, context, kind)
         doc = assessment.signals.doc
         reading = assessment.reading
-        if reading is None:
-            score, courtesy_evidence = assessment.courtesy_with_evidence
-        else:
-            score = round(reading.courtesy, 1)
-            courtesy_evidence = assessment.courtesy_with_evidence[1]
+        # The reader scores courtesy; the strategies behind it are listed only by the terminal
+        # report, which asks `bot.courtesy.strategies` for them (the bots never show them).
+        score = round(reading.courtesy if reading else assessment.courtesy, 1)
         report = Report(
             text=doc.original,
             kind=assessment.kind,
@@ -115,7 +113,6 @@ class Engine:
             courtesy=score,
             findings=findings,
             truncated=doc.truncated,
-            courtesy_evidence=courtesy_evidence,
             language=assessment.language,
             outreach=reading is None or reading.kind_probs.get("other", 0.0) < _NOT_OUTREACH,
         )

@@ -11,6 +11,7 @@ import shutil
 import textwrap
 from typing import TextIO
 
+from bot.courtesy import strategies as courtesy_strategies
 from bot.honesty import PROMPT
 from bot.models import Finding, Report, Rewrite, Severity
 from bot.rules import principles
@@ -95,9 +96,10 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
         reasons = t.evidence.get(name.replace("-", "_"), ())
         why = "; ".join(r[2:] for r in reasons) or "nothing notable"
         lines.append(f"  {paint(f'{name:<17}', 'dim')}{value:>2}/10  {safe(why)}")
-    if report.courtesy_evidence:
+    strategies = report.courtesy_evidence or courtesy_strategies(report.text)
+    if strategies:
         label = paint(f"{'courtesy':<17}", "dim")
-        lines.append(f"  {label}       " + "; ".join(report.courtesy_evidence))
+        lines.append(f"  {label}       " + "; ".join(strategies))
     if report.truncated:
         lines.append(
             paint(f"Note: the draft is long; checked its first {MAX_CHARS:,} characters.", "yellow")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.courtesy import strategies as courtesy_strategies
 from bot.engine import Engine
 
 PERSONAL = (
@@ -36,4 +37,4 @@ def test_courtesy_reads_politeness_strategies(engine: Engine) -> None:
     blame = engine.check_sync("Why haven't you sent the deck yet?")
     assert polite.courtesy >= 7 > 5 > bare.courtesy > blame.courtesy
     assert polite.polite and not blame.polite
-    assert any("thanks" in e for e in polite.courtesy_evidence)
+    assert any("thanks" in e for e in courtesy_strategies(polite.text))
