@@ -119,6 +119,8 @@ class Rapport:
                 rules={**self.config.rules, **ws.rules},
                 source=ws.source,
                 templates=self.config.templates,
+                # the workspace's own choice wins; otherwise the team file's (or the default)
+                sensitivity=ws.sensitivity if '"sensitivity"' in raw else self.config.sensitivity,
             )
             engine = Engine(config=config)
             hit = (engine, Rewriter(engine))

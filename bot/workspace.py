@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.coach.wording import say
-from bot.config import Config, RuleSettings
+from bot.config import SENSITIVITIES, Config, RuleSettings
 from bot.models import TEXT_RULE_IDS, Severity
 from bot.storage.base import Store, UserRef
 
@@ -26,9 +26,10 @@ _RULES = ", ".join(TEXT_RULE_IDS)
 class ConfigChange:
     """One admin change: `off`/`on` a rule, set its `severity`, or `reset` everything."""
 
-    action: str  # "show" | "off" | "on" | "severity" | "reset"
+    action: str  # "show" | "off" | "on" | "severity" | "sensitivity" | "reset"
     rule: str = ""
     severity: Severity | None = None
+    sensitivity: str = ""
 
 
 def parse_change(words: str, cmd: str) -> ConfigChange | str:
@@ -45,6 +46,10 @@ def parse_change(words: str, cmd: str) -> ConfigChange | str:
         if args[0] not in TEXT_RULE_IDS:
             return say("chat.config.unknown_rule", rule=args[0], rules=_RULES)
         return ConfigChange("off" if action in ("off", "disable") else "on", args[0])
+    if action == "sensitivity" and len(args) == 1:
+        if args[0] not in SENSITIVITIES:
+            return say("chat.config.bad_sensitivity", value=args[0])
+        return ConfigChange("sensitivity", sensitivity=args[0])
     if action == "severity" and len(args) == 2:
         rule, value = args
         if rule not in TEXT_RULE_IDS:
@@ -59,6 +64,8 @@ def apply(config: Config, change: ConfigChange) -> Config:
     """`config` with one change made (rules not mentioned keep their settings)."""
     if change.action == "reset":
         return Config(source="workspace")
+    if change.action == "sensitivity":
+        return Config(rules=config.rules, source="workspace", sensitivity=change.sensitivity)
     rules = dict(config.rules)
     current = config.settings(change.rule)
     if change.action == "off":
@@ -68,7 +75,7 @@ def apply(config: Config, change: ConfigChange) -> Config:
     elif change.action == "severity":
         rules[change.rule] = RuleSettings(current.enabled, change.severity, current.phrases)
     rules = {k: v for k, v in rules.items() if v != RuleSettings()}
-    return Config(rules=rules, source="workspace")
+    return Config(rules=rules, source="workspace", sensitivity=config.sensitivity)
 
 
 def summary(config: Config) -> str:
@@ -77,9 +84,10 @@ def summary(config: Config) -> str:
     changed = [
         f"{r} → {s.value}" for r in TEXT_RULE_IDS if (s := config.settings(r).severity) is not None
     ]
-    if not off and not changed:
+    sensitivity = config.sensitivity if config.sensitivity != "balanced" else ""
+    if not off and not changed and not sensitivity:
         return say("chat.config.summary_default")
-    return say("chat.config.summary", off=off, changed=changed)
+    return say("chat.config.summary", off=off, changed=changed, sensitivity=sensitivity)
 
 
 class WorkspaceSettings:

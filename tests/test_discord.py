@@ -396,7 +396,13 @@ async def test_tree_sync_sends_the_command_schema(bot: Bot) -> None:
         "off",
         "on",
         "severity",
+        "sensitivity",
         "reset",
+    }
+    assert {c["value"] for c in options["sensitivity"]["choices"]} == {
+        "quiet",
+        "balanced",
+        "strict",
     }
     assert "cold-ask" in {c["value"] for c in options["rule"]["choices"]}
     assert all(o["description"] for o in options.values())

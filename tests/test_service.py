@@ -220,3 +220,20 @@ async def test_one_check_reads_each_ledger_table_at_most_once(rapport: Rapport) 
         assert calls.count("workspace_settings") <= 1
     finally:
         metrics_module._current = saved
+
+
+async def test_a_workspace_chooses_its_sensitivity(rapport: Rapport) -> None:
+    admin = UserRef("slack", "T1", "UADMIN")
+    draft = "hey can u endorse me for sql, need it for my applications"
+    counts = {}
+    for level in ("quiet", "strict"):
+        reply = await rapport.workspaces.run(admin, f"sensitivity {level}", "/rapport")
+        assert f"sensitivity: {level}" in reply
+        counts[level] = len((await rapport.check(ANA, draft)).findings)
+    assert counts["strict"] > counts["quiet"]
+    assert "quiet, balanced or strict" in await rapport.workspaces.run(
+        admin, "sensitivity loud", "/rapport"
+    )
+    reply = await rapport.workspaces.run(admin, "sensitivity balanced", "/rapport")
+    assert "sensitivity" not in reply  # the default is not worth mentioning
+    assert (await rapport.check(ANA_ELSEWHERE, draft)).findings  # other workspaces unaffected

@@ -34,6 +34,7 @@ from adapters.discord_bot.embeds import (
 from bot.chat import SUBCOMMANDS, Answer, check_draft, draft_command, run_chat_command
 from bot.coach.replies import Reply
 from bot.coach.wording import say
+from bot.config import SENSITIVITIES
 from bot.logs import new_request_id
 from bot.metrics import metrics
 from bot.models import TEXT_RULE_IDS
@@ -622,6 +623,7 @@ def _settings_command(adapter: DiscordAdapter) -> app_commands.Command[Any, Any,
         action="What to change (leave empty to see the settings)",
         rule="The rule to switch off, on, or make louder or quieter",
         severity="How loud the rule is (for 'severity')",
+        sensitivity="Fewer, surer findings (quiet) or every likely one (strict)",
     )
     @app_commands.choices(
         action=[
@@ -629,18 +631,22 @@ def _settings_command(adapter: DiscordAdapter) -> app_commands.Command[Any, Any,
             app_commands.Choice(name="Switch a rule off", value="off"),
             app_commands.Choice(name="Switch a rule back on", value="on"),
             app_commands.Choice(name="Change a rule's severity", value="severity"),
+            app_commands.Choice(name="Change how sensitive rapport is", value="sensitivity"),
             app_commands.Choice(name="Back to rapport's defaults", value="reset"),
         ],
         rule=RULE_CHOICES,
         severity=[app_commands.Choice(name=v, value=v) for v in ("error", "warning", "info")],
+        sensitivity=[app_commands.Choice(name=v, value=v) for v in SENSITIVITIES],
     )
     async def settings(
         interaction: discord.Interaction,
         action: app_commands.Choice[str] | None = None,
         rule: app_commands.Choice[str] | None = None,
         severity: app_commands.Choice[str] | None = None,
+        sensitivity: app_commands.Choice[str] | None = None,
     ) -> None:
-        words = [c.value for c in (action, rule, severity) if c is not None and c.value != "show"]
+        picked = (action, rule, severity, sensitivity)
+        words = [c.value for c in picked if c is not None and c.value != "show"]
         await adapter.run(interaction, " ".join(["config", *words]))
 
     return settings
