@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.courtesy import courtesy
+from bot.evidence import resolve
 from bot.lexicon import compile_phrases, literal_phrase, load_list
 from bot.models import Kind, Trust
 from bot.reader.model import Reading
@@ -108,21 +109,14 @@ def _entities(det: Detector, a: Assessment) -> list[Span]:
 
 
 def holds(item: str, a: Assessment) -> bool:
-    """Whether one piece of evidence named in a rule file (a cue, a feature, a signal or
-    context) is present in the draft."""
-    s = a.signals
-    prefix, _, name = item.partition(":")
-    if not name:
-        return s.has(item)
-    if prefix == "feature":
-        return s.feature(name) > 0
-    if prefix == "context":
-        return bool(getattr(s.context, name))
-    if prefix == "signal":
-        return bool(getattr(s, name))
-    if prefix == "courtesy":
-        return a.courtesy >= float(name)
-    raise ValueError(f"unknown evidence {item!r}")
+    """Whether one piece of evidence named in a rule file (a cue, a feature, a signal, context
+    or a courtesy floor) is present in the draft; names resolve through `bot.evidence`."""
+    return _resolved(item)(a)
+
+
+@cache
+def _resolved(item: str) -> Callable[[Assessment], bool]:
+    return resolve(item)
 
 
 def _first_sentence(s: Signals) -> Span | None:

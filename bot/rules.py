@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.evidence import SCORES, UnknownEvidence, resolve
 from bot.models import KINDS, TEXT_RULE_IDS, Severity
 from bot.recache import load_toml
 from bot.resources import rules_dir
@@ -29,10 +30,24 @@ __all__ = [
 ]
 
 DETECTOR_TYPES = ("phrases", "entities", "missing", "score", "imperative")
+#: The fields each detector type takes, beside the ones every detector takes (`_COMMON`). A
+#: field that doesn't apply to its type is an error, not silently ignored.
+_COMMON = {"type", "message", "fix", "kinds", "strong"}
+DETECTOR_FIELDS: dict[str, frozenset[str]] = {
+    "phrases": frozenset({"lists", "phrases", "position", "unless_in_clause", "unless_message"}),
+    "entities": frozenset({"entities"}),
+    "missing": frozenset({"trigger", "evidence", "needs", "span"}),
+    "score": frozenset({"score", "at_least", "at_most", "evidence", "span"}),
+    "imperative": frozenset({"max_courtesy", "unless_message"}),
+}
+_SPANS = {
+    "missing": {"trigger", "sentence", "each_sentence", "greeting"},
+    "score": {"sentence", "self_sentence"},
+}
+_ENTITIES = {"broadcast", "group", "user", "channel", "link", "email"}
 
 #: TOML files in rules/ that are data for the engine, not rules.
 DATA_FILES = frozenset({"kinds", "courtesy", "principles", "frames"})
-_EVIDENCE_PREFIXES = ("feature:", "signal:", "context:", "courtesy:")
 
 _RULE_KEYS = {
     "id",
@@ -153,6 +168,13 @@ def _detector(raw: Any, where: str) -> Detector:
     dtype = raw.get("type")
     if dtype not in DETECTOR_TYPES:
         raise RuleFileError(f"{where}: type must be one of {', '.join(DETECTOR_TYPES)}")
+    misplaced = set(raw) - _COMMON - DETECTOR_FIELDS[dtype]
+    if misplaced:
+        key = sorted(misplaced)[0]
+        raise RuleFileError(
+            f"{where}.{key}: a {dtype} detector has no `{key}` "
+            f"(it takes {', '.join(sorted(DETECTOR_FIELDS[dtype]))})"
+        )
     kwargs: dict[str, Any] = {"type": dtype}
     for key in (
         "lists",
@@ -183,7 +205,15 @@ def _detector(raw: Any, where: str) -> Detector:
     if det.type == "missing" and not (det.trigger and det.evidence):
         raise RuleFileError(f"{where}: a missing detector needs `trigger` and `evidence`")
     if det.position not in ("anywhere", "line_start"):
-        raise RuleFileError(f"{where}: position must be 'anywhere' or 'line_start'")
+        raise RuleFileError(f"{where}.position: must be 'anywhere' or 'line_start'")
+    if "span" in raw and det.span not in _SPANS[dtype]:
+        raise RuleFileError(f"{where}.span: must be one of {', '.join(sorted(_SPANS[dtype]))}")
+    if det.type == "score" and det.score not in SCORES:
+        raise RuleFileError(f"{where}.score: must be one of {', '.join(sorted(SCORES))}")
+    if det.type == "entities" and (not det.entities or set(det.entities) - _ENTITIES):
+        raise RuleFileError(f"{where}.entities: must name some of {', '.join(sorted(_ENTITIES))}")
+    if det.kinds and set(det.kinds) - set(KINDS):
+        raise RuleFileError(f"{where}.kinds: unknown kinds {sorted(set(det.kinds) - set(KINDS))}")
     for name in det.lists:
         if not (rules_dir() / "lists" / f"{name}.txt").is_file():
             raise RuleFileError(f"{where}: no phrase list rules/lists/{name}.txt")
@@ -284,18 +314,19 @@ def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
 
 
 def _check_references(rule: Rule, folder: Path) -> None:
-    """Every cue a rule names must be a phrase list, a frame, or a computed feature."""
-    from bot.frames import frames
-
-    known_frames = frames()
-    names = list(rule.unless)
-    for det in rule.detectors:
-        names += [*det.trigger, *det.evidence, *det.unless_message, *det.needs]
-    for name in names:
-        if name == "message" or name.startswith(_EVIDENCE_PREFIXES):
-            continue
-        if name not in known_frames and not (folder / "lists" / f"{name}.txt").is_file():
-            raise RuleFileError(f"{rule.id}.toml: no phrase list or frame named {name!r}")
+    """Every piece of evidence a rule names must resolve in the registry (`bot/evidence.py`)."""
+    where = rule.path.name if rule.path else f"{rule.id}.toml"
+    named = [("unless", n) for n in rule.unless]
+    for i, det in enumerate(rule.detectors):
+        for key in ("trigger", "evidence", "unless_message", "needs"):
+            named += [(f"detectors[{i}].{key}", n) for n in getattr(det, key)]
+    for key, name in named:
+        if key.endswith(".trigger") and name == "message":
+            continue  # a missing detector anchored on the message itself
+        try:
+            resolve(name)
+        except UnknownEvidence as exc:
+            raise RuleFileError(f"{where} {key}: {exc}") from None
 
 
 @cache

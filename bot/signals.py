@@ -19,7 +19,7 @@ from bot.recache import rx
 from bot.scanner import Hits, phrase_index, scan
 from bot.text import Doc
 
-__all__ = ["Hit", "Signals", "cue_pattern"]
+__all__ = ["FEATURE_NAMES", "Hit", "Signals", "cue_pattern"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -610,4 +610,12 @@ _COUNTED.update(
     short_code=(_SHORT_CODE, False),
     sms_keyword=(_SMS_KEYWORD, True),
     business_footer=(_FOOTER, True),
+)
+
+#: Every name `Signals.feature` answers to (`feature:<name>` in rule files and the reader).
+FEATURE_NAMES: tuple[str, ...] = tuple(
+    sorted(
+        set(_COUNTED)
+        | {n.removeprefix("_feature_") for n in vars(Signals) if n.startswith("_feature_")}
+    )
 )

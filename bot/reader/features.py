@@ -22,7 +22,7 @@ import numpy as np
 from bot.frames import frames
 from bot.recache import rx
 from bot.scanner import phrase_index
-from bot.signals import Signals
+from bot.signals import FEATURE_NAMES, Signals
 
 __all__ = ["HashSpace", "TextFeatures", "evidence_names", "evidence_vector", "text_features"]
 
@@ -117,25 +117,6 @@ _QUESTION = rx(r"\?")
 _EXCLAIM = rx(r"!")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]|:[a-z0-9_+-]+:")
 
-_FEATURES = (
-    "phone",
-    "money",
-    "link",
-    "number",
-    "named_thing",
-    "their_work",
-    "third_person_work",
-    "crowd",
-    "broadcast",
-    "merge_field",
-    "mass",
-    "shouting",
-    "third_person_praise",
-    "short_code",
-    "sms_keyword",
-    "business_footer",
-)
-
 
 def _log(n: float) -> float:
     return math.log1p(max(0.0, n))
@@ -180,7 +161,7 @@ def evidence_names() -> tuple[str, ...]:
     return (
         *(f"cue:{c}" for c in cues),
         *(f"frame:{f}" for f in sorted(frames())),
-        *(f"feature:{f}" for f in _FEATURES),
+        *(f"feature:{f}" for f in FEATURE_NAMES),
         *_SIGNALS,
     )
 
