@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from bot.coach.wording import say
 from bot.commands import parse_command, run_command
-from bot.models import TEXT_RULE_IDS, Finding, Kind, Report
+from bot.models import RULE_IDS, Finding, Kind, Report
 from bot.rules import load_rules, principles
 from bot.service import Rapport
 from bot.storage.base import UserRef
@@ -293,7 +293,7 @@ def rewrite_text(report: Report) -> tuple[str, str | None]:
 def why(words: str, cmd: str = "/rapport") -> Answer:
     """The rules named, each with its principles and fix."""
     names = list(dict.fromkeys(w.strip(",.").lower() for w in words.split()))
-    all_rules = ", ".join((*TEXT_RULE_IDS, "unreciprocated"))
+    all_rules = ", ".join(RULE_IDS)
     if not names:
         return Answer(say("chat.why_none", cmd=cmd, rules=all_rules), ok=False)
     by_id = {r.id: r for r in load_rules()}
@@ -302,15 +302,10 @@ def why(words: str, cmd: str = "/rapport") -> Answer:
     for name in names[:10]:
         rule = by_id.get(name)
         if rule is None:
-            if name == "unreciprocated":  # a ledger rule: no rule file, its words are here
-                lines = [f"3. {known[3][0]}: {known[3][1]}"] if 3 in known else []
-                parts.append(say("chat.why_rule", title=say("chat.unreciprocated.title"),
-                                 rule=name, message=say("chat.unreciprocated.message"),
-                                 principles=lines, fix=say("chat.unreciprocated.fix")))  # fmt: skip
-                continue
             parts.append(say("chat.why_unknown", rule=name[:40], rules=all_rules))
             continue
         lines = [f"{n}. {known[n][0]}: {known[n][1]}" for n in rule.principles if n in known]
-        parts.append(say("chat.why_rule", title=rule.title, rule=rule.id, message=rule.message,
-                         principles=lines, fix=rule.fix))  # fmt: skip
+        parts.append(say("chat.why_rule", title=rule.title, rule=rule.id,
+                         message=rule.general_message, principles=lines,
+                         fix=rule.general_fix))  # fmt: skip
     return Answer("*" + say("chat.why_heading") + "*\n\n" + "\n\n".join(parts))

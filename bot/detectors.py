@@ -195,12 +195,23 @@ def _imperative(det: Detector, a: Assessment) -> list[Span]:
 _TERSE = 3.0
 
 
+def _history(det: Detector, a: Assessment) -> list[Span]:
+    """What the caller's history says: an endorsement owed, or the same message to many.
+
+    Such a finding points at no words: its span is empty, at the start."""
+    ctx = a.signals.context
+    if det.history == "owed":
+        return [(0, 0)] if ctx.owed_name else []
+    return [(0, 0)] if ctx.repeated_for >= (det.at_least or 1) else []
+
+
 _DETECTORS: dict[str, Callable[[Detector, Assessment], list[Span]]] = {
     "phrases": _phrases,
     "entities": _entities,
     "missing": _missing,
     "score": _score,
     "imperative": _imperative,
+    "history": _history,
 }
 
 

@@ -10,8 +10,11 @@ know (a team's own) run on their detectors as before.  Each check builds its own
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from bot.config import Config
 from bot.detectors import Assessment, Span, holds, run_detector, team_phrase_spans
@@ -180,7 +183,9 @@ class Engine:
             if applies:
                 for det in rule.detectors:
                     for span in run_detector(det, a):
-                        spans.append((span, det.message or rule.message, det.fix or rule.fix))
+                        spans.append(
+                            (span, *_wording(det.message or rule.message, det.fix or rule.fix, a))
+                        )
         if settings.phrases:
             for span in team_phrase_spans(settings.phrases, a):
                 spans.append((span, rule.message, rule.fix))
@@ -218,17 +223,22 @@ class Engine:
             return [], None
         unless = any(holds(item, a) for item in rule.unless)
         spans: list[tuple[Span, str, str]] = []
+        strong = False
         for det in rule.detectors:
-            if not (fires or (det.strong and not unless)):
+            history = det.type == "history"  # what the ledger or earlier checks know
+            if not (fires or history or (det.strong and not unless)):
                 continue
             for span in run_detector(det, a):
-                spans.append((span, det.message or rule.message, det.fix or rule.fix))
+                spans.append((span, *_wording(det.message or rule.message, det.fix or rule.fix, a)))
+                strong = strong or not history
         if not spans and fires:
             best = best_sentence(self.model, rule.id, a.signals)
             if best is not None:
                 spans.append((best, rule.message, rule.fix))
         if not spans:
             return [], None
+        if not (fires or strong):
+            return spans, None  # from history alone: no words for the reader to be sure of
         confidence = p if fires else max(p, STRONG_CONFIDENCE)
         return spans, round(confidence, 2)
 
@@ -241,3 +251,26 @@ def _ledger_answers(rule: Rule, a: Assessment) -> bool:
         for det in rule.detectors
         for item in det.evidence
     )
+
+
+def _wording(message: str, fix: str, a: Assessment) -> tuple[str, str]:
+    """A finding's message and fix, with what the context knows filled in (a history rule
+    names the person owed a thank-you, or how many people got the same message)."""
+    if "{{" not in message and "{{" not in fix:
+        return message, fix
+    ctx = a.signals.context
+    when = time.strftime(" on %d %b", time.localtime(ctx.owed_at)) if ctx.owed_at else ""
+    values = {
+        "name": ctx.owed_name or "",
+        "when": when,
+        "count": ctx.repeated_for,
+        "hours": round(ctx.repeat_hours),
+    }
+    return _template(message).render(**values), _template(fix).render(**values)
+
+
+@cache
+def _template(text: str) -> Any:
+    import jinja2
+
+    return jinja2.Environment(autoescape=False).from_string(text)

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.rule_ids import RULE_IDS as _RULE_IDS
+from bot.rule_ids import TEXT_RULE_IDS as _TEXT_RULE_IDS
+
 __all__ = [
     "FACT_FIELDS",
     "KINDS",
@@ -66,22 +69,8 @@ FACT_FIELDS: dict[str, str] = {
 }
 
 
-#: Every rule id in the public contract.  `unreciprocated` comes from the ledger, not the text.
-RULE_IDS: tuple[str, ...] = (
-    "cold-ask",
-    "ask-before-give",
-    "quid-pro-quo",
-    "blast",
-    "engagement-bait",
-    "self-centered",
-    "vague-praise",
-    "hollow-endorsement",
-    "pressure",
-    "impersonal",
-    "curt",
-    "unreciprocated",
-)
-TEXT_RULE_IDS: tuple[str, ...] = tuple(r for r in RULE_IDS if r != "unreciprocated")
+#: Every rule id, and the ones judged from the draft's words: read from the rule files.
+RULE_IDS, TEXT_RULE_IDS = _RULE_IDS, _TEXT_RULE_IDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +138,12 @@ class Context:
     recipient: str | None = None
     known_relationship: bool = False
     endorsements_given: int = 0
+    # History the text can't show: who endorsed the user unprompted and wasn't thanked yet
+    # (and when), and for how many people the same message was checked lately.
+    owed_name: str | None = None
+    owed_at: float | None = None
+    repeated_for: int = 0
+    repeat_hours: float = 24.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.evidence import SCORES, UnknownEvidence, resolve
-from bot.models import KINDS, TEXT_RULE_IDS, Severity
+from bot.models import KINDS, RULE_IDS, Severity
 from bot.recache import load_toml
 from bot.resources import rules_dir
+from bot.rule_ids import DATA_FILES
 
 __all__ = [
     "DETECTOR_TYPES",
@@ -29,7 +30,7 @@ __all__ = [
     "principles",
 ]
 
-DETECTOR_TYPES = ("phrases", "entities", "missing", "score", "imperative")
+DETECTOR_TYPES = ("phrases", "entities", "missing", "score", "imperative", "history")
 #: The fields each detector type takes, beside the ones every detector takes (`_COMMON`). A
 #: field that doesn't apply to its type is an error, not silently ignored.
 _COMMON = {"type", "message", "fix", "kinds", "strong"}
@@ -39,15 +40,16 @@ DETECTOR_FIELDS: dict[str, frozenset[str]] = {
     "missing": frozenset({"trigger", "evidence", "needs", "span"}),
     "score": frozenset({"score", "at_least", "at_most", "evidence", "span"}),
     "imperative": frozenset({"max_courtesy", "unless_message"}),
+    "history": frozenset({"history", "at_least"}),
 }
+#: What a history detector reads from the caller's context (the ledger, earlier checks).
+HISTORY = ("owed", "repeated")
 _SPANS = {
     "missing": {"trigger", "sentence", "each_sentence", "greeting"},
     "score": {"sentence", "self_sentence"},
 }
 _ENTITIES = {"broadcast", "group", "user", "channel", "link", "email"}
 
-#: TOML files in rules/ that are data for the engine, not rules.
-DATA_FILES = frozenset({"kinds", "courtesy", "principles", "frames"})
 
 _RULE_KEYS = {
     "id",
@@ -83,7 +85,12 @@ _DETECTOR_KEYS = {
     "kinds",
     "needs",
     "strong",
+    "history",
 }
+
+
+#: The `flag` of an example whose finding points at no words (history, the whole message).
+WHOLE_MESSAGE = "(whole message)"
 
 
 class RuleFileError(ValueError):
@@ -112,6 +119,7 @@ class Detector:
     fix: str = ""
     kinds: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()  # cues that must also be present for the detector to fire
+    history: str = ""  # for a history detector: "owed" or "repeated"
     # Strong phrase evidence: precise enough on the corpus to fire the rule on its own,
     # whatever the learned reader says (`python -m evals.strong` measures each detector).
     strong: bool = False
@@ -127,6 +135,8 @@ class Example:
     to: str | None = None
     known_relationship: bool = False
     endorsements_given: int = 0
+    owed: str | None = None  # a scenario: this person endorsed the user unprompted
+    repeated_for: int = 0  # a scenario: the same message was checked for this many people
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +161,27 @@ class Rule:
     def severity_for(self, kind: str) -> Severity:
         """The rule's severity for a message of this kind."""
         return self.severity_by_kind.get(kind, self.severity)
+
+    @property
+    def general_message(self) -> str:
+        """The message with no draft in hand ("Someone endorsed you…" for a history rule)."""
+        return _general(self.message)
+
+    @property
+    def general_fix(self) -> str:
+        """The fix with no draft in hand."""
+        return _general(self.fix)
+
+
+def _general(text: str) -> str:
+    """A template's words filled with stand-ins, for `why` and the docs."""
+    if "{{" not in text:
+        return text
+    import jinja2
+
+    words = {"name": "someone", "when": "", "count": "several", "hours": 24}
+    out = jinja2.Environment(autoescape=False).from_string(text).render(**words)
+    return out[:1].upper() + out[1:]
 
 
 def _strings(raw: Any, where: str) -> tuple[str, ...]:
@@ -189,7 +220,7 @@ def _detector(raw: Any, where: str) -> Detector:
     ):
         if key in raw:
             kwargs[key] = _strings(raw[key], f"{where}.{key}")
-    for key in ("position", "score", "span", "message", "fix"):
+    for key in ("position", "score", "span", "message", "fix", "history"):
         if key in raw:
             kwargs[key] = str(raw[key])
     for key in ("at_least", "at_most", "max_courtesy"):
@@ -208,6 +239,8 @@ def _detector(raw: Any, where: str) -> Detector:
         raise RuleFileError(f"{where}.position: must be 'anywhere' or 'line_start'")
     if "span" in raw and det.span not in _SPANS[dtype]:
         raise RuleFileError(f"{where}.span: must be one of {', '.join(sorted(_SPANS[dtype]))}")
+    if det.type == "history" and det.history not in HISTORY:
+        raise RuleFileError(f"{where}.history: must be one of {', '.join(HISTORY)}")
     if det.type == "score" and det.score not in SCORES:
         raise RuleFileError(f"{where}.score: must be one of {', '.join(sorted(SCORES))}")
     if det.type == "entities" and (not det.entities or set(det.entities) - _ENTITIES):
@@ -225,8 +258,11 @@ def _example(raw: Any, where: str, failing: bool) -> Example:
         raise RuleFileError(f"{where}: each example needs a non-empty `text`")
     flag = raw.get("flag")
     if failing:
-        if not isinstance(flag, str) or flag not in raw["text"]:
-            raise RuleFileError(f"{where}: `flag` must quote words that appear in `text`")
+        if not isinstance(flag, str) or (flag not in raw["text"] and flag != WHOLE_MESSAGE):
+            raise RuleFileError(
+                f"{where}: `flag` must quote words that appear in `text` (or be "
+                f'"{WHOLE_MESSAGE}" for a finding about no words in particular)'
+            )
     elif flag is not None:
         raise RuleFileError(f"{where}: passing examples have no `flag`")
     return Example(
@@ -236,6 +272,8 @@ def _example(raw: Any, where: str, failing: bool) -> Example:
         to=raw.get("to"),
         known_relationship=bool(raw.get("known_relationship", False)),
         endorsements_given=int(raw.get("endorsements_given", 0)),
+        owed=raw.get("owed"),
+        repeated_for=int(raw.get("repeated_for", 0)),
     )
 
 
@@ -306,10 +344,7 @@ def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
     }
     for rule in rules.values():
         _check_references(rule, folder)
-    missing = [rid for rid in TEXT_RULE_IDS if rid not in rules]
-    if missing:
-        raise RuleFileError(f"rule files missing for contract ids: {missing}")
-    order = {rid: i for i, rid in enumerate(TEXT_RULE_IDS)}
+    order = {rid: i for i, rid in enumerate(RULE_IDS)}
     return tuple(sorted(rules.values(), key=lambda r: order.get(r.id, len(order))))
 
 

@@ -20,7 +20,7 @@ from bot.config import Config
 from bot.engine import Engine
 from bot.ledger import Ledger, LedgerReader, person
 from bot.metrics import metrics
-from bot.models import Context, Finding, Kind, Report, Severity
+from bot.models import Context, Finding, Report
 from bot.resources import templates_dir
 from bot.rewrite import Rewriter
 from bot.storage.base import SessionKey, Store, UserRef
@@ -54,8 +54,7 @@ def _render(text: str, **values: Any) -> str:
 class Rapport:
     """Checks, rewrites, coaching and the ledger over one store."""
 
-    #: The same message checked for this many different people inside the window is a blast.
-    blast_people = 3
+    #: How far back the same message to different people counts (blast.toml says how many).
     blast_window_hours = 24.0
 
     def __init__(
@@ -155,17 +154,16 @@ class Rapport:
         started = time.perf_counter()
         engine, rewriter = await self.engine_for(user)
         reader = self.ledger.reader(user)
-        report, signals = engine.analyse(text, await self.context_for(user, recipient, reader))
+        context = await self.context_for(user, recipient, reader)
+        report, signals = engine.analyse(text, context)
         name = recipient or _greeted(signals.greeting_name)
         if name and not recipient:  # the ledger may know the person the draft greets
             context = await self.context_for(user, name, reader)
-            if context.known_relationship or context.endorsements_given:
-                report, signals = engine.analyse(text, context)
-        extra = await self._history_findings(user, text, name, record, report.kind, reader)
-        extra = [
-            _configured(f, engine.config) for f in extra if engine.config.settings(f.rule).enabled
-        ]
-        findings = tuple(self._ledger_notes(report.findings, name)) + tuple(extra)
+        # What earlier checks and the ledger know: the rules read it from the context.
+        context = await self._with_history(user, text, name, record, context, reader)
+        if context != Context():
+            report, signals = engine.analyse(text, context)
+        findings = tuple(self._ledger_notes(report.findings, name))
         report = replace(report, findings=tuple(sorted(findings, key=_order)))
         if rewrite:
             report = replace(report, rewrite=rewriter.rewrite(report, signals, supplied))
@@ -187,24 +185,19 @@ class Rapport:
             out.append(f)
         return out
 
-    async def _history_findings(
+    async def _with_history(
         self,
         user: UserRef,
         text: str,
         name: str | None,
         record: bool,
-        kind: Kind,
+        context: Context,
         reader: LedgerReader,
-    ) -> list[Finding]:
-        out = []
-        if name and kind is not Kind.RECIPROCATION:  # a thank-you is the answer to it
-            owed = await reader.owed_to(name)
-            if owed is not None:
-                w = _wording()["unreciprocated"]
-                when = time.strftime(" on %d %b", time.localtime(owed.at))
-                out.append(_finding("unreciprocated", w, name=owed.other.display, when=when))
+    ) -> Context:
+        """The context with who is owed a thank-you and how many got this same message."""
         from bot.fingerprint import NEAR, recipient_key, simhash
 
+        owed = await reader.owed_to(name) if name else None
         now = self.clock()
         fingerprint = simhash(text, names=[name] if name else [])
         secret = await self.store.secret()
@@ -212,14 +205,15 @@ class Rapport:
         since = now - self.blast_window_hours * 3600
         hits = await self.store.similar_fingerprints(user, fingerprint, since, NEAR)
         people = {h.recipient for h in hits if h.recipient} | ({key} if key else set())
-        if len(people) >= self.blast_people:
-            w = _wording()["repeated_blast"]
-            out.append(
-                _finding("blast", w, count=len(people), hours=round(self.blast_window_hours))
-            )
         if record:
             await self.store.add_fingerprint(user, fingerprint, key, now)
-        return out
+        return replace(
+            context,
+            owed_name=owed.other.display if owed is not None else None,
+            owed_at=owed.at if owed is not None else None,
+            repeated_for=len(people) if len(people) > 1 else 0,
+            repeat_hours=self.blast_window_hours,
+        )
 
     def recipient_of(self, text: str) -> str | None:
         """Who a draft is written to, as its salutation or first mention says."""
@@ -271,12 +265,6 @@ class Rapport:
         return await self.store.forget(user)
 
 
-def _configured(f: Finding, config: Config) -> Finding:
-    """A history finding at the severity the team or workspace chose for its rule."""
-    severity = config.settings(f.rule).severity
-    return replace(f, severity=severity) if severity is not None else f
-
-
 def _first_name(name: str) -> str:
     """Who a message is to, for counting different people: "Dana" and "Dana Lee" are one."""
     return name if name.startswith("<") else (name.split() or [name])[0]
@@ -286,18 +274,6 @@ def _greeted(name: str | None) -> str | None:
     if not name or name.startswith("@"):
         return None
     return name[:1].upper() + name[1:]
-
-
-def _finding(rule: str, w: Mapping[str, Any], **values: Any) -> Finding:
-    return Finding(
-        rule=rule,
-        severity=Severity(w["severity"]),
-        start=0,
-        end=0,
-        message=_render(w["message"], **values),
-        fix=_render(w["fix"], **values),
-        principle=tuple(w["principle"]),
-    )
 
 
 def _order(f: Finding) -> tuple[int, int, str]:

@@ -37,7 +37,7 @@ from bot.coach.wording import say
 from bot.config import SENSITIVITIES
 from bot.logs import new_request_id
 from bot.metrics import metrics
-from bot.models import TEXT_RULE_IDS
+from bot.models import RULE_IDS
 from bot.service import Rapport
 from bot.storage.base import SessionKey, UserRef
 
@@ -57,9 +57,7 @@ MODAL_LIMIT = 4000
 MAX_IN_FLIGHT = 4
 _MENTION = re.compile(r"<@!?(\d+)>")
 #: Rule ids as Discord pickers (at most 25 choices).
-RULE_CHOICES = [
-    app_commands.Choice(name=rule, value=rule) for rule in (*TEXT_RULE_IDS, "unreciprocated")
-][:25]
+RULE_CHOICES = [app_commands.Choice(name=rule, value=rule) for rule in RULE_IDS][:25]
 
 
 @dataclass(frozen=True, slots=True)
