@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from bot.coach.wording import say
 from bot.commands import parse_command, run_command
+from bot.lexicon import greeting_words
 from bot.models import RULE_IDS, Finding, Kind, Report
 from bot.rules import load_rules, principles
 from bot.service import Rapport
@@ -267,9 +268,7 @@ def _addressee(rest: str, mentions: Mapping[str, str]) -> tuple[str | None, str]
     return mentions.get(who, who), rest[m.end() :]
 
 
-_OPENING = re.compile(
-    r"(?i)^\W*(?:(?:hi|hey|hello|dear|hiya|morning|good (?:morning|afternoon|evening))\b[\s,]*)?(@[^\s,:;!?]+)"
-)
+_OPENING = re.compile(r"(?i)^\W*(?:" + greeting_words() + r"\b[\s,]*)?(@[^\s,:;!?]+)")
 
 
 def addressed(draft: str, mentions: Mapping[str, str]) -> str | None:

@@ -37,6 +37,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from bot.lexicon import greeting_words
 from bot.markup import mask_markup
 
 __all__ = ["BANDS", "BAND_BITS", "NEAR", "bands", "features", "hamming", "recipient_key", "simhash"]
@@ -69,7 +70,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PLAIN_MENTION = re.compile(r"(?<![\w@])@[\w.-]*\w")
 _NAME_PART = r"[^\s,.!?:;—–-]+(?:-[^\s,.!?:;—–-]+)*"  # "Dana", "Jo-Anne", "@dana"
 _GREETING_RE = re.compile(
-    r"\A\W*(?:(?:hi|hey|hello|hiya|howdy|dear|greetings|yo|good\s+(?:morning|afternoon|evening))\b"
+    r"\A\W*(?:" + greeting_words().replace(" ", r"\s+") + r"\b"
     rf"(?:(?:[^\S\n]+{_NAME_PART}){{0,3}}[^\S\n]*(?=[,.!?:;—–\n-]|\Z)|[^\S\n]+{_NAME_PART})?"
     r"|(?-i:[A-Z][\w'-]*(?:[^\S\n]+[A-Z][\w'-]*){0,2})[^\S\n]*(?=[,!:—–]))",
     re.IGNORECASE,

@@ -125,3 +125,13 @@ def load_list(name: str) -> tuple[str, ...]:
     return tuple(
         line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")
     )
+
+
+@cache
+def greeting_words() -> str:
+    """The greeting words, as one regex alternation from `rules/lists/greeting.txt`.
+
+    Every module that spots a salutation ("Hi Dana,", "Good morning all") builds its pattern
+    from this one list, so a greeting added there is known everywhere.
+    """
+    return "(?:" + "|".join(load_list("greeting")) + ")"

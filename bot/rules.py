@@ -137,6 +137,9 @@ class Example:
     endorsements_given: int = 0
     owed: str | None = None  # a scenario: this person endorsed the user unprompted
     repeated_for: int = 0  # a scenario: the same message was checked for this many people
+    # "exact": the finding's span is exactly `flag`; "overlap": it overlaps it (a span the
+    # learned reader chooses, or one the detector words differently).
+    match: str = "exact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +277,14 @@ def _example(raw: Any, where: str, failing: bool) -> Example:
         endorsements_given=int(raw.get("endorsements_given", 0)),
         owed=raw.get("owed"),
         repeated_for=int(raw.get("repeated_for", 0)),
+        match=_match(raw.get("match", "exact"), where),
     )
+
+
+def _match(value: Any, where: str) -> str:
+    if value not in ("exact", "overlap"):
+        raise RuleFileError(f'{where}.match: must be "exact" or "overlap"')
+    return str(value)
 
 
 def _severity(raw: Any, where: str) -> Severity:

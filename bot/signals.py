@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from bot.frames import frame_hits, frames
-from bot.lexicon import PhraseListError, compile_phrases, load_list
+from bot.lexicon import PhraseListError, compile_phrases, greeting_words, load_list
 from bot.markup import Entity, is_broadcast
 from bot.models import Context
 from bot.recache import rx
@@ -61,8 +61,9 @@ _NOT_PROPER = frozenset(
     "LinkedIn Linkedin Slack Discord Twitter Google Facebook".split()
 )
 _GREETING_NAME = rx(
-    r"(?m)^[ \t>*_]*(?:hi|hii+|hey|heya|hello|helo|hiya|howdy|yo|dear|greetings|morning|"
-    r"good (?:morning|afternoon|evening)|ciao|hola)\b[ \t,!.-]*(@_+|[a-z][a-z'-]+)([ \t]*[,!.:\n-]|[ \t]*$)?"
+    r"(?m)^[ \t>*_]*"
+    + greeting_words()
+    + r"\b[ \t,!.-]*(@_+|[a-z][a-z'-]+)([ \t]*[,!.:\n-]|[ \t]*$)?"
 )
 _VOCATIVE_MID = rx(r"[^\n], ?([A-Z][a-z'-]+)[ \t]*(?:[,!?]|\.(?:\s|$)|$)")
 _VOCATIVE_START = rx(r"(?m)^[ \t>*_]*([A-Z][a-z'-]+)(?: [A-Z][a-z'-]+)?[ \t]*[,:\u2014-]")

@@ -1,7 +1,8 @@
 """Every example in every rule file, run through the real engine (LanguageTool-style).
 
-A failing example must produce a finding of its rule whose span and the flagged words contain
-one another, at least when a team asks for every finding (`sensitivity = "strict"`); a passing
+A failing example must produce a finding of its rule on exactly the flagged words (or, when
+the example says `match = "overlap"`, on words overlapping them), at least when a team asks for
+every finding (`sensitivity = "strict"`); a passing
 example must produce no finding of its rule at the default sensitivity. The learned reader
 decides, so a failing example it is less than sure of is caught by strict and not by the
 default, which is the point of sensitivities. The rule files themselves are validated too:
@@ -73,9 +74,13 @@ def test_failing_example_is_flagged(rule: Rule, example: Example) -> None:
         return
     flag_start = example.text.index(example.flag)
     flag_end = flag_start + len(example.flag)
-    assert any(
-        (s <= flag_start and flag_end <= e) or (flag_start <= s and e <= flag_end) for s, e in spans
-    ), f"{rule.id} flagged {[example.text[s:e] for s, e in spans]}, expected {example.flag!r}"
+    found = [example.text[s:e] for s, e in spans]
+    if example.match == "exact":
+        assert (flag_start, flag_end) in spans, f"{rule.id} flagged {found}, not {example.flag!r}"
+    else:
+        assert any(s < flag_end and flag_start < e for s, e in spans), (
+            f"{rule.id} flagged {found}, nowhere near {example.flag!r}"
+        )
 
 
 @pytest.mark.parametrize(("rule", "example"), _cases(failing=False))

@@ -22,6 +22,7 @@ from bot.coach.replies import Choice, Reply
 from bot.coach.session import CoachSession
 from bot.coach.wording import has, say
 from bot.ledger import Ledger, clean_name
+from bot.lexicon import greeting_words
 from bot.models import Context, Finding, Kind, Report, Rewrite, Trust
 from bot.rewrite import Rewriter
 from bot.storage.base import UserRef
@@ -50,11 +51,11 @@ _YES_NO = (
 _DONE = (Choice("rapport:coach:done", "Looks good", "done"),)
 _SKIPPABLE = frozenset({"reason", "specific", "alternative", "recipient", "received"})
 _NAMES = frozenset({"recipient", "endorsee"})
-_GREETING = re.compile(r"(?i)^(?:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\b")
+_GREETING = re.compile(r"(?i)^" + greeting_words() + r"\b")
 # A message that opens by greeting someone by name ("Hi Dana,", "Dear @sam,") was written to
 # them: a draft, not a description of one ("Hi! I want to ask Dana for…").
 _SALUTATION = re.compile(
-    r"^(?i:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\s+@?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\s*[,!—-]"
+    r"^(?i:" + greeting_words() + r")\s+@?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\s*[,!—-]"
 )
 
 
