@@ -21,6 +21,7 @@ from bot.courtesy import courtesy
 from bot.evidence import resolve
 from bot.lexicon import compile_phrases, literal_phrase, load_list
 from bot.models import Kind, Trust
+from bot.reader.explain import SentenceScores
 from bot.reader.model import Reading
 from bot.rules import Detector
 from bot.signals import Hit, Signals
@@ -43,6 +44,8 @@ class Assessment:
     trust: Trust
     reading: Reading | None = None  # the learned reader's view (None for a non-English draft)
     language: str = "en"
+    #: The reader's scores per sentence, shared by every rule that needs words to point at.
+    sentences: SentenceScores | None = None
     _courtesy: tuple[float, tuple[str, ...]] | None = None
 
     @property

@@ -19,7 +19,7 @@ from typing import Any
 from bot.config import Config
 from bot.detectors import Assessment, Span, holds, run_detector, team_phrase_spans
 from bot.models import Context, Finding, Kind, Report, Trust
-from bot.reader.explain import best_sentence
+from bot.reader.explain import SentenceScores
 from bot.reader.language import ENGLISH, language_of
 from bot.reader.model import Reader, Reading, reader
 from bot.rules import Rule, load_rules
@@ -232,7 +232,9 @@ class Engine:
                 spans.append((span, *_wording(det.message or rule.message, det.fix or rule.fix, a)))
                 strong = strong or not history
         if not spans and fires:
-            best = best_sentence(self.model, rule.id, a.signals)
+            if a.sentences is None:
+                a.sentences = SentenceScores(self.model, a.signals)
+            best = a.sentences.best(rule.id)
             if best is not None:
                 spans.append((best, rule.message, rule.fix))
         if not spans:

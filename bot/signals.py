@@ -52,6 +52,12 @@ _NUMBER = rx(
     r"(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th)|\d{2,}|(?:two|three|four|five|six|seven|eight|nine|ten|"
     r"twelve|fifteen|twenty|a dozen|several) (?:years|months|weeks|projects|releases|quarters))"
 )
+_DIGIT = rx(r"\d")
+#: Words `_NUMBER` counts with when a draft has no digit ("three years", "a dozen projects").
+_COUNT_WORDS = (
+    *"two three four five six seven eight nine ten twelve fifteen twenty several".split(),
+    "a dozen",
+)
 # "10/10", "11/10", "100%": enthusiasm, not a checkable fact
 _RATING = rx(r"(?<![\w/])\d{1,3}\s?/\s?(?:10|5|100)(?![\w/])|(?<![\w.])(?:100|110|1000)\s?%")
 _CAPITALISED = rx(r"(?<![\w'@_#])[A-Z][A-Za-z0-9&'.+-]*[A-Za-z0-9+]|(?<![\w'@_#])[A-Z](?=\+\+|#)")
@@ -163,6 +169,26 @@ _CREDENTIAL = rx(
 # cased text where capitals matter): "feature:<name>" in rule data.
 _COUNTED: dict[str, tuple[re.Pattern[str], bool]] = {}
 _AFTER_PREPOSITION = rx(r"\b(?:at|on|in|from|using|into|via|of|the|our|their|his|her|with) ")
+
+
+_ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
+_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_NON_ASCII = rx(r"[^\x00-\x7f]+")
+
+
+def _shouting(cased: str) -> bool:
+    """More than half the letters are capitals (an ASCII draft is counted in C)."""
+    raw = cased.encode("ascii", "ignore")
+    upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    lower = len(raw) - len(raw.translate(None, _ASCII_LOWER))
+    other = 0  # letters outside ASCII: few, so looked at one by one
+    for run in _NON_ASCII.findall(cased):
+        for ch in run:
+            if ch.isupper():
+                upper += 1
+            elif ch.isalpha():
+                other += 1
+    return upper > 0.5 * (upper + lower + other)
 
 
 def _continues_word(ch: str, name: str) -> bool:
@@ -346,15 +372,17 @@ class Signals:
     @cached_property
     def numbers(self) -> list[str]:
         """Numbers, amounts, dates and durations: checkable specifics."""
-        text = _RATING.sub(lambda m: " " * len(m.group(0)), self.own_text)
+        text = self.own_text
+        if not (_DIGIT.search(text) or any(w in text for w in _COUNT_WORDS)):
+            return []  # nothing either pattern could match: skip their slow scan
+        text = _RATING.sub(lambda m: " " * len(m.group(0)), text)
         return [m.group(0) for m in _NUMBER.finditer(text)]
 
     @cached_property
     def proper_nouns(self) -> list[str]:
         """Capitalised names mid-sentence (companies, projects, tools, places), de-duplicated."""
         cased = self.doc.cased
-        letters = sum(map(str.isalpha, cased))
-        if letters and sum(map(str.isupper, cased)) > 0.5 * letters:
+        if _shouting(cased):
             return []  # SHOUTING: capitals say nothing about names
         own = self.own_text
         starts = {s for s, _ in self.doc.sentences}
@@ -365,7 +393,7 @@ class Signals:
             word = m.group(0).rstrip(".")
             if m.start() in starts or word in _NOT_PROPER or own[m.start()] == " ":
                 continue
-            if any(start <= m.start() < end for start, end in greeting_ends):
+            if greeting_ends and any(start <= m.start() < end for start, end in greeting_ends):
                 continue
             if greeting_name and word.lower() == greeting_name:
                 continue
@@ -426,16 +454,16 @@ class Signals:
         # One pass over "at X", "from X"…: where a name could start, checked against the names
         # (a pattern per name would be compiled afresh for every draft).
         own = self.own_text
-        starts = [m.end() for m in _AFTER_PREPOSITION.finditer(own)]
+        starts = {m.end() for m in _AFTER_PREPOSITION.finditer(own)}
         count = 0
         for name in names:
-            for at in starts:
+            at = own.find(name)
+            while at >= 0:
                 end = at + len(name)
-                if own.startswith(name, at) and not (
-                    end < len(own) and _continues_word(own[end], name)
-                ):
+                if at in starts and not (end < len(own) and _continues_word(own[end], name)):
                     count += 1
                     break
+                at = own.find(name, at + 1)
         return count
 
     @cached_property

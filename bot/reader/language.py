@@ -31,6 +31,8 @@ _CONFIDENT = 0.75
 _SENTENCE = rx(r"[.!?\n]+")
 _MIN_WORDS = 4
 _ENGLISH_SHARE = 0.2
+_NON_ASCII = rx(r"[^\x00-\x7f]+")
+_ASCII_LETTERS = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("A"), ord("Z") + 1))
 
 
 @cache
@@ -93,16 +95,15 @@ def language_of(text: str) -> str:
 
 def _by_script(text: str) -> str | None:
     """The language a non-Latin script settles, or None when Latin letters dominate."""
-    letters = 0
+    raw = text.encode("ascii", "ignore")
+    letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
     scripts: dict[str, int] = {}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        letters += 1
-        if ch.isascii():
-            continue
-        s = _script(ch)
-        scripts[s] = scripts.get(s, 0) + 1
+    for run in _NON_ASCII.findall(text):  # only the non-ASCII characters, looked at one by one
+        for ch in run:
+            if ch.isalpha():
+                letters += 1
+                s = _script(ch)
+                scripts[s] = scripts.get(s, 0) + 1
     top, count = max(
         ((s, n) for s, n in scripts.items() if s != "LATIN"), key=lambda kv: kv[1], default=("", 0)
     )

@@ -19,7 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from bot.reader.features import HashSpace, evidence_names, evidence_vector, text_features
+from bot.reader.features import (
+    BatchFeatures,
+    HashSpace,
+    evidence_names,
+    evidence_vector,
+    text_features,
+)
 from bot.resources import rules_dir
 from bot.signals import Signals
 
@@ -60,6 +66,8 @@ class Reader:
         self.rules: tuple[str, ...] = tuple(outputs["rules"])
         self.trust_parts: tuple[str, ...] = tuple(outputs["trust"])
         self.weights = weights
+        # Gathering float32 rows is twice as fast as converting float16 ones on every draft.
+        self._text_rows = weights[: self.space.size].astype(np.float32)
         self.bias = np.asarray(manifest["bias"], dtype=np.float32)
         self.calibration = {r: tuple(ab) for r, ab in manifest["calibration"].items()}
         # Rules that belong to some kinds: P(rule | those kinds) · P(those kinds).
@@ -99,15 +107,36 @@ class Reader:
     def scores(self, text: str, signals: Signals | None) -> np.ndarray:
         """Raw scores of every output for a text (evidence left out when `signals` is None)."""
         tf = text_features(text, self.space)
-        w = self.weights
         z = self.bias.copy()
-        if len(tf.char_ids):
-            z += w[tf.char_ids].sum(axis=0, dtype=np.float32) * np.float32(tf.char_weight)
-        if len(tf.word_ids):
-            z += w[tf.word_ids].sum(axis=0, dtype=np.float32) * np.float32(tf.word_weight)
+        ids = np.concatenate((tf.char_ids, tf.word_ids))
+        if len(ids):
+            # One gather, one weighted sum: each id counts with its n-gram family's weight.
+            coef = np.empty(len(ids), dtype=np.float32)
+            coef[: len(tf.char_ids)] = tf.char_weight
+            coef[len(tf.char_ids) :] = tf.word_weight
+            z += coef @ self._text_rows.take(ids, axis=0)
         if signals is not None and self.evidence:
             z += evidence_vector(signals, self.evidence) @ self._ev_rows
         return z
+
+    def scores_many(self, texts: list[str]) -> np.ndarray:
+        """Raw scores of every output for each text, without evidence (one row per text)."""
+        out = np.tile(self.bias, (len(texts), 1))
+        if not texts:
+            return out
+        batch = BatchFeatures(texts, self.space)
+        char_w, word_w = batch.weights(len(texts))
+        for of, ids, w in (
+            (batch.char_of, batch.char_ids, char_w),
+            (batch.word_of, batch.word_ids, word_w),
+        ):
+            if len(ids):
+                rows = self._text_rows.take(ids, axis=0)
+                rows *= w[:, None]
+                # `of` is sorted: each present text's rows are one run, summed by reduceat.
+                firsts = np.flatnonzero(np.concatenate(([True], of[1:] != of[:-1])))
+                out[of[firsts]] += np.add.reduceat(rows, firsts, axis=0)
+        return out
 
     def rule_probability(self, rule: str, score: float, kind_probs: np.ndarray) -> float:
         """A rule's calibrated probability from its raw score (and the kind, if factored)."""
