@@ -153,6 +153,9 @@ def _check(args: argparse.Namespace) -> int:
 
             return _batch(Rewriter(engine).check, args, supplied)
         return _batch(_plain(engine), args, supplied)
+    from bot.reader.model import one_shot
+
+    one_shot()  # one draft, then exit: the reader skips numpy's import
     text = _read_draft(args)
     if args.no_history:
         from bot.engine import Engine
@@ -196,9 +199,11 @@ def _plain(engine: Any) -> Any:
 
 def _rewrite(args: argparse.Namespace) -> int:
     from bot.cli_store import console_user, with_rapport
+    from bot.reader.model import one_shot
     from bot.render import safe
 
     supplied = _facts(args.fact)
+    one_shot()
     text = _read_draft(args)
     report = with_rapport(
         _config(args.config),

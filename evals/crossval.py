@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 
 from bot.engine import Engine  # noqa: E402
 from bot.models import KINDS, Kind  # noqa: E402
+from bot.reader.dense import DenseTable  # noqa: E402
 from bot.reader.model import Reader, reader  # noqa: E402
 from evals.learn import data  # noqa: E402
 from evals.learn.fit import Head, fit_binary, fit_kind  # noqa: E402
@@ -37,7 +38,8 @@ FLAG_RULES = {"blast", "engagement-bait"}
 
 def _with_head(base: Reader, head: Head, cols: slice) -> Reader:
     """A copy of the shipped model with one head's weights and biases replaced."""
-    weights = base.weights.astype(np.float32)
+    assert isinstance(base.table, DenseTable)
+    weights = base.table.matrix()
     w = head.weights.copy()
     w[base.space.size :] *= EVIDENCE_SCALE
     weights[:, cols] = w
@@ -45,7 +47,7 @@ def _with_head(base: Reader, head: Head, cols: slice) -> Reader:
     bias = np.asarray(manifest["bias"], dtype=float)
     bias[cols] = head.bias
     manifest["bias"] = bias.tolist()
-    return Reader(manifest, weights.astype(np.float16))
+    return Reader(manifest, DenseTable.from_array(weights.astype(np.float16), base.space))
 
 
 def _folds(examples: list[data.Example]) -> list[str]:

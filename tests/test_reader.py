@@ -14,9 +14,10 @@ import pytest
 from bot.config import SENSITIVITIES, Config, ConfigError
 from bot.engine import Engine
 from bot.models import KINDS, TEXT_RULE_IDS, Kind
-from bot.reader.features import HashSpace, evidence_names, text_features
+from bot.reader.features import HashSpace, evidence_names
 from bot.reader.language import language_of
 from bot.reader.model import ModelError, Reader, reader
+from bot.reader.vectors import text_features
 from bot.resources import rules_dir
 from bot.signals import Signals
 from bot.text import prepare
@@ -35,7 +36,7 @@ def test_the_shipped_model_matches_its_manifest() -> None:
         t = m["thresholds"][rule]
         assert set(t) == set(SENSITIVITIES)
         assert t["strict"] <= t["balanced"] <= t["quiet"]
-    assert model.weights.shape == (model.space.size + len(model.evidence), len(m["bias"]))
+    assert model.table.shape == (model.space.size + len(model.evidence), len(m["bias"]))
 
 
 def test_damaged_weights_or_manifest_are_refused(tmp_path: Path) -> None:
@@ -65,7 +66,7 @@ def test_a_reading_is_a_set_of_probabilities() -> None:
 def test_hashing_is_stable_across_processes() -> None:
     # Python's own str hash changes per process; the reader's buckets must not.
     code = (
-        "from bot.reader.features import HashSpace, text_features;"
+        "from bot.reader.features import HashSpace; from bot.reader.vectors import text_features;"
         "f = text_features('Could you endorse me?', HashSpace(17));"
         "print(f.char_ids.tolist(), f.word_ids.tolist())"
     )
@@ -137,3 +138,73 @@ def test_ordinary_chat_is_told_it_is_not_outreach(engine: Engine) -> None:
     report = engine.check_sync("Can we move the standup to 10am tomorrow? The room is booked.")
     assert report.kind is Kind.OTHER and report.findings == ()
     assert report.to_json()["notice"] == "not_outreach"
+
+
+# -- the two ways of reading the weights ------------------------------------------------------
+
+_AGREEMENT_DRAFTS = [
+    "Hi Dana, could you endorse me for Python on LinkedIn? It would help my job search.",
+    "John is great. Highly recommend!",
+    "<!here> please like and subscribe to my channel!!! link in bio https://example.com/x",
+    "Hey <@U012AB3CD>, since the Boston project I've wanted to ask: would you refer me to "
+    "the data team? No worries at all if not.",
+    "I managed Priya Natarajan for two years. She rebuilt our billing pipeline with zero "
+    "downtime and mentored three engineers. I recommend her without reservation.",
+    "ok",
+    "",
+    "¿Podrías recomendarme para el puesto? Gracias 🙏",
+    "PLEASE ENDORSE ME NOW " * 40,
+]
+
+
+def _example_texts() -> list[str]:
+    from bot.rules import load_rules
+
+    return [e.text for r in load_rules() for e in (*r.passing, *r.failing)]
+
+
+def test_plain_python_and_numpy_read_the_same_scores() -> None:
+    dense = Reader.load(MODELS, vectorised=True)
+    plain = Reader.load(MODELS, vectorised=False)
+    for text in _AGREEMENT_DRAFTS + _example_texts()[:40]:
+        signals = Signals(prepare(text))
+        a, b = dense.scores(text, signals), plain.scores(text, signals)
+        assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-3, text
+        texts = [text, text[: len(text) // 2], ""]
+        many = [max(abs(x - y) for x, y in zip(r, s, strict=True))
+                for r, s in zip(dense.scores_many(texts), plain.scores_many(texts), strict=True)]  # fmt: skip
+        assert max(many) < 1e-3
+
+
+def test_plain_python_and_numpy_find_the_same_problems() -> None:
+    dense = Engine(model=Reader.load(MODELS, vectorised=True))
+    plain = Engine(model=Reader.load(MODELS, vectorised=False))
+    for text in _AGREEMENT_DRAFTS + _example_texts():
+        a, b = dense.check_sync(text), plain.check_sync(text)
+        assert a.kind is b.kind, text
+        assert [(f.rule, f.start, f.end) for f in a.findings] == [
+            (f.rule, f.start, f.end) for f in b.findings
+        ], text
+
+
+def test_a_one_shot_check_never_imports_numpy() -> None:
+    code = (
+        "import sys; from bot.cli import main;"
+        "sys.argv = ['rapport', 'check', '--no-history', 'Could you endorse me for Python?'];"
+        "rc = 0\n"
+        "try: main()\n"
+        "except SystemExit as e: rc = e.code\n"
+        "print('numpy' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert "cold-ask" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_a_truncated_weights_file_is_refused_by_the_plain_reader(tmp_path: Path) -> None:
+    for name in ("reader.npy", "reader.json"):
+        shutil.copy(MODELS / name, tmp_path / name)
+    blob = (tmp_path / "reader.npy").read_bytes()
+    (tmp_path / "reader.npy").write_bytes(blob[:-46])
+    with pytest.raises(ModelError, match="bytes"):
+        Reader.load(tmp_path, vectorised=False)

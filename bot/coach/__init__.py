@@ -1,6 +1,27 @@
-"""DM coaching sessions: a state machine shared by the console, Slack and Discord."""
+"""DM coaching sessions: a state machine shared by the console, Slack and Discord.
 
-from bot.coach.machine import Coach
-from bot.coach.replies import Choice, Reply
+The names below load on first use, so that importing one small module of the package (the
+wording, say) doesn't import the whole machine and asyncio with it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.coach.machine import Coach
+    from bot.coach.replies import Choice, Reply
 
 __all__ = ["Choice", "Coach", "Reply"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Coach":
+        from bot.coach.machine import Coach
+
+        return Coach
+    if name in ("Choice", "Reply"):
+        from bot.coach import replies
+
+        return getattr(replies, name)
+    raise AttributeError(f"module 'bot.coach' has no attribute {name!r}")

@@ -22,18 +22,24 @@ def _messages() -> dict[str, Any]:
 
 @cache
 def _template(key: str) -> Any:
-    import jinja2
-
     node: Any = _messages()
     for part in key.split("."):
         node = node[part]
+    text = str(node)
+    if "{" not in text:
+        return text  # plain words: no need to load jinja2 (a one-shot check stays quick)
+    import jinja2
+
     env = jinja2.Environment(autoescape=False, undefined=jinja2.ChainableUndefined)
-    return env.from_string(str(node))
+    return env.from_string(text)
 
 
 def say(key: str, **values: Any) -> str:
     """The coach's line `key` ("questions.relationship"), filled in with `values`."""
-    return str(_template(key).render(**values)).strip()
+    template = _template(key)
+    if isinstance(template, str):
+        return template.strip()
+    return str(template.render(**values)).strip()
 
 
 def has(key: str) -> bool:

@@ -7,8 +7,6 @@ sentences are scored once per draft, all outputs at a time, however many rules n
 
 from __future__ import annotations
 
-import numpy as np
-
 from bot.reader.model import Reader
 from bot.signals import Signals
 
@@ -25,9 +23,9 @@ class SentenceScores:
         self.model = model
         self.signals = signals
         self._spans: list[tuple[int, int]] | None = None
-        self._scores: np.ndarray | None = None
+        self._scores: list[list[float]] | None = None
 
-    def _score(self) -> tuple[list[tuple[int, int]], np.ndarray]:
+    def _score(self) -> tuple[list[tuple[int, int]], list[list[float]]]:
         if self._spans is None or self._scores is None:
             doc = self.signals.doc
             spans, texts = [], []
@@ -45,7 +43,9 @@ class SentenceScores:
         spans, scores = self._score()
         if not spans:
             return None
-        return spans[int(np.argmax(scores[:, self.model.rule_column(rule)]))]
+        column = self.model.rule_column(rule)
+        best = max(range(len(spans)), key=lambda i: scores[i][column])  # the first, on a tie
+        return spans[best]
 
 
 def best_sentence(model: Reader, rule: str, signals: Signals) -> tuple[int, int] | None:

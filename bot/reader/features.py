@@ -17,14 +17,20 @@ import zlib
 from collections.abc import Callable
 from functools import cache
 
-import numpy as np
-
 from bot.frames import frames
 from bot.recache import rx
 from bot.scanner import phrase_index
 from bot.signals import FEATURE_NAMES, Signals
 
-__all__ = ["HashSpace", "TextFeatures", "evidence_names", "evidence_vector", "text_features"]
+__all__ = [
+    "HashSpace",
+    "char_ids",
+    "evidence_names",
+    "evidence_values",
+    "grams",
+    "normalise",
+    "word_ids",
+]
 
 
 class HashSpace:
@@ -50,10 +56,13 @@ _EMAIL = rx(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 #: A cheap test for the second half of `_URL`: without one of these there is no bare domain.
 _TLD = rx(r"\.(?:com|io|org|net|ly|in|co|me|app|dev|ai)\b")
 _DIGIT = rx(r"\d")
-_WORD = rx(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_PRIME = np.uint64(1_000_003)
-_SHIFT = np.uint64(29)
+WORD = rx(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+#: The n-gram hash: h = n, then h = h·PRIME + code for each character, all modulo 2**64;
+#: the bucket is ((h·MIX mod 2**64) >> SHIFT) mod size.
+MIX = 0x9E3779B97F4A7C15
+PRIME = 1_000_003
+SHIFT = 29
+_MIX, _PRIME, _SHIFT, _MASK = MIX, PRIME, SHIFT, (1 << 64) - 1
 
 
 def normalise(text: str) -> str:
@@ -76,100 +85,30 @@ def normalise(text: str) -> str:
     return " " + " ".join(t.split()) + " "
 
 
-class TextFeatures:
-    """Bucket ids of a draft's character and word n-grams, with their weight."""
-
-    __slots__ = ("char_ids", "char_weight", "word_ids", "word_weight")
-
-    def __init__(self, char_ids: np.ndarray, word_ids: np.ndarray) -> None:
-        self.char_ids = char_ids
-        self.word_ids = word_ids
-        self.char_weight = 1.0 / math.sqrt(len(char_ids)) if len(char_ids) else 0.0
-        self.word_weight = 1.0 / math.sqrt(len(word_ids)) if len(word_ids) else 0.0
-
-
-class BatchFeatures:
-    """The n-gram buckets of several texts at once, as (text, bucket) pairs sorted by text.
-
-    Scoring each sentence of a long draft alone would cost a dozen small numpy calls per
-    sentence; here every text's n-grams are hashed in one pass over the joined texts (an
-    n-gram that would straddle two texts is dropped) and made distinct per text in one sort.
-    """
-
-    __slots__ = ("char_ids", "char_of", "word_ids", "word_of")
-
-    def __init__(self, texts: list[str], space: HashSpace) -> None:
-        norms = [normalise(t) for t in texts]
-        self.char_of, self.char_ids = _char_keys(norms, space)
-        self.word_of, self.word_ids = _word_keys(norms, space)
-
-    def weights(self, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per-n-gram weights (1/sqrt of its text's n-gram count) for chars and words."""
-        out = []
-        for of in (self.char_of, self.word_of):
-            n = np.bincount(of, minlength=count).astype(np.float32)
-            w = np.divide(1.0, np.sqrt(n), out=np.zeros_like(n), where=n > 0)
-            out.append(w[of])
-        return out[0], out[1]
-
-
-def _char_keys(norms: list[str], space: HashSpace) -> tuple[np.ndarray, np.ndarray]:
-    joined = "".join(norms)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    owner = np.repeat(np.arange(len(norms), dtype=np.uint64), [len(t) for t in norms])
-    size = np.uint64(space.size)
-    parts = []
-    for n in space.char_ns:
-        count = len(codes) - n + 1
-        if count <= 0:
-            continue
-        h = np.full(count, n, dtype=np.uint64)
-        for k in range(n):
-            h = h * _PRIME + codes[k : k + count]
-        ids = ((h * _MIX) >> _SHIFT) % size
-        inside = owner[:count] == owner[n - 1 : n - 1 + count]
-        parts.append(owner[:count][inside] * size + ids[inside])
-    return _split(parts, space)
-
-
-def _word_keys(norms: list[str], space: HashSpace) -> tuple[np.ndarray, np.ndarray]:
+def char_ids(norm: str, space: HashSpace) -> list[int]:
+    """The sorted distinct buckets of a normalised text's character n-grams, in plain Python
+    (the same arithmetic as the vectorised `bot.reader.vectors`, modulo 2**64)."""
+    codes = [ord(c) for c in norm]
     size = space.size
-    keys: list[int] = []
-    for i, norm in enumerate(norms):
-        words = _WORD.findall(norm)
-        base = i * size
-        keys.extend({base + zlib.crc32(g.encode()) % size for g in _grams(words)})
-    return _split([np.fromiter(keys, dtype=np.uint64, count=len(keys))], space)
+    found: set[int] = set()
+    for n in space.char_ns:
+        for i in range(len(codes) - n + 1):
+            h = n
+            for c in codes[i : i + n]:
+                h = (h * _PRIME + c) & _MASK
+            found.add((((h * _MIX) & _MASK) >> _SHIFT) % size)
+    return sorted(found)
 
 
-def _grams(words: list[str]) -> list[str]:
+def word_ids(norm: str, space: HashSpace) -> list[int]:
+    """The sorted distinct buckets of a normalised text's words and word pairs."""
+    size = space.size
+    return sorted({zlib.crc32(g.encode()) % size for g in grams(WORD.findall(norm))})
+
+
+def grams(words: list[str]) -> list[str]:
+    """Words and adjacent pairs of words, the word n-grams the reader hashes."""
     return [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
-
-
-def _split(parts: list[np.ndarray], space: HashSpace) -> tuple[np.ndarray, np.ndarray]:
-    """(text index, bucket id) of each distinct key, sorted by text and then bucket."""
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    keys = _distinct(np.concatenate(parts))
-    size = np.uint64(space.size)
-    return (keys // size).astype(np.int64), (keys % size).astype(np.int64)
-
-
-def _distinct(ids: np.ndarray) -> np.ndarray:
-    """The sorted distinct values: `np.unique` without its hashing set-up, which costs ten
-    times as much on a chat-length draft's thousand ids."""
-    ids.sort()
-    keep = np.empty(len(ids), dtype=bool)
-    keep[:1] = True
-    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
-    return ids[keep]
-
-
-def text_features(text: str, space: HashSpace) -> TextFeatures:
-    """The draft's n-gram buckets (characters and words hash into one space of `space.size`)."""
-    batch = BatchFeatures([text], space)
-    return TextFeatures(batch.char_ids, batch.word_ids)
 
 
 # -- evidence -------------------------------------------------------------------------------
@@ -236,6 +175,6 @@ def _value(name: str, s: Signals) -> float:
     return _SIGNALS[name](s)
 
 
-def evidence_vector(s: Signals, names: tuple[str, ...]) -> np.ndarray:
-    """The named evidence of one draft, as float32 in the order given."""
-    return np.fromiter((_value(n, s) for n in names), dtype=np.float32, count=len(names))
+def evidence_values(s: Signals, names: tuple[str, ...]) -> list[float]:
+    """The named evidence of one draft, in the order given."""
+    return [_value(n, s) for n in names]

@@ -12,7 +12,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from bot.models import Context
-from bot.reader.features import HashSpace, evidence_vector, text_features
+from bot.reader.features import HashSpace
+from bot.reader.vectors import evidence_vector, text_features
 from bot.signals import Signals
 from bot.text import prepare
 from evals.learn.data import Example
