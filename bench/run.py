@@ -207,6 +207,12 @@ def pick_python(preferred: Path) -> Path:
 # --------------------------------------------------------------------------- CLI
 
 
+#: Each CLI runs as installed, its bytecode cached: pip compiled proselint's at install time and
+#: the warm-up run writes rapport's, unless PYTHONDONTWRITEBYTECODE (set in some dev shells)
+#: makes rapport recompile its modules on every run.
+_CLI_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_timed(argv: list[str], stdin_path: Path | None, timeout: float) -> tuple[float, float, int]:
     """Run `argv` once; (wall ms, ru_maxrss of that child in MB, exit code).
 
@@ -220,7 +226,9 @@ def run_timed(argv: list[str], stdin_path: Path | None, timeout: float) -> tuple
     """
     with tempfile.TemporaryFile() as err, open(stdin_path or os.devnull, "rb") as stdin:
         start = time.perf_counter_ns()
-        proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err, env=_CLI_ENV
+        )
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
