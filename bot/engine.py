@@ -108,7 +108,7 @@ class Engine:
         reading = assessment.reading
         # The reader scores courtesy; the strategies behind it are listed only by the terminal
         # report, which asks `bot.courtesy.strategies` for them (the bots never show them).
-        score = round(reading.courtesy if reading else assessment.courtesy, 1)
+        score = round(assessment.courtesy, 1)
         report = Report(
             text=doc.original,
             kind=assessment.kind,

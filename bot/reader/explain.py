@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.reader.model import Reader
 from bot.signals import Signals
 
-__all__ = ["SentenceScores", "best_sentence"]
+__all__ = ["SentenceScores"]
 
 #: Sentences scored per draft at most: a long draft's explanation stays cheap.
 _MAX_SENTENCES = 40
@@ -46,8 +46,3 @@ class SentenceScores:
         column = self.model.rule_column(rule)
         best = max(range(len(spans)), key=lambda i: scores[i][column])  # the first, on a tie
         return spans[best]
-
-
-def best_sentence(model: Reader, rule: str, signals: Signals) -> tuple[int, int] | None:
-    """The sender's sentence that most reads as breaking `rule` (one-off: see SentenceScores)."""
-    return SentenceScores(model, signals).best(rule)

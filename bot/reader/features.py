@@ -27,7 +27,6 @@ __all__ = [
     "char_ids",
     "evidence_names",
     "evidence_values",
-    "grams",
     "normalise",
     "word_ids",
 ]
@@ -56,13 +55,13 @@ _EMAIL = rx(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 #: A cheap test for the second half of `_URL`: without one of these there is no bare domain.
 _TLD = rx(r"\.(?:com|io|org|net|ly|in|co|me|app|dev|ai)\b")
 _DIGIT = rx(r"\d")
-WORD = rx(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+_WORD = rx(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 #: The n-gram hash: h = n, then h = h·PRIME + code for each character, all modulo 2**64;
 #: the bucket is ((h·MIX mod 2**64) >> SHIFT) mod size.
 MIX = 0x9E3779B97F4A7C15
 PRIME = 1_000_003
 SHIFT = 29
-_MIX, _PRIME, _SHIFT, _MASK = MIX, PRIME, SHIFT, (1 << 64) - 1
+_MASK = (1 << 64) - 1
 
 
 def normalise(text: str) -> str:
@@ -95,18 +94,18 @@ def char_ids(norm: str, space: HashSpace) -> list[int]:
         for i in range(len(codes) - n + 1):
             h = n
             for c in codes[i : i + n]:
-                h = (h * _PRIME + c) & _MASK
-            found.add((((h * _MIX) & _MASK) >> _SHIFT) % size)
+                h = (h * PRIME + c) & _MASK
+            found.add((((h * MIX) & _MASK) >> SHIFT) % size)
     return sorted(found)
 
 
 def word_ids(norm: str, space: HashSpace) -> list[int]:
     """The sorted distinct buckets of a normalised text's words and word pairs."""
     size = space.size
-    return sorted({zlib.crc32(g.encode()) % size for g in grams(WORD.findall(norm))})
+    return sorted({zlib.crc32(g.encode()) % size for g in _grams(_WORD.findall(norm))})
 
 
-def grams(words: list[str]) -> list[str]:
+def _grams(words: list[str]) -> list[str]:
     """Words and adjacent pairs of words, the word n-grams the reader hashes."""
     return [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
 

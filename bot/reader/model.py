@@ -130,7 +130,7 @@ class Reader:
 
     def scores(self, text: str, signals: Signals | None) -> list[float]:
         """Raw scores of every output for a text (evidence left out when `signals` is None)."""
-        z = [b + t for b, t in zip(self.bias, self.table.text_scores([text])[0], strict=True)]
+        z = self.scores_many([text])[0]
         if signals is not None and self.evidence:
             ev = self.table.evidence_scores(evidence_values(signals, self.evidence))
             z = [a + e for a, e in zip(z, ev, strict=True)]
@@ -138,8 +138,6 @@ class Reader:
 
     def scores_many(self, texts: list[str]) -> list[list[float]]:
         """Raw scores of every output for each text, without evidence (one row per text)."""
-        if not texts:
-            return []
         return [
             [b + t for b, t in zip(self.bias, row, strict=True)]
             for row in self.table.text_scores(texts)

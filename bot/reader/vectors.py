@@ -7,20 +7,10 @@
 from __future__ import annotations
 
 import math
-import zlib
 
 import numpy as np
 
-from bot.reader.features import (
-    MIX,
-    PRIME,
-    SHIFT,
-    WORD,
-    HashSpace,
-    evidence_values,
-    grams,
-    normalise,
-)
+from bot.reader.features import MIX, PRIME, SHIFT, HashSpace, evidence_values, normalise, word_ids
 from bot.signals import Signals
 
 __all__ = ["BatchFeatures", "TextFeatures", "evidence_vector", "text_features"]
@@ -87,12 +77,10 @@ def _char_keys(norms: list[str], space: HashSpace) -> tuple[np.ndarray, np.ndarr
 
 
 def _word_keys(norms: list[str], space: HashSpace) -> tuple[np.ndarray, np.ndarray]:
-    size = space.size
     keys: list[int] = []
     for i, norm in enumerate(norms):
-        words = WORD.findall(norm)
-        base = i * size
-        keys.extend({base + zlib.crc32(g.encode()) % size for g in grams(words)})
+        base = i * space.size
+        keys.extend(base + bucket for bucket in word_ids(norm, space))
     return _split([np.fromiter(keys, dtype=np.uint64, count=len(keys))], space)
 
 

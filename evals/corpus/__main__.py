@@ -14,33 +14,15 @@ import sys
 from collections import Counter
 from typing import Any
 
+from bot.models import KINDS as ALL_KINDS
+from bot.models import TEXT_RULE_IDS
 from evals.corpus.agreement import kappas
 from evals.corpus.grid import HARD_NEGATIVES, LENGTH_BANDS, length_band
 from evals.corpus.load import CORPUS, digest_of_test_split, load, splits
 from evals.corpus.neardup import close_pairs
 
-RULES = [
-    "cold-ask",
-    "ask-before-give",
-    "quid-pro-quo",
-    "blast",
-    "engagement-bait",
-    "self-centered",
-    "vague-praise",
-    "hollow-endorsement",
-    "pressure",
-    "impersonal",
-    "curt",
-]
-KINDS = [
-    "endorsement_request",
-    "referral_request",
-    "endorsement",
-    "connection_request",
-    "promotion",
-    "reciprocation",
-    "other",
-]
+RULES = list(TEXT_RULE_IDS)
+KINDS = list(ALL_KINDS)
 MINIMUMS = {
     "drafts": 5000,
     "writers": 24,
