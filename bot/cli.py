@@ -11,11 +11,11 @@ from typing import Any, BinaryIO
 
 from bot import __version__
 from bot.config import Config, ConfigError, discover_config, load_config
+from bot.errors import StoreError
 from bot.inputs import BadInput, decode_bytes, validate_text
 from bot.lexicon import PhraseListError
 from bot.models import FACT_FIELDS, Context
 from bot.rules import RuleFileError
-from bot.storage.base import StoreError
 
 __all__ = ["main"]
 
@@ -159,15 +159,15 @@ def _check(args: argparse.Namespace) -> int:
     text = _read_draft(args)
     if args.no_history:
         from bot.engine import Engine
-        from bot.rewrite import Rewriter
 
         engine = Engine(config=_config(args.config))
         context = Context(recipient=args.to)
-        report = (
-            Rewriter(engine).check(text, context, supplied)
-            if args.rewrite
-            else engine.check_sync(text, context)
-        )
+        if args.rewrite:
+            from bot.rewrite import Rewriter
+
+            report = Rewriter(engine).check(text, context, supplied)
+        else:
+            report = engine.check_sync(text, context)
     else:
         from bot.cli_store import console_user, with_rapport
 

@@ -5,14 +5,15 @@ closes it; a database that can't be used is a friendly exit 2, never a traceback
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.config import Config, ConfigError
-from bot.storage.base import UserRef
+
+if TYPE_CHECKING:  # the parser is built on every run; the store only for the commands using it
+    from bot.storage.base import UserRef
 
 __all__ = [
     "add_store_commands", "console_user", "idle_hours", "run_store_command", "with_rapport",
@@ -23,6 +24,10 @@ T = TypeVar("T")
 
 def console_user() -> UserRef:
     """Who is at this terminal: the OS user, in the console's own workspace."""
+    import getpass
+
+    from bot.storage.base import UserRef
+
     try:
         name = getpass.getuser()
     except (KeyError, OSError):

@@ -15,10 +15,12 @@ from __future__ import annotations
 import atexit
 import importlib
 import marshal
+import mmap
 import os
 import re
 import sys
 import tempfile
+import zlib
 from array import array
 from pathlib import Path
 from typing import Any
@@ -31,17 +33,24 @@ _sre: Any = importlib.import_module("_sre")
 __all__ = ["cached_compile", "load_toml", "memo", "rx", "save"]
 
 _KEY = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}-{array('I').itemsize}"
-_entries: dict[str, Any] | None = None
+#: The file: this magic, the index's length (8 bytes), the index, then one marshal blob per
+#: entry. The index maps a short id (kind, source length, CRC-32 of the source) to an entry's
+#: offset (from the first blob) and length; each blob holds the source too, so a CRC collision is a miss, never a
+#: wrong answer. A one-shot check reads the index and only the entries it uses (a sixth of
+#: the file), where reading and unmarshalling the whole file cost about 10 ms per start.
+_MAGIC = b"rapport-regex-cache-2\n"
+_index: dict[str, tuple[int, int]] | None = None
+_blob: bytes | mmap.mmap = b""
+_base = 0  # where the first blob starts in `_blob`
+_new: dict[str, tuple[str, Any]] = {}  # built by this process, not yet on disk
+_read: dict[str, tuple[str, Any]] = {}  # read from disk by this process
 _used: set[str] = set()
-_dirty = False
 #: Past this size the file is rewritten with only what this process used (old rule versions go).
 MAX_BYTES = 8 * 1024 * 1024
 
 
 def _code_tag() -> str:
     """A digest of the modules that derive cached data: changing their code empties the cache."""
-    import zlib
-
     here = Path(__file__).resolve().parent
     crc = 0
     for name in ("recache.py", "lexicon.py", "firstword.py", "scanner.py"):
@@ -61,38 +70,79 @@ def _cache_file() -> Path | None:
     return folder / f"regex-{_KEY}-{_code_tag()}.marshal"
 
 
-def _load() -> dict[str, Any]:
-    global _entries
-    if _entries is None:
-        _entries = {}
+def _load() -> dict[str, tuple[int, int]]:
+    """The index of the cache file (mapped, not read: entries are read when asked for)."""
+    global _index, _blob, _base
+    if _index is None:
+        _index = {}
         path = _cache_file()
         try:
             if path is not None and path.is_file():
-                data = marshal.loads(path.read_bytes())
-                if isinstance(data, dict):
-                    _entries = data
+                with path.open("rb") as fh:
+                    mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                head = len(_MAGIC) + 8
+                if mapped[: len(_MAGIC)] == _MAGIC:
+                    size = int.from_bytes(mapped[len(_MAGIC) : head], "little")
+                    index = marshal.loads(mapped[head : head + size])
+                    if isinstance(index, dict):
+                        _index, _blob, _base = index, mapped, head + size
         except (OSError, ValueError, EOFError, TypeError):
-            _entries = {}
+            _index = {}
         atexit.register(save)
-    return _entries
+    return _index
+
+
+def _entry_id(kind: str, source: str) -> str:
+    return f"{kind}\0{len(source)}\0{zlib.crc32(source.encode('utf-8', 'surrogatepass')):08x}"
+
+
+def _stored(entry: str) -> tuple[str, Any] | None:
+    """(source, value) of an entry in the file, or None when absent or unreadable."""
+    item = _read.get(entry)
+    if item is not None:
+        return item
+    where = _load().get(entry)
+    if where is None:
+        return None
+    offset, length = where
+    try:
+        item = marshal.loads(_blob[_base + offset : _base + offset + length])
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not (isinstance(item, tuple) and len(item) == 2):
+        return None
+    _read[entry] = item
+    return item
 
 
 def save() -> None:
-    """Write new entries to disk (atomically); never raises."""
-    global _dirty
+    """Write new entries to disk (atomically) beside the old ones; never raises."""
     path = _cache_file()
-    if not _dirty or path is None or _entries is None:
+    if not _new or path is None or _index is None:
         return
     try:
-        data = marshal.dumps(_entries)
-        if len(data) > MAX_BYTES:
-            data = marshal.dumps({k: v for k, v in _entries.items() if k in _used})
+        blobs: dict[str, bytes] = {}
+        for entry, (offset, length) in _index.items():
+            if entry not in _new:
+                blobs[entry] = bytes(_blob[_base + offset : _base + offset + length])
+        for entry, item in _new.items():
+            blobs[entry] = marshal.dumps(item)
+        if sum(map(len, blobs.values())) > MAX_BYTES:
+            blobs = {e: b for e, b in blobs.items() if e in _used}
+        index: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for entry, blob in blobs.items():
+            index[entry] = (offset, len(blob))
+            offset += len(blob)
+        packed = marshal.dumps(index)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regex-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(_MAGIC + len(packed).to_bytes(8, "little") + packed)
+            for blob in blobs.values():
+                fh.write(blob)
         os.replace(tmp, path)
-        _dirty = False
+        _new.clear()
         for stale in path.parent.glob(f"regex-{_KEY}-*.marshal"):  # older rapport code
             if stale != path:
                 stale.unlink(missing_ok=True)
@@ -102,19 +152,20 @@ def save() -> None:
 
 def memo(kind: str, source: str, build: Any) -> Any:
     """`build()` cached on disk under (kind, source); the value must be plain marshal data."""
-    global _dirty
-    entries = _load()
-    key = f"{kind}\0{source}"  # the source itself is the key: hashing it would cost more
-    _used.add(key)
-    if key in entries:
-        return entries[key]
+    entry = _entry_id(kind, source)
+    _used.add(entry)
+    fresh = _new.get(entry)
+    if fresh is not None and fresh[0] == source:
+        return fresh[1]
+    stored = _stored(entry)
+    if stored is not None and stored[0] == source:
+        return stored[1]
     value = build()
     try:
         marshal.dumps(value)
     except ValueError:
         return value
-    entries[key] = value
-    _dirty = True
+    _new[entry] = (source, value)
     return value
 
 

@@ -53,6 +53,10 @@ C_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)
 ALPHA_GRID = (1.0, 3.0, 10.0, 30.0)
 #: How much a real spam/ham message counts against a corpus draft when learning the kind.
 REAL_WEIGHT = {"sms": 0.5, "youtube": 0.5}
+#: Character n-gram lengths. (3, 5) halves the hashing per check for the same mean dev AP,
+#: but its thresholds fell worse on dev (macro-F1 0.701 against 0.710, cold-ask 0.45 against
+#: 0.52): kept at 2–5.
+CHAR_NS = (2, 3, 4, 5)
 
 
 def _say(msg: str) -> None:
@@ -63,9 +67,14 @@ class Trainer:
     """Everything one training run needs, built once."""
 
     def __init__(
-        self, bits: int, use_evidence: bool, use_real: bool, evidence_top: int = 0
+        self,
+        bits: int,
+        use_evidence: bool,
+        use_real: bool,
+        evidence_top: int = 0,
+        char_ns: tuple[int, ...] = CHAR_NS,
     ) -> None:
-        self.space = HashSpace(bits)
+        self.space = HashSpace(bits, char_ns)
         self.names = evidence_names() if use_evidence else ()
         self.train = data.corpus_examples("train")
         self.dev = data.corpus_examples("dev")
@@ -265,11 +274,16 @@ def average_precision(scores: np.ndarray, y: np.ndarray) -> float:
 
 
 def train(
-    bits: int, use_evidence: bool, use_real: bool, seed: int, evidence_top: int = 0
+    bits: int,
+    use_evidence: bool,
+    use_real: bool,
+    seed: int,
+    evidence_top: int = 0,
+    char_ns: tuple[int, ...] = CHAR_NS,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Fit every head and return the weight matrix and the manifest (without weights' hash)."""
     np.random.seed(seed)
-    t = Trainer(bits, use_evidence, use_real, evidence_top)
+    t = Trainer(bits, use_evidence, use_real, evidence_top, char_ns)
     _say("kind:")
     kind_head, kind_info = t.kind()
     kz = kind_head.scores(t.Xdev)
@@ -348,6 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--evidence-top", type=int, default=40, help="keep this many evidence features (0: all)"
     )
+    ap.add_argument(
+        "--char-ns",
+        type=lambda v: tuple(int(n) for n in v.split(",")),
+        default=CHAR_NS,
+        help="character n-gram lengths, comma-separated (default %(default)s)",
+    )
     ap.add_argument("--no-real", action="store_true", help="the corpus only")
     ap.add_argument("--dry-run", action="store_true", help="print dev metrics, write nothing")
     ap.add_argument(
@@ -356,7 +376,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     weights, manifest = train(
-        args.bits, not args.no_evidence, not args.no_real, args.seed, args.evidence_top
+        args.bits,
+        not args.no_evidence,
+        not args.no_real,
+        args.seed,
+        args.evidence_top,
+        args.char_ns,
     )
     m = manifest["dev_metrics"]
     print(

@@ -56,3 +56,25 @@ def test_cache_can_be_turned_off(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env_off, check=False
     )
     assert out.stdout.strip() == "aa" and not list(tmp_path.iterdir())
+
+
+def test_entries_are_read_back_by_a_later_process(tmp_path: Path) -> None:
+    write = "from bot.recache import memo; print(memo('t', 'source', lambda: ['built']))"
+    read = "from bot.recache import memo; print(memo('t', 'source', lambda: ['rebuilt']))"
+    assert _run(write, tmp_path).stdout.strip() == "['built']"
+    assert _run(read, tmp_path).stdout.strip() == "['built']"
+    other = "from bot.recache import memo; print(memo('t', 'other source', lambda: ['other']))"
+    assert _run(other, tmp_path).stdout.strip() == "['other']"
+    # the file now holds both; each process reads only the entry it asks for
+    assert _run(read, tmp_path).stdout.strip() == "['built']"
+
+
+def test_an_id_collision_is_a_miss_not_a_wrong_answer(tmp_path: Path) -> None:
+    code = (
+        "import bot.recache as r\n"
+        "r._entry_id = lambda kind, source: 'same'\n"
+        "print(r.memo('t', {src!r}, lambda: {val!r}))\n"
+    )
+    assert _run(code.format(src="one", val="first"), tmp_path).stdout.strip() == "first"
+    assert _run(code.format(src="two", val="second"), tmp_path).stdout.strip() == "second"
+    assert _run(code.format(src="two", val="again"), tmp_path).stdout.strip() == "second"

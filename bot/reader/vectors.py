@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -77,11 +78,11 @@ def _char_keys(norms: list[str], space: HashSpace) -> tuple[np.ndarray, np.ndarr
 
 
 def _word_keys(norms: list[str], space: HashSpace) -> tuple[np.ndarray, np.ndarray]:
-    keys: list[int] = []
-    for i, norm in enumerate(norms):
-        base = i * space.size
-        keys.extend(base + bucket for bucket in word_ids(norm, space))
-    return _split([np.fromiter(keys, dtype=np.uint64, count=len(keys))], space)
+    # `word_ids` gives each text's buckets sorted and distinct: no sort is needed here.
+    ids = [word_ids(norm, space) for norm in norms]
+    counts = [len(i) for i in ids]
+    flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64, count=sum(counts))
+    return np.repeat(np.arange(len(norms), dtype=np.int64), counts), flat
 
 
 def _split(parts: list[np.ndarray], space: HashSpace) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.errors import StoreError
+
 __all__ = [
     "Endorsement",
     "FingerprintHit",
@@ -25,13 +27,6 @@ __all__ = [
     "StoredSession",
     "UserRef",
 ]
-
-
-class StoreError(RuntimeError):
-    """The database can't be used (corrupt, foreign, newer than this rapport, unwritable).
-
-    The message names the file or URL and says what to do; rapport never overwrites it.
-    """
 
 
 @dataclass(frozen=True, slots=True)

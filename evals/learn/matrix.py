@@ -20,7 +20,9 @@ from evals.learn.data import Example
 
 __all__ = ["build_matrix"]
 
-_CACHE: dict[tuple[str, int, tuple[str, ...]], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_CACHE: dict[
+    tuple[str, int, tuple[int, ...], tuple[str, ...]], tuple[np.ndarray, np.ndarray, np.ndarray]
+] = {}
 #: Evidence values run 0–3 while n-gram weights are ~1/sqrt(n): scaled down so one L2 penalty
 #: fits both. The exported evidence weights are multiplied by the same factor, so rapport
 #: computes the raw evidence at run time.
@@ -30,7 +32,7 @@ EVIDENCE_SCALE = 0.15
 def _row(
     text: str, space: HashSpace, names: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    key = (text, space.bits, names)
+    key = (text, space.bits, space.char_ns, names)
     row = _CACHE.get(key)
     if row is None:
         tf = text_features(text, space)
