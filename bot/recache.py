@@ -19,7 +19,6 @@ import mmap
 import os
 import re
 import sys
-import tempfile
 import zlib
 from array import array
 from pathlib import Path
@@ -135,6 +134,8 @@ def save() -> None:
             index[entry] = (offset, len(blob))
             offset += len(blob)
         packed = marshal.dumps(index)
+        import tempfile  # only when there is something new to write
+
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regex-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
@@ -210,8 +211,12 @@ def rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 def load_toml(path: Path) -> dict[str, Any]:
     """A TOML file parsed once per content (tomllib is pure Python and rule files are long)."""
-    import tomllib
-
     text = path.read_text(encoding="utf-8")
-    data: dict[str, Any] = memo("toml", text, lambda: tomllib.loads(text))
+    data: dict[str, Any] = memo("toml", text, lambda: _parse_toml(text))
     return data
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    import tomllib  # only on a cache miss: importing it costs a few ms of regex compiling
+
+    return tomllib.loads(text)

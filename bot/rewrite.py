@@ -201,6 +201,14 @@ class Rewriter:
                 "you'd like to know them, start with a conversation about their work instead.",
                 changes=(self._changes_table().get("hollow-endorsement", ""),),
             )
+        if _admits_cold_ask(report, signals, supplied):
+            return Rewrite(
+                text=None,
+                note="You say they don't know you yet, so they can't honestly vouch for you, "
+                "however the ask is worded. The honest path is to get to know them first: "
+                "reply to their work, help with something they care about, or ask a mutual "
+                "contact who knows you both. Ask once they could speak to your work first-hand.",
+            )
         facts = extract_facts(report, signals, supplied)
         name = self._template_name(report, facts, signals)
         if name == "decline":  # the praise it would have carried is what we decline to give
@@ -497,7 +505,9 @@ class Rewriter:
             )
         else:
             note = "Here's a more personal version that keeps your facts and adds none."
-        if missing:
+        if any(m.prompt.startswith("optional:") for m in missing):
+            note += " Fill in the [brackets] (or delete the optional ones): only you know those."
+        elif missing:
             note += " Fill in the [brackets]: only you know those."
         if unexcused:
             rules = ", ".join(sorted({f.rule for f in unexcused}))
@@ -508,6 +518,18 @@ class Rewriter:
 _ENDORSED_YOU = re.compile(
     r"\b(?:endors\w*|recommend\w*|vouch\w*(?: for)?|rated|reviewed)\s+(?:you|u)\b", re.I
 )
+
+
+def _admits_cold_ask(report: Report, signals: Signals, supplied: Mapping[str, str] | None) -> bool:
+    """An ask to vouch that says the two don't know each other ("you don't know me, but could
+    you recommend me"): a [how you know them] slot would ask the sender to make one up."""
+    return (
+        report.kind in (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST)
+        and any(f.rule == "cold-ask" for f in report.findings)
+        and signals.has("cold_contact")
+        and not signals.context.known_relationship
+        and not (supplied or {}).get("relationship")
+    )
 
 
 def _hollow_towards_them(report: Report) -> bool:

@@ -6,7 +6,6 @@ detectors it uses (see bot/detectors.py) and its own passing and failing example
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -299,7 +298,7 @@ def load_rule(path: Path) -> Rule:
     where = path.name
     try:
         data = load_toml(path)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # tomllib.TOMLDecodeError, or bytes that aren't UTF-8
         raise RuleFileError(f"{where}: not valid TOML ({exc})") from None
     unknown = set(data) - _RULE_KEYS
     if unknown:

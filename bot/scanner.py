@@ -126,8 +126,34 @@ def _expanded(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @cache
 def phrase_index() -> PhraseIndex:
-    """Build (once) the index of every phrase list under rules/lists/."""
-    names = sorted(p.stem for p in (rules_dir() / "lists").glob("*.txt"))
+    """Build (once) the index of every phrase list under rules/lists/.
+
+    The filing itself (every phrase's first words, ~7,000 phrases) is cached on disk under the
+    lists' own text: a one-shot check reads one entry instead of refiling them all.
+    """
+    folder = rules_dir() / "lists"
+    names = sorted(p.stem for p in folder.glob("*.txt"))
+    source = "\x01".join(
+        f"{path.name}\0{path.read_text(encoding='utf-8')}"
+        for path in [folder / "macros.toml", *(folder / f"{n}.txt" for n in names)]
+    )
+    keyed, whole = memo("index", source, lambda: _file_phrases(names))
+    by_key: dict[str, list[_Group]] = defaultdict(list)
+    for key, name, negates, phrases in keyed:
+        by_key[key].append(_Group(name, phrases, negates, anchored=True))
+    groups = [
+        _Group(name, phrases, negates, False, frozenset(chars) if chars else None)
+        for name, negates, phrases, chars in whole
+    ]
+    patterns = {key: _KeyPattern(gs) for key, gs in by_key.items()}
+    return PhraseIndex(dict(by_key), groups, frozenset(names), patterns)
+
+
+def _file_phrases(
+    names: list[str],
+) -> tuple[list[tuple[str, str, bool, list[str]]], list[tuple[str, bool, list[str], list[str]]]]:
+    """Every list's phrases filed by start word: (key, list, negates, phrases) for those with a
+    readable start, (list, negates, phrases, first characters or []) for the rest."""
     keyed: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
     whole: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for name in names:
@@ -138,7 +164,7 @@ def phrase_index() -> PhraseIndex:
         list_negates = keeps_negation(name)
         for source, phrase in zip(raw, expanded, strict=True):
             negates = list_negates or bool(_NEGATING_WORDS.search(source))
-            keys = memo("first", phrase, lambda p=phrase: first_words(p))
+            keys = first_words(phrase)
             if keys:
                 for key in keys:
                     kind, word = key[0], key[1:]
@@ -147,21 +173,17 @@ def phrase_index() -> PhraseIndex:
                     keyed[(key, name, negates)].append(phrase)
             else:
                 whole[(name, negates)].append(phrase)
-    by_key: dict[str, list[_Group]] = defaultdict(list)
-    for (key, name, negates), phrases in keyed.items():
-        by_key[key].append(_Group(name, phrases, negates, anchored=True))
-    groups = []
-    for (name, negates), ps in whole.items():
+    rest = []
+    for (name, negates), phrases in whole.items():
         chars: set[str] | None = set()
-        for phrase in ps:
-            found = memo("chars", phrase, lambda p=phrase: first_chars(p))
+        for phrase in phrases:
+            found = first_chars(phrase)
             if found is None or chars is None:
                 chars = None
             else:
                 chars.update(found)
-        groups.append(_Group(name, ps, negates, False, frozenset(chars) if chars else None))
-    patterns = {key: _KeyPattern(gs) for key, gs in by_key.items()}
-    return PhraseIndex(dict(by_key), groups, frozenset(names), patterns)
+        rest.append((name, negates, phrases, sorted(chars) if chars else []))
+    return [(k, n, neg, ps) for (k, n, neg), ps in keyed.items()], rest
 
 
 def scan(norm: str) -> Hits:

@@ -32,7 +32,9 @@ def test_check_rewrite_json_has_the_contract_field() -> None:
     result = json.loads(rapport("check", "--json", "--rewrite", "--to", "Dana", BLAST).stdout)
     rewrite = result["rewrite"]
     assert rewrite["text"].startswith("Hi Dana,")
-    assert {m["field"] for m in rewrite["missing"]} == {"relationship", "specific"}
+    # giving first is the sender's to offer: an optional bracket, never words in their mouth
+    assert {m["field"] for m in rewrite["missing"]} == {"relationship", "given"}
+    assert "[optional: what you could honestly recommend Dana for" in rewrite["text"]
     assert rewrite["trust"]["quotient"] > result["trust"]["quotient"]
 
 
@@ -80,13 +82,13 @@ def test_facts_fill_the_prompts() -> None:
         "rewrite",
         "--fact", "recipient=Dana",
         "--fact", "relationship=we shipped the Q3 billing migration together at Acme",
-        "--fact", "specific=the way you ran the migration retros",
+        "--fact", "given=happy to recommend you for the migration retros you ran",
         BLAST,
     )  # fmt: skip
     out = proc.stdout.decode()
     assert "[" not in out
     assert "We shipped the Q3 billing migration together at Acme." in out
-    assert "about the way you ran the migration retros." in out
+    assert "Happy to recommend you for the migration retros you ran." in out
 
 
 def test_bad_fact_options_are_usage_errors() -> None:

@@ -72,9 +72,11 @@ def test_yes_or_no_as_typed(text: str, meaning: Meaning, details: str) -> None:
 async def test_a_sentence_saying_no_is_a_no(rapport: Rapport) -> None:
     replies = await chat(rapport, "1", "Dana", REL, "no, I have not endorsed her yet")
     assert "Giving first" in replies[-1].text
-    replies = await chat(rapport, "no", "endorse me for Python", "skip")
-    assert replies[-1].message is not None
-    assert "not endorsed" not in replies[-1].message
+    replies = await chat(rapport, "no", "endorse me for Python")
+    message = replies[-1].message
+    assert message is not None
+    assert "not endorsed" not in message
+    assert "[" not in message and "glad to" not in message  # declined to give: nothing added
 
 
 async def test_a_plain_nope_about_the_relationship_takes_the_honest_path(rapport: Rapport) -> None:
@@ -100,11 +102,13 @@ async def test_a_remark_in_review_does_not_replace_the_message(rapport: Rapport)
 
 
 async def test_a_short_answer_in_review_fills_the_prompt(rapport: Rapport) -> None:
-    replies = await chat(rapport, "1", "Dana", REL, "skip", "endorse me for Python", "skip")
-    assert replies[-1].message is not None and "[one thing of Dana's" in replies[-1].message
-    (filled,) = await chat(rapport, "the way you ran the billing retros")
+    replies = await chat(rapport, "1", "Dana", "skip", "skip", "endorse me for Python")
+    assert (
+        replies[-1].message is not None and "[how you know Dana first-hand" in replies[-1].message
+    )
+    (filled,) = await chat(rapport, "we ran the billing retros together at Acme")
     assert filled.message is not None
-    assert "about the way you ran the billing retros" in filled.message
+    assert "We ran the billing retros together at Acme." in filled.message
 
 
 async def test_a_pasted_draft_of_another_kind_switches_the_flow(rapport: Rapport) -> None:

@@ -64,7 +64,7 @@ def test_every_flawed_example_gets_an_honest_checked_rewrite(
         assert rewrite.trust is not None
 
 
-def test_endorsement_request_leads_with_history_gives_first_and_asks_once(
+def test_endorsement_request_leads_with_history_offers_giving_first_and_asks_once(
     rewriter: Rewriter,
 ) -> None:
     text = (
@@ -76,13 +76,15 @@ def test_endorsement_request_leads_with_history_gives_first_and_asks_once(
     lines = rewrite.text.split("\n")
     assert lines[0] == "Hi Dana,"
     body = rewrite.text
-    assert body.index("We worked together") < body.index("I'd be glad to write you")
-    assert body.index("I'd be glad to write you") < body.index("endorse me for Python")
+    offer = "[optional: what you could honestly recommend Dana for, if anything;"
+    assert body.index("We worked together") < body.index(offer)
+    assert body.index(offer) < body.index("endorse me for Python")
     assert "Would you be willing to endorse me for Python?" in body
     assert "ASAP" not in body and "before Friday" in body and "no worries" in body.lower()
     assert body.endswith("Thanks,\nSam")
-    assert [m.field for m in rewrite.missing] == ["specific"]
-    assert "[one thing of Dana's you saw first-hand]" in body
+    assert [m.field for m in rewrite.missing] == ["given"]
+    assert "I'd be glad" not in body  # the sender offered nothing: no offer is written for them
+    assert "delete the optional ones" in rewrite.note
 
 
 def test_referral_request_keeps_the_target_and_makes_it_easy(rewriter: Rewriter) -> None:
@@ -308,3 +310,42 @@ def test_the_config_file_names_the_template_folder(tmp_path: Path) -> None:
     assert config.templates == folder
     rewrite = Rewriter(Engine(config=config)).check(DRAFT).rewrite
     assert rewrite is not None and rewrite.text == "Hi Marco, TEAM"
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Hi Sam, you don't know me, but could you write me a LinkedIn recommendation? "
+        "I'm applying for jobs.",
+        "Hi Priya, I know we haven't worked together, but could you recommend me for the "
+        "analyst role?",
+    ],
+)
+def test_an_admitted_cold_ask_takes_the_honest_path(rewriter: Rewriter, draft: str) -> None:
+    report = rewriter.check(draft)
+    assert "cold-ask" in {f.rule for f in report.findings}  # the sender's own words say so
+    rewrite = report.rewrite
+    assert rewrite is not None and rewrite.text is None  # no [how you know them] to make up
+    assert "get to know them first" in rewrite.note
+    assert not rewrite.missing
+
+
+def test_an_admitted_cold_ask_with_a_relationship_given_is_rewritten(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi Sam, you don't know me, but could you write me a LinkedIn recommendation?",
+        supplied={"relationship": "we met at the Acme hackathon and built the demo together"},
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "We met at the Acme hackathon and built the demo together." in rewrite.text
+
+
+def test_returning_an_endorsement_is_offered_only_as_an_optional_bracket(
+    rewriter: Rewriter,
+) -> None:
+    rewrite = rewriter.check(
+        "Dana, thanks for the recommendation!!! We were on the billing team at Acme together. "
+        "Great person, highly recommend!"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "I'd be glad" not in rewrite.text
+    assert "[optional: what of Dana's you could honestly recommend in return" in rewrite.text

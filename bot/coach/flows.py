@@ -29,13 +29,14 @@ class Flow:
 FLOWS: dict[str, Flow] = {
     f.name: f
     for f in (
-        Flow("ask_endorsement", Kind.ENDORSEMENT_REQUEST, ("recipient", "relationship", "given", "ask")),
+        Flow("ask_endorsement", Kind.ENDORSEMENT_REQUEST, ("recipient", "relationship", "given", "ask"),
+             frozenset({"given"})),
         Flow("ask_referral", Kind.REFERRAL_REQUEST, ("recipient", "relationship", "ask", "reason"),
              frozenset({"reason"})),
         Flow("endorse", Kind.ENDORSEMENT, ("endorsee", "recipient", "relationship", "specific"),
              frozenset({"recipient"})),
         Flow("reciprocate", Kind.RECIPROCATION, ("recipient", "received", "specific", "return"),
-             frozenset({"specific"})),
+             frozenset({"specific", "return"})),
         Flow("blast", Kind.PROMOTION, ("draft", "recipients")),
         Flow("decline", Kind.ENDORSEMENT, ("recipient", "endorsee", "alternative"),
              frozenset({"alternative"}), decline=True),
