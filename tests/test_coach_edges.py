@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.coach.answers import Meaning, read_answer, yes_or_no
+from bot.coach.answers import Meaning, non_answer, read_answer, yes_or_no
 from bot.coach.flows import flow_from_words
 from bot.coach.replies import Reply
 from bot.commands import parse_command, run_command
@@ -186,3 +186,44 @@ async def test_remember_is_never_switched_on_by_accident(rapport: Rapport) -> No
         assert cmd is not None
         assert "didn't understand" in await run_command(rapport, ANA, cmd)
     assert not await rapport.store.remembers(ANA)
+
+
+@pytest.mark.parametrize(
+    "admission",
+    [
+        "honestly I don't know her, I just found her on LinkedIn",
+        "we've never actually met",
+        "tbh she's a complete stranger",
+    ],
+)
+async def test_an_admission_however_phrased_takes_the_honest_path(
+    rapport: Rapport, admission: str
+) -> None:
+    replies = await chat(rapport, "1", "Dana", admission)
+    assert "can't honestly vouch for you yet" in replies[-1].text
+    session = await rapport.coach.current(KEY)
+    assert session is not None and "relationship" not in session.answers
+
+
+async def test_a_non_answer_is_asked_again_with_an_example(rapport: Rapport) -> None:
+    replies = await chat(rapport, "1", "Dana", "maybe")
+    assert "doesn't give me anything" in replies[-1].text and "like \"we worked" in replies[-1].text
+    replies = await chat(rapport, "he is great")
+    assert "what you think of them" in replies[-1].text
+    session = await rapport.coach.current(KEY)
+    assert session is not None and "relationship" not in session.answers
+    replies = await chat(rapport, "she's great, we worked together at Acme", "no", "no")
+    assert "What exactly would you like Dana to do?" in replies[-1].text
+    (asked,) = await chat(rapport, "maybe")
+    assert "doesn't give me anything" in asked.text  # "maybe" is not the ask
+    (message,) = await chat(rapport, "endorse me for Python")
+    assert message.message is not None and "maybe" not in message.message.lower()
+
+
+def test_non_answers_and_opinions_are_told_apart_from_facts() -> None:
+    assert non_answer("maybe") and non_answer("I guess.") and non_answer("Hmm")
+    assert not non_answer("write two lines about the Atlas launch")
+    assert non_answer("he is great", about_a_person=True)
+    assert not non_answer("he is great", about_a_person=False)
+    assert not non_answer("she's great, we worked together at Acme", about_a_person=True)
+    assert not non_answer("she was my manager at Acme", about_a_person=True)

@@ -19,6 +19,7 @@ __all__ = [
     "Meaning",
     "choice_number",
     "denies",
+    "non_answer",
     "read_answer",
     "yes_or_no",
 ]
@@ -69,11 +70,37 @@ _EXACT = {meaning: re.compile(rf"(?:{words})", re.I) for meaning, words in _WORD
 _YES_EMOJI = frozenset("👍👌✅✔☑🙆💯🙂😊😀🙌")
 _MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200d]")  # skin tones, variants
 _NO_EMOJI = frozenset("👎❌✖🙅🚫")
-#: Opening words of an answer that denies a relationship or a gift ("we've never met").
+#: Words people put before the point ("honestly, I don't know her").
+_FILLER = (
+    r"(?:(?:honestly|to be honest|tbh|truthfully|well|actually|um+|uh+|hmm+|so|ok|okay)[,.!]*\s+)*"
+)
+#: Opening words of an answer that denies a relationship or a gift ("we've never met",
+#: "honestly I don't know her, I just found her on LinkedIn").
 _DENIAL = re.compile(
-    r"(?i)^(?:no|nope|nah|not really|not|never|honestly,? no|"
+    rf"(?i)^{_FILLER}(?:no|nope|nah|not really|not|never|"
     r"(?:we|i)(?:'ve| have)? (?:never|not|haven'?t|have not|don'?t|do not|didn'?t|did not)|"
-    r"(?:we|i) (?:barely|hardly) (?:know|knew|met|worked))\b"
+    r"(?:we|i) (?:barely|hardly) (?:know|knew|met|worked)|"
+    r"i (?:just |only )?(?:found|came across|stumbled (?:on|upon|across)|follow(?:ed)?) "
+    r"(?:her|him|them|their|his)|"
+    r"(?:(?:she|he|they)(?:'s| is|'re| are) )?(?:a |just a )?(?:complete |total )?strangers?)\b"
+)
+#: A whole answer that commits to nothing ("maybe", "I guess"): not something to put in a message.
+_NON_ANSWER = re.compile(
+    r"(?i)(?:maybe|perhaps|possibly|probably|i guess|i think so|i suppose|kind of|kinda|"
+    r"sort of|sorta|not sure|unsure|hmm+|um+|uh+|something|anything|whatever|stuff|things|"
+    r"idk maybe|dunno maybe|maybe idk|maybe not|who knows|depends)"
+)
+#: An opinion of the person where the question asked how you know them ("he is great").
+_OPINION = re.compile(
+    r"(?i)^(?:\w+|he|she|they)(?:'s| is|'re| are) (?:(?:really|very|so|super|just|pretty|truly) )?"
+    r"(?:great|awesome|amazing|good|nice|smart|brilliant|the best|talented|lovely|cool|"
+    r"fantastic|excellent|wonderful|a (?:great|good|nice|smart) \w+|an (?:amazing|awesome) \w+)\b"
+)
+#: Words that say how two people know each other: an answer with one is not just an opinion.
+_RELATION = re.compile(
+    r"(?i)\b(?:work\w*|team\w*|stud\w+|met|meet\w*|manag\w+|project\w*|colleague\w*|togeth\w+|"
+    r"class\w*|school|universit\w+|college|mentor\w*|boss|report\w*|hired|client\w*|friend\w*|"
+    r"family|cousin|neighbou?r\w*|volunteer\w*|play\w*|taught|teach\w*|coach\w*|at \w+)"
 )
 _TRAILING = " .!?,;:…"
 
@@ -115,6 +142,15 @@ def read_answer(raw: str, limit: int = MAX_ANSWER) -> Answer:
 def denies(text: str) -> bool:
     """True when a sentence answer says there is none ("we've never actually met")."""
     return _DENIAL.match(text.strip()) is not None
+
+
+def non_answer(text: str, about_a_person: bool = False) -> bool:
+    """True when a typed answer commits to nothing ("maybe"), or, asked how you know someone,
+    gives only an opinion of them ("he is great")."""
+    plain = text.strip(_TRAILING)
+    if _NON_ANSWER.fullmatch(plain):
+        return True
+    return about_a_person and bool(_OPINION.match(plain)) and not _RELATION.search(plain)
 
 
 def choice_number(text: str, count: int) -> int | None:

@@ -14,6 +14,7 @@ from bot.coach.answers import (
     Answer,
     Meaning,
     denies,
+    non_answer,
     read_answer,
     yes_or_no,
 )
@@ -305,6 +306,15 @@ async def answer_question(tools: Tools, s: CoachSession, user: UserRef, raw: str
         return Reply(
             say("not_understood", hint=question_text(s, field)), extras={"question": field}
         )
+    if field not in _NAMES and field not in ("draft", "recipients"):
+        about_a_person = field == "relationship" or field.startswith("known:")
+        if non_answer(text, about_a_person):
+            key = (
+                "opinion_not_relationship"
+                if about_a_person and not non_answer(text)
+                else "non_answer"
+            )
+            return Reply(say(key, hint=question_text(s, field)), extras={"question": field})
     if field in _NAMES:
         name = clean_name(text)
         if name is None:
