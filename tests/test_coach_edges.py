@@ -207,7 +207,7 @@ async def test_an_admission_however_phrased_takes_the_honest_path(
 
 async def test_a_non_answer_is_asked_again_with_an_example(rapport: Rapport) -> None:
     replies = await chat(rapport, "1", "Dana", "maybe")
-    assert "doesn't give me anything" in replies[-1].text and "like \"we worked" in replies[-1].text
+    assert "doesn't give me anything" in replies[-1].text and 'like "we worked' in replies[-1].text
     replies = await chat(rapport, "he is great")
     assert "what you think of them" in replies[-1].text
     session = await rapport.coach.current(KEY)
