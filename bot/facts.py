@@ -17,6 +17,7 @@ from bot.honesty import fact_tokens
 from bot.markup import mask_markup
 from bot.models import FACT_FIELDS, Kind, Report
 from bot.recache import rx
+from bot.second_person import ABOUT_THEM, SPOKEN_TO_THEM, second_person
 from bot.signals import Signals, cue_pattern
 
 __all__ = [
@@ -947,11 +948,15 @@ def answers_as_facts(kind: Kind, supplied: Mapping[str, str]) -> Facts:
     elif kind in _REQUESTS:
         ask = answers.get("ask")
         facts.ask = Ask("general", ask, as_phrase(ask) if ask else None)
+    to_them = kind in SPOKEN_TO_THEM
     for role in ("given", "reason"):  # slots the templates fill from lists, not need()
         if answers.get(role):
-            facts.keep(role, as_sentence(answers[role]), 0)
+            value = answers[role]
+            if to_them and role in ABOUT_THEM:
+                value = second_person(value, facts.recipient)
+            facts.keep(role, as_sentence(value), 0)
     if kind is Kind.RECIPROCATION and supplied.get("thanks"):  # the coach's thank-you line
-        facts.keep("thanks", supplied["thanks"], 0)
+        facts.keep("thanks", second_person(supplied["thanks"], facts.recipient), 0)
     return facts
 
 

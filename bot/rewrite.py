@@ -31,9 +31,11 @@ from bot.facts import (
     salutation_spans,
 )
 from bot.honesty import PROMPT, fact_tokens, missing_from
+from bot.lexicon import greeting_words
 from bot.markup import is_broadcast, mask_markup
 from bot.models import Context, Finding, Kind, MissingFact, Report, Rewrite
 from bot.resources import templates_dir
+from bot.second_person import ABOUT_THEM, SPOKEN_TO_THEM, second_person
 from bot.signals import Signals
 
 if TYPE_CHECKING:
@@ -141,6 +143,35 @@ def _no_crowd_pings(text: str) -> str:
     for e in reversed([e for e in entities if is_broadcast(e)]):
         text = text[: e.start] + text[e.end :].lstrip(" ,")
     return text
+
+
+#: Titles that make a greeting formal: "Dr. Anna Weiss" is greeted "Dear Dr. Weiss,".
+_TITLES = frozenset(
+    {"dr", "prof", "professor", "mr", "mrs", "ms", "mx", "miss", "sir", "madam", "dame", "rev"}
+)
+#: Words that greet a crowd, not a person: a one-to-one rewrite asks for their name instead.
+_GROUP_WORDS = frozenset(
+    {"friends", "everyone", "everybody", "all", "team", "folks", "guys", "network", "people",
+     "connections", "fam", "y'all", "yall", "there", "you", "all of you"}
+)  # fmt: skip
+
+
+def _address(recipient: str | None) -> tuple[str | None, bool]:
+    """How the rewrite greets them, and whether formally: a first name ("Maya Chen, my old
+    manager" → "Maya"), a title and surname ("Dr. Anna Weiss" → "Dr. Weiss"), a mention as
+    typed; None for a crowd ("Friends") or a bare title ("Ms"), which leaves the name to ask."""
+    if not recipient or recipient.startswith(("<", "@")):
+        return recipient, False
+    head = re.split(r",|\s[-–—]\s|\(|:", recipient, maxsplit=1)[0].strip()
+    words = head.split()
+    if not words or head.lower() in _GROUP_WORDS or words[0].lower() in _GROUP_WORDS:
+        return None, False
+    if re.fullmatch(greeting_words(), words[0], re.I):
+        return None, False  # "Hi there" is a greeting, not a name
+    if words[0].lower().rstrip(".") in _TITLES:
+        return (f"{words[0]} {words[-1]}", True) if len(words) > 1 else (None, False)
+    first = words[0]
+    return (first[:1].upper() + first[1:] if first.islower() else first), False
 
 
 def _possessive(name: str) -> str:
@@ -369,7 +400,7 @@ class Rewriter:
         return _TEMPLATE_FOR[report.kind]
 
     def _variables(self, facts: Facts) -> dict[str, Any]:
-        recipient = facts.recipient
+        recipient, formal = _address(facts.recipient)
         plain = recipient if recipient and not recipient.startswith(("<", "@")) else None
         sentence_text = " ".join(facts.sentences())
         endorsee = facts.endorsee
@@ -378,6 +409,7 @@ class Rewriter:
             "f": facts,
             "addressed": facts.addressed or facts.kind is not Kind.ENDORSEMENT,
             "recipient": recipient,
+            "formal": formal,
             "them": plain or "them",
             "theirs": _possessive(plain) if plain else "theirs",
             "sender": facts.sender,
@@ -410,15 +442,19 @@ class Rewriter:
         import jinja2
 
         missing: dict[str, MissingFact] = {}
-        supplied = variables["f"].supplied
+        facts: Facts = variables["f"]
+        supplied = facts.supplied
 
-        def need(field: str, prompt: str, shape: str = "sentence") -> str:
+        def need(field: str, prompt: str, shape: str = "sentence", answered: bool = True) -> str:
+            # answered=False: the user's answer can't stand here as typed (a crowd as a name)
             if field not in FACT_FIELDS:
                 raise jinja2.TemplateRuntimeError(
                     f"need() got unknown fact {field!r}; facts are {', '.join(FACT_FIELDS)}"
                 )
-            if supplied.get(field):
+            if answered and supplied.get(field):
                 value = supplied[field]
+                if field in ABOUT_THEM and facts.kind in SPOKEN_TO_THEM:
+                    value = second_person(value, facts.recipient)
                 return as_phrase(value) if shape == "phrase" else as_sentence(value)
             prompt = _defuse(prompt)
             missing.setdefault(field, MissingFact(field, prompt, shape))

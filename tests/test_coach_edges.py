@@ -227,3 +227,21 @@ def test_non_answers_and_opinions_are_told_apart_from_facts() -> None:
     assert not non_answer("he is great", about_a_person=False)
     assert not non_answer("she's great, we worked together at Acme", about_a_person=True)
     assert not non_answer("she was my manager at Acme", about_a_person=True)
+
+
+async def test_answers_about_the_recipient_are_written_to_them(rapport: Rapport) -> None:
+    replies = await chat(
+        rapport,
+        "1",
+        "Maya Chen",
+        "I was on her data platform team at Acme",
+        "yes",
+        "I recommended her for the SRE lead role last month",
+        "write two lines about how I ran the migration",
+    )
+    message = replies[-1].message
+    assert message is not None
+    assert message.startswith("Hi Maya,\n")  # the first name, not "Maya Chen"
+    assert "I was on your data platform team at Acme." in message
+    assert "I recommended you for the SRE lead role last month." in message
+    assert " her " not in message

@@ -349,3 +349,24 @@ def test_returning_an_endorsement_is_offered_only_as_an_optional_bracket(
     assert rewrite is not None and rewrite.text is not None
     assert "I'd be glad" not in rewrite.text
     assert "[optional: what of Dana's you could honestly recommend in return" in rewrite.text
+
+
+@pytest.mark.parametrize(
+    ("recipient", "greeting"),
+    [
+        ("Maya Chen", "Hi Maya,"),
+        ("Kevin Park, an old classmate", "Hi Kevin,"),
+        ("dana", "Hi Dana,"),
+        ("Dr. Anna Weiss", "Dear Dr. Weiss,"),
+        ("Friends", "Hi [their name],"),
+        ("Ms", "Hi [their name],"),
+    ],
+)
+def test_the_greeting_uses_a_first_name_or_a_title_and_surname(
+    rewriter: Rewriter, recipient: str, greeting: str
+) -> None:
+    rewrite = rewriter.compose(
+        Kind.ENDORSEMENT_REQUEST,
+        {"recipient": recipient, "relationship": "we worked together at Acme", "ask": "endorse me"},
+    )
+    assert rewrite.text is not None and rewrite.text.splitlines()[0] == greeting
