@@ -686,11 +686,11 @@ def _sentences(
         if own >= n_end:
             continue
         a, b = s.doc.span(own, n_end)
-        text = report.text[a:b]
+        text = _unwrapped(report.text[a:b])
         vocative = _VOCATIVE.match(text)
         if vocative and vocative.group(1).lower() in recipient_words:
             a += vocative.end()  # "Grace, thanks for…": the greeting already names her
-            text = report.text[a:b]
+            text = _unwrapped(report.text[a:b])
             if not text.strip():
                 continue
         words = _LINKS_AND_CLOSINGS.sub(" ", _links_blanked(s, own, n_end, text)).split()
@@ -711,6 +711,12 @@ def _sentences(
         )
         out.append(_Sentence(text, a, b, cues, spans, n_start, n_end, weight))
     return out
+
+
+def _unwrapped(sentence: str) -> str:
+    """A sentence of hard-wrapped text on one line (a break inside a sentence only wrapped it;
+    same length, so the sentence's offsets still hold)."""
+    return sentence.replace("\r\n", "  ").replace("\n", " ") if "\n" in sentence else sentence
 
 
 _LINKS_AND_CLOSINGS = rx(rf"(?i)(?<!\w)(?:{_CLOSING_WORDS})(?!\w)|[^\w\s]")

@@ -548,6 +548,11 @@ class Rewriter:
         if unexcused:
             rules = ", ".join(sorted({f.rule for f in unexcused}))
             note += f" rapport still flags {rules} in it; please review before sending."
+        if name == "referral_request":  # coaching beside the message, never words in it
+            note += (
+                " Tip: an introduction is easier to say yes to when you offer a short note "
+                "they could forward."
+            )
         return note
 
 

@@ -224,11 +224,32 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+def _wrapped(norm: str, newline: int) -> bool:
+    """True when this line break only wraps a long line mid-sentence (hard-wrapped email: "my
+    colleagues in SF\nhave been hearing…"), so it doesn't end a sentence.
+
+    Only a break after a long line that ends without punctuation, before a lower-case word:
+    a salutation, a list or a sign-off on its own line still stands alone.
+    """
+    line_start = norm.rfind("\n", 0, newline) + 1
+    line = norm[line_start:newline].rstrip()
+    if len(line) < _WRAP_MIN or not (line[-1].isalnum() or line[-1] in ",;-"):
+        return False
+    rest = norm[newline + 1 : newline + 3]
+    return bool(rest) and rest[0].islower()
+
+
+#: Lines at least this long that end mid-sentence are taken for hard wrapping.
+_WRAP_MIN = 40
+
+
 def _sentences(norm: str) -> list[tuple[int, int]]:
     """Sentence spans, skipping abbreviations, initials and decimals; whitespace trimmed."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(norm):
+        if m.group(0) == "\n" and _wrapped(norm, m.start()):
+            continue
         if m.group(0)[0] == ".":
             before = _WORD_BEFORE.search(norm, max(0, m.start() - 24), m.start())
             word = before.group(1).strip(".") if before else ""

@@ -96,7 +96,8 @@ def test_referral_request_keeps_the_target_and_makes_it_easy(rewriter: Rewriter)
     assert (
         "Would you be willing to refer me for the data engineer role at Fernwood?" in rewrite.text
     )
-    assert "short note you could forward" in rewrite.text
+    # making it easy is suggested beside the message: the sender offered no note to forward
+    assert "short note" not in rewrite.text and "short note they could forward" in rewrite.note
     assert "Refer me for" not in rewrite.text  # the bare command is gone
 
 
@@ -370,3 +371,29 @@ def test_the_greeting_uses_a_first_name_or_a_title_and_surname(
         {"recipient": recipient, "relationship": "we worked together at Acme", "ask": "endorse me"},
     )
     assert rewrite.text is not None and rewrite.text.splitlines()[0] == greeting
+
+
+def test_hard_wrapped_email_is_read_and_rewritten_as_prose(rewriter: Rewriter) -> None:
+    draft = (
+        "Hi Dana,\n\nAnyway, I and some of my colleagues in the SF office\nhave been hearing "
+        "good things about your team and wanted\nto ask whether you could introduce me to "
+        "Lena ASAP. I need this today.\n\nThanks,\nSam"
+    )
+    report = rewriter.check(draft)
+    rewrite = report.rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert (
+        "Anyway, I and some of my colleagues in the SF office have been hearing good things "
+        "about your team and wanted to ask whether you could introduce me to Lena." in rewrite.text
+    )
+    assert "office.\n" not in rewrite.text and "Have been" not in rewrite.text
+
+
+def test_a_kept_offer_stands_apart_from_the_sentence_before(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi all, We met at PyCon 2022 and talked about on-call rotations. Thanks for the kind "
+        "endorsement on LinkedIn. It helped with my application to Vandelay. I'll endorse you "
+        "for product strategy if you endorse me for UX research.\n\nBest,\nJo"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "Vandelay.I" not in rewrite.text and "to Vandelay.\n" in rewrite.text

@@ -86,3 +86,14 @@ def test_common_letter_swaps_are_fixed_without_moving_offsets() -> None:
     text = "remember teh time you stayed late"
     doc = prepare(text)
     assert "the time" in doc.norm and len(doc.norm) == len(text)
+
+
+def test_a_hard_wrapped_line_does_not_end_a_sentence() -> None:
+    doc = prepare(
+        "Hi Dana,\n\nI and some of my colleagues in the SF office\nhave been hearing good "
+        "things.\nThanks,\nSam"
+    )
+    sentences = [doc.norm[a:b] for a, b in doc.sentences]
+    assert sentences[0] == "hi dana,"
+    assert sentences[1].startswith("i and some") and sentences[1].endswith("good things.")
+    assert sentences[2:] == ["thanks,", "sam"]
