@@ -208,14 +208,16 @@ class Rewriter:
     ) -> Rewrite:
         """The rewrite for one checked draft."""
         if report.kind is Kind.OTHER:
-            note = (
-                "rapport can't tell what this message is for (an ask, an endorsement, a "
-                "connection request, a promotion), so it has no template to rewrite it with; "
-                "its findings still apply."
-                if report.findings
-                else "This doesn't read as outreach (an ask, an endorsement, a connection "
-                "request or a message to many), so there is nothing to rewrite."
-            )
+            if report.findings:  # no template to rewrite it with: say what to do instead
+                first = min(report.findings, key=lambda f: (f.severity.rank, f.start))
+                note = f"What to do instead: {first.fix}"
+                if len({f.rule for f in report.findings}) > 1:
+                    note += " (The other findings above say what else to change.)"
+            else:
+                note = (
+                    "This doesn't read as outreach (an ask, an endorsement, a connection "
+                    "request or a message to many), so there is nothing to rewrite."
+                )
             return Rewrite(text=None, note=note)
         if not report.findings:
             return Rewrite(

@@ -397,3 +397,14 @@ def test_a_kept_offer_stands_apart_from_the_sentence_before(rewriter: Rewriter) 
     ).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert "Vandelay.I" not in rewrite.text and "to Vandelay.\n" in rewrite.text
+
+
+def test_a_flawed_message_rapport_cannot_rewrite_still_gets_what_to_do(
+    rewriter: Rewriter,
+) -> None:
+    report = rewriter.check("Can we move our 1:1 to Thursday? Answer me today, this is urgent.")
+    assert report.kind is Kind.OTHER and report.findings
+    rewrite = report.rewrite
+    assert rewrite is not None and rewrite.text is None
+    assert rewrite.note.startswith("What to do instead: ")
+    assert report.findings[0].fix in rewrite.note
