@@ -92,6 +92,10 @@ _ASK_TARGETS: tuple[tuple[str, re.Pattern[str], str], ...] = (
      "endorse me for {t}{w}"),
     ("reference", rx(rf"\b(?:be|serve as|act as|being)\s+(?:a|my|one of my)\s+(?P<t>(?:\w+\s+)?reference(?:\s+for\s+[^!?;\n]+?)?){_STOP}", re.I),
      "be a {t}"),
+    # "need a rec from you by Friday for my Helio application": the ask and its purpose stay
+    # (the deadline goes to the easy out)
+    ("recommendation", rx(rf"(?P<t>(?:a|an|one|your)\s+(?:\w+\s+){{0,2}}?(?:linkedin\s+|li\s+)?(?:recommendation letter|letter of recommendation|reference letter|recommendation|testimonial|review|rec))\s+from\s+(?:you|u)(?:\s+(?:by|before)\s+(?:\w+\s+)?\w+)?(?P<f>\s+(?:for|on|about)\s+[^!?;\n]+?)?{_STOP}", re.I),
+     "write me {t}{f}"),
     ("recommendation", rx(rf"(?P<t>(?:a|an|one|your)\s+(?:\w+\s+){{0,2}}?(?:linkedin\s+|li\s+)?(?:recommendation letter|letter of recommendation|reference letter|recommendation|testimonial|review|rec)(?:\s+(?:for|on|about|of)\s+[^!?;\n]+?)?){_STOP}", re.I),
      "write me {t}"),
     ("intro", rx(rf"\b(?:intro(?:duce)?|connect|put)\s+(?:me|us)\s+(?:in touch\s+)?(?:to|with)\s+(?P<t>[^!?;\n]+?){_STOP}", re.I),

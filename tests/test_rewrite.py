@@ -408,3 +408,13 @@ def test_a_flawed_message_rapport_cannot_rewrite_still_gets_what_to_do(
     assert rewrite is not None and rewrite.text is None
     assert rewrite.note.startswith("What to do instead: ")
     assert report.findings[0].fix in rewrite.note
+
+
+def test_a_demand_keeps_its_ask_purpose_and_deadline(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi Sara, need a rec from you by Friday for my Helio application. "
+        "We worked together at Acme."
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "Would you be willing to write me a rec for my Helio application?" in rewrite.text
+    assert "before Friday" in rewrite.text
