@@ -288,6 +288,8 @@ def _recipient(report: Report, s: Signals, supplied: Mapping[str, str]) -> str |
     if named and named.group(1).lower() not in _NOT_NAMES:
         return named.group(1)
     name = s.greeting_name
+    if name and (name.lower() in _NOT_NAMES or name.endswith(("'s", "’s"))):
+        name = None  # "Hello. Please endorse me", "Hey. Connor's friend": not a name
     if name and not name.startswith("@"):
         m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", report.text, re.I)
         if m:
@@ -664,7 +666,8 @@ _NAME_WORD = rx(r"(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx)\.?|[^\W\d_][^\W\d_]*(?:['’-][^\W
 _LEADING_NAME = rx(r"\s*([^\W\d_][^\W\d_'’-]*)(?:[.!:—–]+|[!?]{2,}|,)\s")
 _NOT_NAMES = frozenset(
     "hi hey hello dear thanks thank congrats congratulations yes no ok okay sorry update "
-    "reminder note quick urgent important heads ps btw fyi".split()
+    "reminder note quick urgent important heads ps btw fyi please pls plz subject re fwd fw "
+    "attn".split()
 )
 _VOCATIVE = rx(r"\s*([A-Z][\w'-]+)\s*[,.!:—–-]+\s*")
 _ME = rx(r"(?i)\b(?:i|i'm|i've|i'd|i'll|im|me|my|mine|myself)\b")

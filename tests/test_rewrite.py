@@ -418,3 +418,18 @@ def test_a_demand_keeps_its_ask_purpose_and_deadline(rewriter: Rewriter) -> None
     assert rewrite is not None and rewrite.text is not None
     assert "Would you be willing to write me a rec for my Helio application?" in rewrite.text
     assert "before Friday" in rewrite.text
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Subject: Referral request\n\nHello,\n\nI am a data engineer. Could you refer me to the "
+        "hiring manager ASAP?",
+        "Hello. Please endorse me for Python today, I need it urgent.",
+        "Hey. Connor's friend. Could you endorse me for Go now?",
+    ],
+)
+def test_ordinary_words_are_not_greeted_as_names(rewriter: Rewriter, draft: str) -> None:
+    rewrite = rewriter.check(draft).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.text.splitlines()[0] == "Hi [their name],"
