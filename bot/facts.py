@@ -145,6 +145,12 @@ _CLAUSE = rx(
     r"\s*(?:[,;:—–]|\s-\s|\bbut\b|\band\b(?=\s+(?:i|we|my|our|it|they|he|she|you|their|his|her)\b))\s*",
     re.I,
 )
+#: The sender's own news ("I just launched my pottery shop"): what a promotion is about, kept
+#: when the like-and-share half of its sentence goes.
+_NEWS = rx(
+    r"(?i)\b(?:i|we)(?:'ve| have| just| finally| recently)*\s+(?:launched|started|opened|"
+    r"released|published|wrote|made|built|finished|created|shipped|recorded|designed)\b"
+)
 _TRIM_TAIL = rx(r"^[^\w]*(?:(?:please|pls|plz|thanks|thank you|thx|too|as well)[^\w]*)?$", re.I)
 _DANGLING = rx(r"(?:[\s,;:&+/—–-]|\b(?:and|or|so|pls|please|also|then|plus)\b)+$", re.I)
 _LEADING_LINK = rx(r"(?i)^(?:(?:and|or|but|so|also|&|\+)\b[\s,]*|[,;:—–-]\s*)+")
@@ -532,7 +538,11 @@ def _salvage(sentence: str, spans: list[tuple[int, int, str]], a: int) -> list[s
             continue
         if bargains and _IN_EXCHANGE.search(lower):
             continue  # "…and I'll give you a shoutout": the other half of the trade
-        if not wide and not fact_tokens(clause[:1].lower() + clause[1:]):
+        if (
+            not wide
+            and not fact_tokens(clause[:1].lower() + clause[1:])
+            and not _NEWS.search(lower)
+        ):
             continue
         out.append(_clean(clause))
     return out

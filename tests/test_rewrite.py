@@ -433,3 +433,16 @@ def test_ordinary_words_are_not_greeted_as_names(rewriter: Rewriter, draft: str)
     rewrite = rewriter.check(draft).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert rewrite.text.splitlines()[0] == "Hi [their name],"
+
+
+def test_a_promotion_keeps_the_news_and_puts_no_ask_in_the_senders_mouth(
+    rewriter: Rewriter,
+) -> None:
+    rewrite = rewriter.check(
+        "Hey everyone!! I just launched my pottery shop, please like and share the page: "
+        "clay.example.com"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "I just launched my pottery shop." in rewrite.text  # the news stays
+    assert "like and share" not in rewrite.text and "no need to" not in rewrite.text
+    assert "[what you'd genuinely like from them" in rewrite.text  # the sender's to write
