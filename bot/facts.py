@@ -156,7 +156,9 @@ _DANGLING = rx(r"(?:[\s,;:&+/—–-]|\b(?:and|or|so|pls|please|also|then|plus)\
 _LEADING_LINK = rx(r"(?i)^(?:(?:and|or|but|so|also|&|\+)\b[\s,]*|[,;:—–-]\s*)+")
 _FRAGMENT_END = rx(
     r"(?i)\b(?:to|for|of|at|in|on|with|the|a|an|my|our|your|their|his|her|from|by|about|into|"
-    r"as|than|like|forget|don't|dont|do|can|will|would|should|is|are|was|be)$"
+    r"as|than|like|forget|don't|dont|do|can|will|would|should|is|are|was|be|"
+    # a subject or a verb left without the words that completed it ("…products ASAP, I")
+    r"i|we|they|he|she|i'm|im|we're|need|needs|want|wants|must|have to|got to)$"
 )
 _TRIM_HEAD = rx(r"^[\s,.!?;:\-—]*$")
 _LEADING_JUNK = rx(r"^[\s,.;:!?\-—–]+")
@@ -337,7 +339,14 @@ def _greeted_name(report: Report, s: Signals) -> str | None:
 
 
 def _sender(report: Report) -> tuple[str | None, str | None]:
-    """The sign-off name, and the closing words before it ("With thanks"), as the user wrote them."""
+    """The sign-off name, and the closing words before it ("With thanks"), as the user wrote them.
+
+    A signature block ("Marek Okafor" over "Founder, AquaGrid") is the sender's name with its
+    title lines, kept together as the sign-off rather than read as sentences of the message.
+    """
+    block = _signature_block(report.text)
+    if block is not None:
+        return block
     tail = report.text.rstrip()[-160:]
     m = _SIGN_OFF.search(tail)
     if m and _is_name(m.group("name")):
@@ -346,6 +355,28 @@ def _sender(report: Report) -> tuple[str | None, str | None]:
     if m and _is_name(m.group("name")) and not _CLOSING_ONLY.fullmatch(m.group("name")):
         return m.group("name"), None
     return None, None
+
+
+def _signature_block(text: str) -> tuple[str, str | None] | None:
+    """("Name\nTitle\nCompany", closing) when the draft ends with a name line and one or two
+    short title lines; None otherwise."""
+    lines = [line.strip() for line in text.rstrip().split("\n")]
+    for titles in (2, 1):
+        if len(lines) < titles + 2:
+            continue
+        tail = lines[-titles:]
+        if not all(
+            t and len(t.split()) <= 9 and t[-1] not in "?!" and not _CLOSING_ONLY.fullmatch(t)
+            for t in tail
+        ):
+            continue
+        name = lines[-titles - 1].lstrip("-—– ").rstrip(". ")
+        if not name or len(name.split()) > 4 or not _is_name(name):
+            continue
+        before = lines[-titles - 2]
+        closing = before.rstrip(",!.-—– ") if _CLOSING_ONLY.fullmatch(before) else None
+        return "\n".join([name, *tail]), closing
+    return None
 
 
 def _is_name(words: str) -> bool:
@@ -711,7 +742,7 @@ def _sentences(
             if not text.strip():
                 continue
         words = _LINKS_AND_CLOSINGS.sub(" ", _links_blanked(s, own, n_end, text)).split()
-        if not words or text.strip().rstrip(".!") == sender:
+        if not words or text.strip().rstrip(".!") in [x.rstrip(".!") for x in sender.split("\n")]:
             continue  # a sign-off, or a link on its own line: the template places both
         if len(words) <= 2 and words[0].rstrip(",.!") in sender.split():
             continue

@@ -446,3 +446,18 @@ def test_a_promotion_keeps_the_news_and_puts_no_ask_in_the_senders_mouth(
     assert "I just launched my pottery shop." in rewrite.text  # the news stays
     assert "like and share" not in rewrite.text and "no need to" not in rewrite.text
     assert "[what you'd genuinely like from them" in rewrite.text  # the sender's to write
+
+
+def test_a_signature_block_stays_together_as_the_sign_off(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Dear Mr. Reyes,\n\nNikhil Hoang passed on your contact details and mentioned that you "
+        "know several of the regional buyers at Kilele Supermarkets. I would be very grateful "
+        "for an introduction to the buyer for household products ASAP, I need this now.\n\n"
+        "Best regards,\nCamille Agarwal\nSenior Account Executive, Savannah Supply Ltd."
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.text.endswith(
+        "Best regards,\nCamille Agarwal\nSenior Account Executive, Savannah Supply Ltd."
+    )
+    assert rewrite.text.count("Savannah Supply") == 1  # not also a sentence of the body
+    assert ", I." not in rewrite.text and "ASAP" not in rewrite.text  # no fragment left behind
