@@ -754,11 +754,21 @@ def _sentences(
         spans = [
             sp for sp in spans if not (_KEEP_DESPITE.get(sp[2], frozenset()) & cues and not me_only)
         ]
+        if _CROWD_LINE.search(text) and not any(rule == "blast" for *_, rule in spans):
+            spans.append((a, b, "blast"))  # a line to the crowd has no place in a note to one
         weight = sum(n_start <= p < n_end for p in starts["self_wants"]) + 1.5 * sum(
             n_start <= p < n_end for p in praise
         )
         out.append(_Sentence(text, a, b, cues, spans, n_start, n_end, weight))
     return out
+
+
+#: Words that speak to many at once ("You guys are the best!!!", "Anyone else in this server…").
+_CROWD_LINE = rx(
+    r"(?i)\b(?:you guys|you all|all of you|y'?all|each of you|any of you|every one of you|"
+    r"anyone else|anybody else|everyone here|everybody here|anyone (?:here|in this)|"
+    r"anybody (?:here|in this|who)|whoever (?:can|is|sees))\b"
+)
 
 
 def _unwrapped(sentence: str) -> str:

@@ -461,3 +461,14 @@ def test_a_signature_block_stays_together_as_the_sign_off(rewriter: Rewriter) ->
     )
     assert rewrite.text.count("Savannah Supply") == 1  # not also a sentence of the body
     assert ", I." not in rewrite.text and "ASAP" not in rewrite.text  # no fragment left behind
+
+
+def test_a_line_to_the_crowd_is_left_out_of_a_note_to_one(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi Kwame, we worked together on the mining recruitment project last year. Could you "
+        "refer me to the hiring manager at your company? Please like and share my post too. "
+        "You guys are the best!!!"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "You guys" not in rewrite.text
+    assert (("blast",), "You guys are the best!!!") in rewrite.removed  # listed, not silent
