@@ -708,7 +708,9 @@ _LEADING_NAME = rx(r"\s*([^\W\d_][^\W\d_'’-]*)(?:[.!:—–]+|[!?]{2,}|,)\s")
 _NOT_NAMES = frozenset(
     "hi hey hello dear thanks thank congrats congratulations yes no ok okay sorry update "
     "reminder note quick urgent important heads ps btw fyi please pls plz subject re fwd fw "
-    "attn".split()
+    "attn honestly actually basically anyway so well listen look also just hope morning "
+    "afternoon evening team guys everyone all friends folks colleague colleagues sir madam "
+    "there".split()
 )
 _VOCATIVE = rx(r"\s*([A-Z][\w'-]+)\s*[,.!:—–-]+\s*")
 _ME = rx(r"(?i)\b(?:i|i'm|i've|i'd|i'll|im|me|my|mine|myself)\b")

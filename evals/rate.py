@@ -38,8 +38,8 @@ _BRACKET = re.compile(r"\[[^\[\]\n]{2,200}\]")
 QUESTIONS = ("recipient", "advise", "differ", "broken")
 
 
-def _folder(split: str) -> Path:
-    return RATINGS / split
+def _folder(split: str, name: str | None = None) -> Path:
+    return RATINGS / (name or split)
 
 
 def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
@@ -60,7 +60,7 @@ def flawed_drafts(split: str) -> list[dict[str, Any]]:
     ]
 
 
-def prepare(split: str, n: int, seed: int) -> None:
+def prepare(split: str, n: int, seed: int, name: str | None = None) -> None:
     """Rewrite `n` flawed drafts (a seeded sample) and write the batches fillers work on."""
     from bot.rewrite import Rewriter
 
@@ -86,7 +86,7 @@ def prepare(split: str, n: int, seed: int) -> None:
                 "brackets": _BRACKET.findall(rewrite.text),
             }
         )
-    folder = _folder(split)
+    folder = _folder(split, name)
     _write_jsonl(folder / "rewrites.jsonl", rows)
     for k in range(0, len(rows), BATCH):
         batch = [
@@ -112,9 +112,9 @@ def _filled(folder: Path) -> dict[str, str]:
     return out
 
 
-def pairs(split: str, seed: int) -> None:
+def pairs(split: str, seed: int, name: str | None = None) -> None:
     """A/B pairs (draft and filled rewrite, in random order) in batches for the raters."""
-    folder = _folder(split)
+    folder = _folder(split, name)
     rewrites = _read_jsonl(folder / "rewrites.jsonl")
     filled = _filled(folder)
     rng = random.Random(seed)
@@ -153,15 +153,15 @@ def _ratings(folder: Path) -> dict[str, dict[str, dict[str, str]]]:
     return out
 
 
-def summary(split: str) -> None:
+def summary(split: str, name: str | None = None) -> None:
     """What the raters said, per rater and together, with their agreement."""
-    folder = _folder(split)
+    folder = _folder(split, name)
     key = json.loads((folder / "key.json").read_text("utf-8"))
     prepared = json.loads((folder / "prepared.json").read_text("utf-8"))
     ratings = _ratings(folder)
     if not ratings:
         raise SystemExit(f"no ratings in {folder} yet")
-    print(f"{split}: {prepared['n']} flawed drafts · help: " + ", ".join(
+    print(f"{folder.name}: {prepared['n']} flawed drafts · help: " + ", ".join(
         f"{k} {v}" for k, v in prepared["help"].items()))  # fmt: skip
     for rater, answers in sorted(ratings.items()):
         _print_rater(rater, answers, key)
@@ -198,13 +198,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--split", default="dev", choices=["dev", "test"])
     ap.add_argument("--n", type=int, default=260, help="flawed drafts to sample")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--name", help="folder under evals/data/ratings/ (default: the split), for a later round"
+    )
     args = ap.parse_args(argv)
     if args.step == "prepare":
-        prepare(args.split, args.n, args.seed)
+        prepare(args.split, args.n, args.seed, args.name)
     elif args.step == "pairs":
-        pairs(args.split, args.seed)
+        pairs(args.split, args.seed, args.name)
     else:
-        summary(args.split)
+        summary(args.split, args.name)
     return 0
 
 
