@@ -174,6 +174,25 @@ def _address(recipient: str | None) -> tuple[str | None, bool]:
     return (first[:1].upper() + first[1:] if first.islower() else first), False
 
 
+#: Deadlines that already say when ("this week", "tomorrow"): "before this week" reads wrong.
+_RELATIVE_WHEN = re.compile(
+    r"(?i)^(?:this|next|today|tonight|tomorrow|the weekend|end of|the end of|eod|eow)\b"
+)
+
+
+def _when(deadline: str) -> str:
+    """The deadline as the easy out says it: "before Friday", "this week", "by the end of the
+    month" — in lower case unless it is a name ("THIS WEEK" is not shouted back)."""
+    words = deadline.strip()
+    if words.isupper():
+        words = words.lower()
+    if _RELATIVE_WHEN.match(words):
+        if words.lower().startswith("end of"):
+            return f"by the {words}"
+        return f"by {words}" if words.lower().startswith("the end of") else words
+    return f"before {words}"
+
+
 def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
@@ -412,6 +431,7 @@ class Rewriter:
             "addressed": facts.addressed or facts.kind is not Kind.ENDORSEMENT,
             "recipient": recipient,
             "formal": formal,
+            "when": _when,
             "them": plain or "them",
             "theirs": _possessive(plain) if plain else "theirs",
             "sender": facts.sender,

@@ -472,3 +472,19 @@ def test_a_line_to_the_crowd_is_left_out_of_a_note_to_one(rewriter: Rewriter) ->
     assert rewrite is not None and rewrite.text is not None
     assert "You guys" not in rewrite.text
     assert (("blast",), "You guys are the best!!!") in rewrite.removed  # listed, not silent
+
+
+@pytest.mark.parametrize(
+    ("deadline", "said"),
+    [
+        ("Friday", "before Friday"),
+        ("THIS WEEK", "this week"),
+        ("tomorrow", "tomorrow"),
+        ("end of the month", "by the end of the month"),
+        ("the 12th", "before the 12th"),
+    ],
+)
+def test_the_easy_out_says_the_deadline_the_way_people_do(deadline: str, said: str) -> None:
+    from bot.rewrite import _when
+
+    assert _when(deadline) == said
