@@ -149,7 +149,9 @@ _CLAUSE = rx(
 #: when the like-and-share half of its sentence goes.
 _NEWS = rx(
     r"(?i)\b(?:i|we)(?:'ve| have| just| finally| recently)*\s+(?:launched|started|opened|"
-    r"released|published|wrote|made|built|finished|created|shipped|recorded|designed)\b"
+    r"released|published|wrote|made|built|finished|created|shipped|recorded|designed)\b|"
+    r"\bmy (?:new |first |debut )?\w+ (?:is|are) (?:finally |now |officially )?(?:out|live|"
+    r"launched|published|available|open)\b"
 )
 _TRIM_TAIL = rx(r"^[^\w]*(?:(?:please|pls|plz|thanks|thank you|thx|too|as well)[^\w]*)?$", re.I)
 _DANGLING = rx(r"(?:[\s,;:&+/—–-]|\b(?:and|or|so|pls|please|also|then|plus)\b)+$", re.I)
@@ -176,6 +178,7 @@ class Ask:
     type: str  # skills | reference | recommendation | intro | referral | connection | general
     target: str | None = None  # the user's own words: "Python and SQL", "Sam at Stripe"
     phrase: str | None = None  # the ask again, as a verb phrase: "endorse me for Python and SQL"
+    source: tuple[int, int] | None = None  # the sentence it was read from (`Doc.norm` offsets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +431,7 @@ def _ask(report: Report, s: Signals, supplied: Mapping[str, str]) -> Ask | None:
                     parts["t"] = _YOUR_REC.sub("a ", target)
                     if parts.get("p") == "4":  # chat spelling, asked again in full
                         parts["p"] = "for"
-                    return Ask(ask_type, target, how.format_map(parts))
+                    return Ask(ask_type, target, how.format_map(parts), (start, end))
     return Ask("general")
 
 
@@ -863,6 +866,9 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
                 or _LETS.search(bare)
                 or _PLEASE.search(bare)
             ):
+                source = facts.ask.source if facts.ask else None
+                if source is not None and sent.n_start <= source[0] < sent.n_end:
+                    continue  # "Need a recommendation on my LinkedIn.": asked again as a question
                 facts.keep("reason", text, sent.a)  # "I want to grow my network": a want
                 self_talk.append((sent, text))
                 continue

@@ -488,3 +488,23 @@ def test_the_easy_out_says_the_deadline_the_way_people_do(deadline: str, said: s
     from bot.rewrite import _when
 
     assert _when(deadline) == said
+
+
+def test_an_ask_put_as_a_need_is_asked_once(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Oskar. Declan said you bought from us last year.\nNeed a recommendation on my "
+        "LinkedIn. 3-4 lines about the delivery and pricing.\nPost it by tonight, my manager is "
+        "checking profiles tomorrow morning.\nDon't overthink it."
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "Would you be willing to write me a recommendation on my LinkedIn?" in rewrite.text
+    assert "Need a recommendation" not in rewrite.text  # not also kept as a want
+
+
+def test_a_promotion_keeps_news_said_as_my_thing_is_out(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi everyone!! My book is finally out, please like and share the launch post: "
+        "books.example.com/edges"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "My book is finally out." in rewrite.text
