@@ -716,6 +716,10 @@ _NOT_NAMES = frozenset(
     "there".split()
 )
 _VOCATIVE = rx(r"\s*([A-Z][\w'-]+)\s*[,.!:—–-]+\s*")
+#: "Omar could u endorse me…": the name, then a request word, with no comma between.
+_BARE_VOCATIVE = rx(
+    r"\s*([A-Z][\w'-]+)\s+(?=(?:could|can|would|will|pls|please|plz|do|are|r)\b\s+(?:you|u)\b)"
+)
 _ME = rx(r"(?i)\b(?:i|i'm|i've|i'd|i'll|im|me|my|mine|myself)\b")
 _ME_FIRST = rx(r"(?i)^(?:i|i'm|i've|i'd|i'll|my|me|im)\b")
 _YOU = rx(r"(?i)\b(?:you|your|yours|you're|you've|you'd|you'll|u|ur|ya)\b")
@@ -740,7 +744,7 @@ def _sentences(
             continue
         a, b = s.doc.span(own, n_end)
         text = _unwrapped(report.text[a:b])
-        vocative = _VOCATIVE.match(text)
+        vocative = _VOCATIVE.match(text) or _BARE_VOCATIVE.match(text)
         if vocative and vocative.group(1).lower() in recipient_words:
             a += vocative.end()  # "Grace, thanks for…": the greeting already names her
             text = _unwrapped(report.text[a:b])
@@ -875,6 +879,14 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
             facts.keep("asks", text, sent.a)
             facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
             continue
+        source = facts.ask.source if facts.ask and facts.ask.phrase else None
+        if (
+            is_request
+            and source is not None
+            and sent.n_start <= source[0] < sent.n_end
+            and len(bare.split()) <= 25
+        ):
+            continue  # the ask's own sentence ("I need an intro to…"): asked again as a question
         named = _CLOSING_NAMED.fullmatch(bare)
         if named and named.group(1) in {facts.recipient, facts.sender}:
             continue  # "Thanks, Sam.": the greeting and sign-off say it

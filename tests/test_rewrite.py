@@ -508,3 +508,22 @@ def test_a_promotion_keeps_news_said_as_my_thing_is_out(rewriter: Rewriter) -> N
     ).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert "My book is finally out." in rewrite.text
+
+
+def test_the_asks_own_sentence_is_not_kept_beside_the_question(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi family, you're my family, so you're the first people I thought to ask. I need an "
+        "introduction to someone in the HR department at Jambo Telecom. Please do not ignore "
+        "this message as well, reply TODAY."
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.text.count("HR department at Jambo Telecom") == 1
+
+
+def test_the_name_is_not_repeated_after_the_greeting(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi Omar, we worked together on a survey project a while back. Omar could u endorse me "
+        "for R and survey design on linkedin 🙏 need it TODAY thx 😊"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.text.count("Omar") == 1
