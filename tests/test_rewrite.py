@@ -526,4 +526,4 @@ def test_the_name_is_not_repeated_after_the_greeting(rewriter: Rewriter) -> None
         "for R and survey design on linkedin 🙏 need it TODAY thx 😊"
     ).rewrite
     assert rewrite is not None and rewrite.text is not None
-    assert rewrite.text.count("Omar") == 1
+    assert "Omar could" not in rewrite.text and "\nOmar" not in rewrite.text
