@@ -219,6 +219,7 @@ class Facts:
     dropped_bait: bool = False
     addressed: bool = False  # the draft speaks to someone (a name, a mention, a greeting)
     supplied: dict[str, str] = field(default_factory=dict)
+    ask_at: int | None = None  # where the draft asked (original offsets), when it did
 
     def sentences(self) -> list[str]:
         """Every sentence of the draft the rewrite may show, in role order."""
@@ -236,6 +237,21 @@ class Facts:
         """The kept sentences of these roles in the order the user wrote them."""
         items = [t for role in roles for t in getattr(self, role)]
         return sorted(items, key=lambda t: self.position.get(t, 1 << 30))
+
+    def _asked_at(self) -> int | None:
+        at = [self.position[t] for t in self.asks if t in self.position]
+        return min(at) if at else self.ask_at
+
+    def before_ask(self, *roles: str) -> list[str]:
+        """`in_order`, only the sentences the user wrote before the ask (all, if none)."""
+        at = self._asked_at()
+        return [t for t in self.in_order(*roles) if at is None or self.position.get(t, 0) < at]
+
+    def after_ask(self, *roles: str) -> list[str]:
+        """`in_order`, only the sentences the user wrote after the ask: they stay after it
+        ("…could you introduce me? Thanks so much, it would mean a lot")."""
+        at = self._asked_at()
+        return [t for t in self.in_order(*roles) if at is not None and self.position.get(t, 0) > at]
 
     def leave_out(
         self, sentence: str, rule: str, span: tuple[int, int] | None = None, at: int = 0
@@ -812,6 +828,8 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
     facts.sender = supplied.get("sender") or sender
     facts.closing = closing[:1].upper() + closing[1:] if closing else None
     facts.ask = _ask(report, s, supplied)
+    if facts.ask is not None and facts.ask.source is not None:
+        facts.ask_at = s.doc.span(*facts.ask.source)[0]
     facts.deadline = _deadline(report, s)
     facts.links = _links(report, s)
     facts.endorsee = _endorsee(report, facts)

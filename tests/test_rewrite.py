@@ -527,3 +527,14 @@ def test_the_name_is_not_repeated_after_the_greeting(rewriter: Rewriter) -> None
     ).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert "Omar could" not in rewrite.text and "\nOmar" not in rewrite.text
+
+
+def test_what_came_after_the_ask_stays_after_it(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi Sam, we worked together at Acme for two years. Could you intro me to any investors "
+        "you know? Need it this week, we're closing the round!! Thanks so much, it would mean "
+        "a lot."
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    body = rewrite.text
+    assert body.index("investors you know?") < body.index("it would mean a lot")
