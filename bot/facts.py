@@ -392,6 +392,8 @@ def _signature_block(text: str) -> tuple[str, str | None] | None:
         name = lines[-titles - 1].lstrip("-—– ").rstrip(". ")
         if not name or len(name.split()) > 4 or not _is_name(name):
             continue
+        if _CLOSING_ONLY.fullmatch(name) or any(_CLOSING_ONLY.fullmatch(t) for t in tail):
+            continue  # "Regards" over "Oskar" is a closing and a name, not a signature block
         before = lines[-titles - 2]
         closing = before.rstrip(",!.-—– ") if _CLOSING_ONLY.fullmatch(before) else None
         return "\n".join([name, *tail]), closing
@@ -791,6 +793,9 @@ def _sentences(
 #: Words that speak to many at once ("You guys are the best!!!", "Anyone else in this server…").
 _CROWD_LINE = rx(
     r"(?i)\b(?:you guys|you all|all of you|y'?all|each of you|any of you|every one of you|"
+    r"some of you|many of you|most of you|those of you|a few of you|none of you|"
+    r"every(?:one|body),? (?:go|please|pls|check|share|vote|help|drop)|all my (?:friends|"
+    r"connections|followers|contacts)|"
     r"anyone else|anybody else|everyone here|everybody here|anyone (?:here|in this)|"
     r"anybody (?:here|in this|who)|whoever (?:can|is|sees))\b"
 )

@@ -538,3 +538,12 @@ def test_what_came_after_the_ask_stays_after_it(rewriter: Rewriter) -> None:
     assert rewrite is not None and rewrite.text is not None
     body = rewrite.text
     assert body.index("investors you know?") < body.index("it would mean a lot")
+
+
+def test_a_closing_over_a_name_is_not_a_signature_block(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Dear Malia\n\nI have received the recommendation you wrote. Kindly approve mine today "
+        "so it shows NOW.\n\nRegards\nOskar"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert rewrite.text.endswith("Regards,\nOskar") and "Thanks," not in rewrite.text
