@@ -142,7 +142,9 @@ _IN_EXCHANGE = rx(
     r"(?i)\b(?:i'?ll|i will|ill|i can|i'?d|we'?ll)\b|\bin (?:return|exchange)\b|\bback\b|\bright after\b"
 )
 _CLAUSE = rx(
-    r"\s*(?:[,;:—–]|\s-\s|\bbut\b|\band\b(?=\s+(?:i|we|my|our|it|they|he|she|you|their|his|her)\b))\s*",
+    # a comma or colon between digits ("KES 1,500", "10:30") is part of a number, not a break
+    r"\s*(?:(?<!\d)[,:]|[,:](?!\d)|[;—–]|\s-\s|\bbut\b|"
+    r"\band\b(?=\s+(?:i|we|my|our|it|they|he|she|you|their|his|her)\b))\s*",
     re.I,
 )
 #: The sender's own news ("I just launched my pottery shop"): what a promotion is about, kept

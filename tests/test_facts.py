@@ -136,3 +136,10 @@ def test_supplied_facts_are_shaped_for_their_slot() -> None:
         as_phrase("The way you ran the incident reviews.") == "the way you ran the incident reviews"
     )
     assert as_phrase("Priya's design system") == "Priya's design system"
+
+
+def test_a_comma_inside_a_number_is_not_a_clause_break() -> None:
+    from bot.facts import _CLAUSE
+
+    assert not _CLAUSE.search("The launch price (KES 1,500/month instead of 4,000) is fixed")
+    assert _CLAUSE.search("We met at Acme, and I loved it")
