@@ -735,10 +735,10 @@ _NOT_NAMES = frozenset(
     "afternoon evening team guys everyone all friends folks colleague colleagues sir madam "
     "there".split()
 )
-_VOCATIVE = rx(r"\s*([A-Z][\w'-]+)\s*[,.!:—–-]+\s*")
+_VOCATIVE = rx(r"\s*@?([A-Za-z][\w'-]+)\s*[,.!:—–-]+\s*")
 #: "Omar could u endorse me…": the name, then a request word, with no comma between.
 _BARE_VOCATIVE = rx(
-    r"\s*([A-Z][\w'-]+)\s+(?=(?:could|can|would|will|pls|please|plz|do|are|r)\b\s+(?:you|u)\b)"
+    r"\s*@?([A-Za-z][\w'-]+)\s+(?=(?:could|can|would|will|pls|please|plz|do|are|r)\b\s+(?:you|u)\b)"
 )
 _ME = rx(r"(?i)\b(?:i|i'm|i've|i'd|i'll|im|me|my|mine|myself)\b")
 _ME_FIRST = rx(r"(?i)^(?:i|i'm|i've|i'd|i'll|my|me|im)\b")

@@ -547,3 +547,14 @@ def test_a_closing_over_a_name_is_not_a_signature_block(rewriter: Rewriter) -> N
     ).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert rewrite.text.endswith("Regards,\nOskar") and "Thanks," not in rewrite.text
+
+
+def test_a_mention_of_the_recipient_after_the_greeting_is_not_repeated(
+    rewriter: Rewriter,
+) -> None:
+    rewrite = rewriter.check(
+        "Hi Gabriela, @Gabriela could you send me your name and email for the showcase form "
+        "TODAY? I need it now!!"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "@Gabriela" not in rewrite.text
