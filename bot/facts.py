@@ -321,6 +321,8 @@ def _recipient(report: Report, s: Signals, supplied: Mapping[str, str]) -> str |
         name = None  # "Hello. Please endorse me", "Hey. Connor's friend": not a name
     if name and not name.startswith("@"):
         m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", report.text, re.I)
+        if m and _LIST_BEFORE.search(report.text, max(0, m.start() - 40), m.start()):
+            m = None  # "Go/Python, Kubernetes, Postgres": an item of a list, not a name
         if m:
             found = m.group(0)
             return found[:1].upper() + found[1:]
@@ -734,6 +736,11 @@ _NOT_NAMES = frozenset(
     "attn honestly actually basically anyway so well listen look also just hope morning "
     "afternoon evening team guys everyone all friends folks colleague colleagues sir madam "
     "there".split()
+)
+#: A capitalised item and a comma just before a word: the word is the next item of a list.
+_LIST_BEFORE = rx(
+    r"(?<![\w])(?!(?:Hi|Hey|Hello|Thanks|Thank|Dear|Yes|No|Ok|Okay|Sorry|So|Well|Oh)\b)"
+    r"[A-Z][\w/+.#-]*[ \t]*,[ \t]*$"
 )
 _VOCATIVE = rx(r"\s*@?([A-Za-z][\w'-]+)\s*[,.!:—–-]+\s*")
 #: "Omar could u endorse me…": the name, then a request word, with no comma between.

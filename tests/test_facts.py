@@ -143,3 +143,15 @@ def test_a_comma_inside_a_number_is_not_a_clause_break() -> None:
 
     assert not _CLAUSE.search("The launch price (KES 1,500/month instead of 4,000) is fixed")
     assert _CLAUSE.search("We met at Acme, and I loved it")
+
+
+def test_an_item_of_a_list_is_not_taken_for_the_recipient(engine: Engine) -> None:
+    from bot.facts import recipient_in
+
+    for text, expected in [
+        ("I Have 6 Years Go/Python, Kubernetes, Postgres. Please Refer Me Today.", None),
+        ("I have endorsements for Environmental Policy, Research, Excel. Endorse me too!!", None),
+        ("Thanks, Dana, for the endorsement!", "Dana"),
+    ]:
+        report, signals = engine.analyse(text)
+        assert recipient_in(report, signals) == expected, text
