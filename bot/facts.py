@@ -19,6 +19,7 @@ from bot.models import FACT_FIELDS, Kind, Report
 from bot.recache import rx
 from bot.second_person import ABOUT_THEM, SPOKEN_TO_THEM, second_person
 from bot.signals import Signals, cue_pattern
+from bot.text import wrapped
 
 __all__ = [
     "FACT_FIELDS",
@@ -763,7 +764,7 @@ def _sentences(
     praise = [h.start for h in s.voice("self_praise")]
     out = []
     covered = 0
-    for n_start, n_end in s.own_sentences:
+    for n_start, n_end in _unwrapped_sentences(s):
         n_start, n_end = _widen(s, max(n_start, covered), n_end)
         covered = n_end
         own = _strip_greeting(s, n_start, n_end, recipient)
@@ -808,6 +809,24 @@ _CROWD_LINE = rx(
     r"anyone else|anybody else|everyone here|everybody here|anyone (?:here|in this)|"
     r"anybody (?:here|in this|who)|whoever (?:can|is|sees))\b"
 )
+
+
+def _unwrapped_sentences(s: Signals) -> list[tuple[int, int]]:
+    """The sender's sentences, with those that a hard wrap split in two joined again."""
+    norm = s.doc.norm
+    out: list[tuple[int, int]] = []
+    for start, end in s.own_sentences:
+        if out:
+            gap = norm[out[-1][1] : start]
+            if (
+                gap.count("\n") == 1
+                and not gap.strip()
+                and wrapped(norm, out[-1][1] + gap.index("\n"))
+            ):
+                out[-1] = (out[-1][0], end)
+                continue
+        out.append((start, end))
+    return out
 
 
 def _unwrapped(sentence: str) -> str:

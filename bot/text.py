@@ -224,9 +224,12 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _wrapped(norm: str, newline: int) -> bool:
+def wrapped(norm: str, newline: int) -> bool:
     """True when this line break only wraps a long line mid-sentence (hard-wrapped email: "my
     colleagues in SF\nhave been hearing…"), so it doesn't end a sentence.
+
+    The rewriter joins such sentences back (`bot.facts`). The engine still splits there: its
+    evidence is what the reader was trained on, so changing it means retraining the reader.
 
     Only a break after a long line that ends without punctuation, before a lower-case word:
     a salutation, a list or a sign-off on its own line still stands alone.
@@ -248,8 +251,6 @@ def _sentences(norm: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(norm):
-        if m.group(0) == "\n" and _wrapped(norm, m.start()):
-            continue
         if m.group(0)[0] == ".":
             before = _WORD_BEFORE.search(norm, max(0, m.start() - 24), m.start())
             word = before.group(1).strip(".") if before else ""

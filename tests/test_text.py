@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.text import MAX_CHARS, prepare
+from bot.text import MAX_CHARS, prepare, wrapped
 
 
 def test_norm_keeps_offsets_for_curly_quotes_and_emoji() -> None:
@@ -88,12 +88,10 @@ def test_common_letter_swaps_are_fixed_without_moving_offsets() -> None:
     assert "the time" in doc.norm and len(doc.norm) == len(text)
 
 
-def test_a_hard_wrapped_line_does_not_end_a_sentence() -> None:
-    doc = prepare(
+def test_a_hard_wrap_is_told_from_a_line_of_its_own() -> None:
+    norm = prepare(
         "Hi Dana,\n\nI and some of my colleagues in the SF office\nhave been hearing good "
         "things.\nThanks,\nSam"
-    )
-    sentences = [doc.norm[a:b] for a, b in doc.sentences]
-    assert sentences[0] == "hi dana,"
-    assert sentences[1].startswith("i and some") and sentences[1].endswith("good things.")
-    assert sentences[2:] == ["thanks,", "sam"]
+    ).norm
+    breaks = [i for i, c in enumerate(norm) if c == "\n"]
+    assert [wrapped(norm, i) for i in breaks] == [False, False, True, False, False]
