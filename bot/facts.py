@@ -595,6 +595,8 @@ def _salvage(sentence: str, spans: list[tuple[int, int, str]], a: int) -> list[s
             continue
         if bargains and _IN_EXCHANGE.search(lower):
             continue  # "…and I'll give you a shoutout": the other half of the trade
+        if _SUBORDINATE.match(lower):
+            continue  # "If you leave my app a review" alone is half a sentence
         if (
             not wide
             and not fact_tokens(clause[:1].lower() + clause[1:])
@@ -759,6 +761,7 @@ def _sentences(
     """The draft's own sentences, without salutation, sign-off or bare links."""
     recipient_words = {w.lower() for w in (recipient or "").split()}
     flagged = [(f.start, f.end, f.rule) for f in report.findings if f.rule in _REMOVE_RULES]
+    trades = any(f.rule in ("quid-pro-quo", "engagement-bait") for f in report.findings)
     wanted = _ASK_CUES | {c for cs in _ROLE_CUES.values() for c in cs} | {"self_wants", "gratitude"}
     starts = {cue: [h.start for h in s.voice(cue)] for cue in wanted}
     praise = [h.start for h in s.voice("self_praise")]
@@ -791,6 +794,8 @@ def _sentences(
         spans = [
             sp for sp in spans if not (_KEEP_DESPITE.get(sp[2], frozenset()) & cues and not me_only)
         ]
+        if _TRADE_CLOSER.fullmatch(text.strip()) and trades:
+            spans.append((a, b, "quid-pro-quo"))  # "Deal?" after the trade it sealed
         if _CROWD_LINE.search(text) and not any(rule == "blast" for *_, rule in spans):
             spans.append((a, b, "blast"))  # a line to the crowd has no place in a note to one
         weight = sum(n_start <= p < n_end for p in starts["self_wants"]) + 1.5 * sum(
@@ -800,6 +805,15 @@ def _sentences(
     return out
 
 
+#: A clause that can't stand alone once the clause it hung on is gone.
+_SUBORDINATE = rx(
+    r"(?:if|when|unless|once|as soon as|because|since|so that|whenever|after|before)\b"
+)
+#: A line that only seals a trade ("Deal?", "Fair trade.", "Win-win!"): it goes with the trade.
+_TRADE_CLOSER = rx(
+    r"(?i)(?:deal|it'?s a deal|fair (?:trade|deal)|win[- ]?win|sound good|you in|deal or no deal|"
+    r"mutual(?:ly)? (?:beneficial|support)|help me help you|scratch my back)[\s.!?😉😊🤝🙏]*"
+)
 #: Words that speak to many at once ("You guys are the best!!!", "Anyone else in this server…").
 _CROWD_LINE = rx(
     r"(?i)\b(?:you guys|you all|all of you|y'?all|each of you|any of you|every one of you|"

@@ -558,3 +558,14 @@ def test_a_mention_of_the_recipient_after_the_greeting_is_not_repeated(
     ).rewrite
     assert rewrite is not None and rewrite.text is not None
     assert "@Gabriela" not in rewrite.text
+
+
+def test_a_trade_leaves_no_half_sentence_or_deal_behind(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi Chiara! We worked together at Acme. If you leave my app a 5-star review, I will "
+        "give your bakery one on Google too! Deal?"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "Deal?" not in rewrite.text and "If you leave" not in rewrite.text
+    assert (("quid-pro-quo",), "Deal?") in rewrite.removed  # listed, not silent
+    assert set(rewrite.set_aside) >= {"Google"}  # the trade's facts are set aside, not lost
