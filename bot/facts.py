@@ -760,6 +760,7 @@ def _sentences(
 ) -> list[_Sentence]:
     """The draft's own sentences, without salutation, sign-off or bare links."""
     recipient_words = {w.lower() for w in (recipient or "").split()}
+    sign_off = {line.rstrip(".!") for line in sender.split("\n")}
     flagged = [(f.start, f.end, f.rule) for f in report.findings if f.rule in _REMOVE_RULES]
     trades = any(f.rule in ("quid-pro-quo", "engagement-bait") for f in report.findings)
     wanted = _ASK_CUES | {c for cs in _ROLE_CUES.values() for c in cs} | {"self_wants", "gratitude"}
@@ -782,7 +783,7 @@ def _sentences(
             if not text.strip():
                 continue
         words = _LINKS_AND_CLOSINGS.sub(" ", _links_blanked(s, own, n_end, text)).split()
-        if not words or text.strip().rstrip(".!") in [x.rstrip(".!") for x in sender.split("\n")]:
+        if not words or text.strip().rstrip(".!") in sign_off:
             continue  # a sign-off, or a link on its own line: the template places both
         if len(words) <= 2 and words[0].rstrip(",.!") in sender.split():
             continue
@@ -893,6 +894,12 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
             0, "recommend"
         )  # "I'm happy to recommend Kwame" recommends; it gives nothing
     self_talk: list[tuple[_Sentence, str]] = []
+    # The sentence the ask was read from: the template asks it again as a question.
+    source = facts.ask.source if facts.ask is not None else None
+
+    def asked_in(sent: _Sentence) -> bool:
+        return source is not None and sent.n_start <= source[0] < sent.n_end
+
     for sent in _sentences(report, s, facts.sender or "\0", facts.recipient):
         bare = sent.text.strip()
         if sent.spans and _trimmable(sent.text, sent.spans, s, sent.a):
@@ -935,8 +942,7 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
                 or _LETS.search(bare)
                 or _PLEASE.search(bare)
             ):
-                source = facts.ask.source if facts.ask else None
-                if source is not None and sent.n_start <= source[0] < sent.n_end:
+                if asked_in(sent):
                     continue  # "Need a recommendation on my LinkedIn.": asked again as a question
                 facts.keep("reason", text, sent.a)  # "I want to grow my network": a want
                 self_talk.append((sent, text))
@@ -944,13 +950,7 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
             facts.keep("asks", text, sent.a)
             facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
             continue
-        source = facts.ask.source if facts.ask and facts.ask.phrase else None
-        if (
-            is_request
-            and source is not None
-            and sent.n_start <= source[0] < sent.n_end
-            and len(bare.split()) <= 25
-        ):
+        if is_request and asked_in(sent) and len(bare.split()) <= 25:
             continue  # the ask's own sentence ("I need an intro to…"): asked again as a question
         named = _CLOSING_NAMED.fullmatch(bare)
         if named and named.group(1) in {facts.recipient, facts.sender}:

@@ -144,13 +144,16 @@ def denies(text: str) -> bool:
     return _DENIAL.match(text.strip()) is not None
 
 
-def non_answer(text: str, about_a_person: bool = False) -> bool:
-    """True when a typed answer commits to nothing ("maybe"), or, asked how you know someone,
-    gives only an opinion of them ("he is great")."""
+def non_answer(text: str, about_a_person: bool = False) -> str | None:
+    """Why a typed answer can't go into the message: "hedge" when it commits to nothing
+    ("maybe"), "opinion" when, asked how you know someone, it only rates them ("he is great");
+    None for a real answer."""
     plain = text.strip(_TRAILING)
     if _NON_ANSWER.fullmatch(plain):
-        return True
-    return about_a_person and bool(_OPINION.match(plain)) and not _RELATION.search(plain)
+        return "hedge"
+    if about_a_person and _OPINION.match(plain) and not _RELATION.search(plain):
+        return "opinion"
+    return None
 
 
 def choice_number(text: str, count: int) -> int | None:

@@ -307,13 +307,9 @@ async def answer_question(tools: Tools, s: CoachSession, user: UserRef, raw: str
             say("not_understood", hint=question_text(s, field)), extras={"question": field}
         )
     if field not in _NAMES and field not in ("draft", "recipients"):
-        about_a_person = field == "relationship" or field.startswith("known:")
-        if non_answer(text, about_a_person):
-            key = (
-                "opinion_not_relationship"
-                if about_a_person and not non_answer(text)
-                else "non_answer"
-            )
+        why = non_answer(text, field == "relationship" or field.startswith("known:"))
+        if why is not None:
+            key = "opinion_not_relationship" if why == "opinion" else "non_answer"
             return Reply(say(key, hint=question_text(s, field)), extras={"question": field})
     if field in _NAMES:
         name = clean_name(text)
