@@ -10,6 +10,7 @@ prompt in the template, never a guess.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -223,6 +224,8 @@ class Facts:
     addressed: bool = False  # the draft speaks to someone (a name, a mention, a greeting)
     supplied: dict[str, str] = field(default_factory=dict)
     ask_at: int | None = None  # where the draft asked (original offsets), when it did
+    offer: str | None = None  # the sender's half of a trade ("endorse you for Python"), unsaid
+    wanted: str | None = None  # what a left-out engagement ask really wanted ("vote for us")
 
     def sentences(self) -> list[str]:
         """Every sentence of the draft the rewrite may show, in role order."""
@@ -256,6 +259,64 @@ class Facts:
         at = self._asked_at()
         return [t for t in self.in_order(*roles) if at is not None and self.position.get(t, 0) > at]
 
+    def opening(self) -> list[str]:
+        """The warm lines the draft opens with ("Hope you're well!"): they stay first, before
+        anything the template adds."""
+        out: list[str] = []
+        for t in self.in_order(*_ALL_ROLES):
+            if t not in self.warm:
+                break
+            out.append(t)
+        return out
+
+    def closing_warm(self) -> list[str]:
+        """The warm lines the draft ends with ("Hope to see you Saturday, take care!"): they
+        stay last, after the ask and the easy out (none of them is also the opening)."""
+        out: list[str] = []
+        for t in reversed(self.in_order(*_ALL_ROLES)):
+            if t not in self.warm:
+                break
+            out.insert(0, t)
+        opening = set(self.opening())
+        return [t for t in out if t not in opening]
+
+    def _framed(self) -> set[str]:
+        return set(self.opening()) | set(self.closing_warm())
+
+    def says_thanks(self) -> bool:
+        """A kept sentence already thanks them ("just saw the reference…, thank you so much"),
+        whatever role it was kept in: the template adds no thanks of its own."""
+        return any(_THANKS_WORDS.search(t) for t in self.sentences())
+
+    def around_thanks(self, *roles: str) -> tuple[list[str], list[str]]:
+        """`flow` split after the first sentence that thanks them: what the thanks led to
+        belongs right after it, not at the end."""
+        items = self.flow(*roles)
+        cut = next((i + 1 for i, t in enumerate(items) if _THANKS_WORDS.search(t)), len(items))
+        return items[:cut], items[cut:]
+
+    def asks_in_passing(self) -> bool:
+        """A kept sentence already asks them, in words the ask reader didn't take as the ask
+        ("Would you mind returning the favour…?", "I'd be so grateful for an endorsement"):
+        the template asks nothing a second time."""
+        return any(_ASKS_IN_PASSING.search(t) for t in self.sentences())
+
+    def flow(self, *roles: str) -> list[str]:
+        """These roles and the warm lines in the draft's order, less the opening and closing."""
+        framed = self._framed()
+        return [t for t in self.in_order("warm", *roles) if t not in framed]
+
+    def flow_before_ask(self, *roles: str) -> list[str]:
+        """`before_ask` over these roles and the warm lines, in the draft's order, less the
+        opening and closing: the body up to the ask reads as the sender wrote it."""
+        framed = self._framed()
+        return [t for t in self.before_ask("warm", *roles) if t not in framed]
+
+    def flow_after_ask(self, *roles: str) -> list[str]:
+        """`after_ask` over these roles and the warm lines ("…could you? It would mean a lot")."""
+        framed = self._framed()
+        return [t for t in self.after_ask("warm", *roles) if t not in framed]
+
     def leave_out(
         self, sentence: str, rule: str, span: tuple[int, int] | None = None, at: int = 0
     ) -> None:
@@ -277,13 +338,36 @@ class Facts:
         return bool(getattr(self, role, None)) or role in self.mentioned
 
 
+#: What tied an offer to the trade ("endorse you for ML straight back"): not part of the offer.
+_TRADE_TAIL = rx(r"(?i)(?:\s+(?:straight|right|back|away|too|as well|in return|first|then))+$")
+_ASKS_IN_PASSING = rx(
+    r"(?i)\b(?:(?:would|could|can|will)(?: you| u)(?: (?:please|kindly|maybe|possibly))?"
+    r" (?:mind|be (?:able|willing|open|up for)|write|endorse|recommend|refer|introduce|intro|"
+    r"connect|vouch|put|pass|share|send|add|leave|give|return|help|check|take|look|consider)|"
+    r"(?:please|pls|plz|kindly) (?:write|endorse|recommend|refer|introduce|intro|connect|vouch|"
+    r"put|pass|send|add|leave|give|return|help|accept)|"
+    r"(?:be|am) (?:so |very |really |hugely |super )?grateful (?:for|if)|"
+    r"(?:would|it'?d) be (?:so |really |super )?(?:good|great|amazing|awesome|lovely|wonderful|"
+    r"helpful|a huge help) if (?:you|u)|if (?:you|u) could|hoping (?:you|u) (?:could|can|might|"
+    r"would)|return the favou?r|(?:like|love|want|wanted|keen|hoping|hope) to (?:invite you to )?"
+    r"(?:connect|add you)|invite you to connect)\b"
+)
+_THANKS_WORDS = rx(r"(?i)\b(?:thanks?|thank you|thx|ty|grateful|appreciate\w*)\b")
+
+
 def _clean(sentence: str) -> str:
     """A sentence as the user wrote it, tidied at the edges (no dangling dashes or commas)."""
     s = _LEADING_JUNK.sub("", sentence.strip())
     s = _SPACES.sub(" ", _SPACE_BEFORE_PUNCT.sub(r"\1", s)).strip().rstrip(",;:—–-").strip()
-    if s and s[-1] not in ".!?…)\"'”":
+    if s and s[-1] not in ".!?…)\"'”" and not _ends_in_emoji(s):
         s += "."
     return s[:1].upper() + s[1:] if s[:1].islower() else s
+
+
+def _ends_in_emoji(s: str) -> bool:
+    """A sentence ending in an emoji ("…battery recycling 😊") needs no full stop."""
+    last = s.rstrip("\ufe0f\u200d")[-1:]
+    return bool(last) and unicodedata.category(last) == "So"
 
 
 def as_sentence(value: str) -> str:
@@ -314,6 +398,9 @@ def _recipient(report: Report, s: Signals, supplied: Mapping[str, str]) -> str |
         ):
             a, b = s.doc.span(e.start, e.end)
             return report.text[a:b]
+    kin = _KIN_LEADING.match(report.text)  # "Uncle Kenji!!! I can't believe…"
+    if kin:
+        return kin.group(1)
     named = _LEADING_NAME.match(report.text)  # "Tom. Got the recommendation."
     if named and named.group(1).lower() not in _NOT_NAMES:
         return named.group(1)
@@ -733,6 +820,11 @@ _TOGETHER = rx(r"(?i)\b(?:we|us|our|ours|together|and i|and me|with me)\b")
 _LETS = rx(r"(?i)\b(?:let'?s|love to|like to|glad to|happy to|keen to)\b")
 _NAME_WORD = rx(r"(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx)\.?|[^\W\d_][^\W\d_]*(?:['’-][^\W\d_]+)*)")
 _LEADING_NAME = rx(r"\s*([^\W\d_][^\W\d_'’-]*)(?:[.!:—–]+|[!?]{2,}|,)\s")
+#: "Uncle Kenji!!! I can't believe…": a family word or title and a name, opening the message.
+_KIN_LEADING = rx(
+    r"\s*((?i:uncle|auntie|aunty|aunt|cousin|grandma|granny|grandpa|pastor|coach|dr\.?|prof\.?|"
+    r"mr\.?|mrs\.?|ms\.?)\s+[A-Z][^\W\d_'’-]*)(?:[.!:—–]+|[!?]{2,}|,)(?:\s|$)"
+)
 _NOT_NAMES = frozenset(
     "hi hey hello dear thanks thank congrats congratulations yes no ok okay sorry update "
     "reminder note quick urgent important heads ps btw fyi please pls plz subject re fwd fw "
@@ -748,7 +840,8 @@ _LIST_BEFORE = rx(
 _VOCATIVE = rx(r"\s*@?([A-Za-z][\w'-]+)\s*[,.!:—–-]+\s*")
 #: "Omar could u endorse me…": the name, then a request word, with no comma between.
 _BARE_VOCATIVE = rx(
-    r"\s*@?([A-Za-z][\w'-]+)\s+(?=(?:could|can|would|will|pls|please|plz|do|are|r)\b\s+(?:you|u)\b)"
+    r"\s*@?([A-Za-z][\w'-]+)\s+(?=(?:could|can|would|will|pls|please|plz|do|are|r)\b\s+(?:you|u)\b"
+    r"|(?:I|I'm|I've|I'd|I am|im|we|we're|just)\s)"
 )
 _ME = rx(r"(?i)\b(?:i|i'm|i've|i'd|i'll|im|me|my|mine|myself)\b")
 _ME_FIRST = rx(r"(?i)^(?:i|i'm|i've|i'd|i'll|my|me|im)\b")
@@ -776,8 +869,11 @@ def _sentences(
             continue
         a, b = s.doc.span(own, n_end)
         text = _unwrapped(report.text[a:b])
+        kin = _KIN_LEADING.match(text)
         vocative = _VOCATIVE.match(text) or _BARE_VOCATIVE.match(text)
-        if vocative and vocative.group(1).lower() in recipient_words:
+        if kin and recipient and kin.group(1).lower() == recipient.lower():
+            vocative = kin
+        if vocative and vocative.group(1).lower() in recipient_words | {(recipient or "").lower()}:
             a += vocative.end()  # "Grace, thanks for…": the greeting already names her
             text = _unwrapped(report.text[a:b])
             if not text.strip():
@@ -885,6 +981,7 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
         s.at_line_start(cue) for cue in ("greeting", "generic_greeting", "crowd_greeting")
     )
     rules = {f.rule for f in report.findings}
+    facts.wanted = _wanted(report)
     is_request = report.kind in _REQUESTS
     role_order = [r for r in _ROLE_ORDER if r not in ("thanks", "recommend")]
     if report.kind is Kind.RECIPROCATION:
@@ -998,6 +1095,26 @@ _THANKS_CLOSING = rx(
 _CLOSING_NAMED = rx(rf"(?i)(?:{_CLOSING_WORDS}|thanks again)[\s,!]+([\w'-]+)[\s.!]*")
 
 
+def _wanted(report: Report) -> str | None:
+    """The one action an engagement ask wanted that a person could honestly choose to take
+    ("vote for us", "try the app"), for the example in the ask's bracket; likes and shares are
+    the bait itself, never suggested."""
+    for f in report.findings:
+        if f.rule != "engagement-bait":
+            continue
+        words = _STAR_RATING.sub("", report.text[f.start : f.end]).lower().split()
+        if words and words[0] in _HONEST_ACTIONS:
+            return " ".join(words)
+    return None
+
+
+_HONEST_ACTIONS = frozenset(
+    "vote try download install read watch listen join attend sign subscribe visit check "
+    "review donate support give test".split()
+)
+_STAR_RATING = rx(r"(?i)\b(?:5|five)[- ]?stars?\b|⭐+")
+
+
 def exempt(sentence: str, rule: str) -> bool:
     """True when a rule that judges the whole message does not condemn this sentence (a thank-you
     is not vague praise; an ask is not self-centred talk)."""
@@ -1021,12 +1138,8 @@ def _leave_out(facts: Facts, sent: _Sentence, bare: str, role_order: list[str]) 
     facts.removed.append(Removed(rules, bare))
     if "quid-pro-quo" in rules:
         offer = _OFFER.search(sent.text)
-        if offer:
-            facts.keep(
-                "given",
-                f"I'd be glad to {offer.group('offer').strip()}, whatever you decide.",
-                sent.a,
-            )
+        if offer and facts.offer is None:  # theirs to make without the condition, or not at all
+            facts.offer = _TRADE_TAIL.sub("", offer.group("offer").strip()) or None
     if "engagement-bait" in rules:
         facts.dropped_bait = True
     for clause in _salvage(sent.text, sent.spans, sent.a):
@@ -1077,12 +1190,26 @@ def _salutation(report: Report, s: Signals) -> str | None:
     for hit in s.at_line_start("greeting"):
         start, end = s.greeting_end(hit)
         a, b = s.doc.span(start, end)
-        line = report.text[a:b].strip().rstrip(",!.:;—- ")
+        line = _salutation_only(report.text[a:b]).strip().rstrip(",!.:;—- ")
         words = line.split()
         if 2 <= len(words) <= 5 and any(w[:1].isupper() or w.startswith("<@") for w in words[1:]):
             return line + ","
         return None
     return None
+
+
+def _salutation_only(line: str) -> str:
+    """The greeting and name, without what follows them on the line ("Hi Ines!! 👋" → "Hi
+    Ines", "Hiii Mohammed!! its Greta" → "Hiii Mohammed"); a title's full stop stays."""
+    for m in _SALUTATION_STOP.finditer(line):
+        if m.group() == "." and _TITLE_BEFORE.search(line, 0, m.start()):
+            continue
+        return line[: m.start()]
+    return line
+
+
+_SALUTATION_STOP = rx(r"[!?]|[^\w\s.,'’<>@&|:—-]|\.(?=\s|$)")
+_TITLE_BEFORE = rx(r"(?i)\b(?:dr|prof|mr|mrs|ms|mx|st)$")
 
 
 def answers_as_facts(kind: Kind, supplied: Mapping[str, str]) -> Facts:

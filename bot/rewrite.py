@@ -170,8 +170,19 @@ def _address(recipient: str | None) -> tuple[str | None, bool]:
         return None, False  # "Hi there" is a greeting, not a name
     if words[0].lower().rstrip(".") in _TITLES:
         return (f"{words[0]} {words[-1]}", True) if len(words) > 1 else (None, False)
-    first = words[0]
-    return (first[:1].upper() + first[1:] if first.islower() else first), False
+    if words[0].lower() in _KIN and len(words) > 1:  # "Uncle Kenji": how family is greeted
+        return f"{words[0].capitalize()} {_cased(words[1])}", False
+    return _cased(words[0]), False
+
+
+_KIN = frozenset("uncle auntie aunty aunt cousin grandma granny grandpa pastor coach".split())
+
+
+def _cased(name: str) -> str:
+    """A name as a greeting writes it: "maya" → "Maya", "MATEO" → "Mateo"."""
+    if name.islower() or (name.isupper() and len(name) > 2):
+        return name[:1].upper() + name[1:].lower()
+    return name
 
 
 #: Deadlines that already say when ("this week", "tomorrow"): "before this week" reads wrong.

@@ -85,9 +85,12 @@ def test_sentences_are_sorted_by_role_and_kept_verbatim(engine: Engine) -> None:
     assert f.removed == []
 
 
-def test_a_trade_keeps_the_offer_and_drops_the_condition(engine: Engine) -> None:
+def test_a_trade_keeps_the_offer_for_the_sender_to_make_and_drops_the_condition(
+    engine: Engine,
+) -> None:
     f = facts_of(engine, "Hi Dana, I'll endorse you for Python if you endorse me for Java.")
-    assert f.given == ["I'd be glad to endorse you for Python, whatever you decide."]
+    assert f.given == []  # never an unconditional promise written for them
+    assert f.offer == "endorse you for Python"
     assert f.removed[0].rules == ("quid-pro-quo",)
     assert f.ask is not None and f.ask.phrase == "endorse me for Java"
 

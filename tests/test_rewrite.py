@@ -191,7 +191,12 @@ def test_supplied_facts_replace_the_prompts(rewriter: Rewriter) -> None:
     }
     second = rewriter.check(draft, supplied=supplied).rewrite
     assert second is not None and second.text is not None
-    assert not PROMPT.search(second.text), second.text
+    # only the optional offer is left: the sender's to make without the condition, or delete
+    left = [m.group() for m in PROMPT.finditer(second.text)]
+    assert left == [
+        "[optional: your offer, with no strings attached — e.g. I'd be glad to "
+        "endorse you; or delete this line]"
+    ], second.text
     assert second.text.startswith("Hi Dana,")
     assert "We shipped the Q3 billing migration together at Acme." in second.text
     assert not [f for f in second.findings if f.severity is Severity.ERROR]

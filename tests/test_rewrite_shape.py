@@ -1,0 +1,142 @@
+"""The rewrite keeps the draft's shape: its order, one greeting, one ask, one thanks.
+
+Blind raters called a rewrite broken when it moved the sender's lines around, greeted twice,
+asked twice or thanked twice; these pin the fixes on drafts shaped like the ones they read.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.honesty import PROMPT
+from bot.rewrite import Rewriter
+
+
+@pytest.fixture(scope="module")
+def rewriter() -> Rewriter:
+    return Rewriter()
+
+
+def _text(rewriter: Rewriter, draft: str) -> str:
+    rewrite = rewriter.check(draft).rewrite
+    assert rewrite is not None and rewrite.text is not None, rewrite
+    return rewrite.text
+
+
+def test_lines_keep_the_order_the_sender_wrote_them_in(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi Kaveh, great meeting you at the Lagos Games Week party!! You clearly know your "
+        "stuff. I wrote you a recommendation last night. Would you mind returning the favour "
+        "for my 2D animation? I need 50 recommendations by Friday!!",
+    )
+    met = text.index("Great meeting you")
+    assert met < text.index("I wrote you a recommendation") < text.index("Would you mind")
+
+
+def test_closing_warm_lines_stay_last(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi Sam, we worked together on the payments team at Acme. Could you endorse me for "
+        "Python ASAP??? I need 50 endorsements by Friday!! Hope you're well!",
+    )
+    assert text.index("Could you endorse me") < text.index("Hope you're well!")
+    assert text.rstrip().endswith("Hope you're well!\n\nThanks!")
+
+
+def test_a_family_greeting_is_the_greeting_and_is_not_repeated(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Uncle Kenji!!! I can't believe I only just found you on here. Please accept my "
+        "connection request TODAY, the coordinators count them on Friday.",
+    )
+    assert text.startswith("Hi Uncle Kenji,\n")
+    assert text.count("Kenji") == 1
+
+
+def test_a_shouted_name_is_greeted_in_ordinary_case(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "MATEO!!! How are you?? I need you to introduce me to your client at Northgate "
+        "Properties TODAY, I really need this contract.",
+    )
+    assert text.startswith("Hi Mateo,")
+
+
+def test_the_salutation_stops_at_the_name(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hiii Mohammed!! its Greta, we met at the SFU career fair lol. Im sooo ready for my "
+        "next role, got 3 new certs + my portfolio is amazing. can u refer me to ur team?? "
+        "would be a dream!!",
+    )
+    first_line = text.split("\n", 1)[0]
+    assert first_line == "Hiii Mohammed,"
+    assert text.lower().count("its greta") == 1
+
+
+def test_an_ask_in_the_senders_words_is_not_asked_again(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi Connor, Ayumi told me about your work on the rowing models, it sounds fascinating! "
+        "I'm building my profile for a faculty position, and I'd be so grateful for an "
+        "endorsement for Sports Biomechanics on LinkedIn. I'll endorse you for Machine "
+        "Learning straight back.",
+    )
+    assert "I'd be so grateful for an endorsement" in text
+    assert "Would you be willing to" not in text
+
+
+def test_an_invitation_to_connect_is_the_connection_ask(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hello everyone, I am writing on behalf of the NAIROBI RETAIL FORUM. We would like "
+        "to invite you to connect with us on LinkedIn. Connect today, we accept everyone!!",
+    )
+    assert "Would you be open to connecting?" not in text
+
+
+def test_a_thank_you_is_not_thanked_twice(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi Tariq, just saw the lovely reference you wrote for me for the literacy programme, "
+        "thank you so so much!! Honestly your a wonderful person, so kind and hardworking and "
+        "always so positive. Hope to see you at the next saturday session, take care!!",
+    )
+    assert "Thank you for [" not in text
+    assert text.index("thank you so so much") < text.index("Hope to see you")
+
+
+def test_a_trades_offer_is_an_optional_bracket_not_a_promise(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi Connor, Ayumi told me about your rowing models. Endorse me for Sports "
+        "Biomechanics and I'll endorse you for Machine Learning straight back!",
+    )
+    assert "whatever you decide" not in text
+    offers = [m.group() for m in PROMPT.finditer(text) if "your offer" in m.group()]
+    assert offers and offers[0].startswith("[optional:")
+    assert "endorse you for Machine Learning;" in offers[0]  # "straight back" went with it
+
+
+def test_a_left_out_vote_ask_is_the_example_in_the_ask_bracket(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Dear Mateo,\n\nIt was a pleasure meeting you at the Africa Climate Tech Forum. Our "
+        "startup, Cyclo Cells, has been shortlisted for the Green Startup Award. Could you "
+        "kindly vote for us using the link below, and share it on your LinkedIn and "
+        "WhatsApp? Voting closes on Sunday.\n\nBest regards,\nDmitri",
+    )
+    asks = [m.group() for m in PROMPT.finditer(text) if "genuinely like" in m.group()]
+    assert asks and "vote for us" in asks[0]
+    assert "share it" not in asks[0]
+
+
+def test_no_full_stop_after_an_emoji(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Dear Mateo,\n\nI enjoyed our brief conversation about battery recycling 😊\n\nOur "
+        "startup has been shortlisted for the Green Startup Award. Could you vote for us and "
+        "share it on your LinkedIn? Voting closes on Sunday.\n\nBest regards,\nDmitri",
+    )
+    assert "😊." not in text
