@@ -10,9 +10,13 @@ every kind it applies to, see `evals/flawed.py`) it reports, for drafts with fin
 * the share containing a fact token (name, number, organisation, date, link) that came from
   neither the draft nor the supplied facts — an invention;
 * how often a link, number or name of the draft was set aside (it only lived in words a rule
-  objected to) or had to be appended because no template slot kept it.
+  objected to) or had to be appended because no template slot kept it;
+* meaning kept: rewrites that make a commitment in the sender's voice ("I'd be glad to…",
+  "I'll…") the draft doesn't make (brackets don't count: the sender writes those), and drafts
+  that admit the two don't know each other but still get a rewrite asking how they do.
 
     python -m evals.rewrite
+    python -m evals.rewrite --corpus dev              # the corpus's flawed dev drafts
     python -m evals.rewrite --data evals/data/outreach-b.jsonl --show invented
 """
 
@@ -20,12 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from bot.engine import Engine
-from bot.honesty import inventions
+from bot.honesty import PROMPT, inventions
 from bot.models import Context, Kind, Report, Severity
 from bot.rewrite import EXCUSED_BY, Rewriter
 from evals.flawed import generate
@@ -66,6 +71,26 @@ FILLS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+#: A commitment in the sender's voice: an offer or a promise.
+_COMMITMENT = re.compile(
+    r"(?i)\b(?:i'?ll|i will|i'?d be (?:glad|happy|delighted)|i'?m (?:glad|happy) to|"
+    r"i am (?:glad|happy) to|i can|i could|i promise)\b[^.?!\n]{0,60}"
+)
+_WORDS = re.compile(r"\w+")
+
+
+def added_commitments(draft: str, rewrite: str) -> list[str]:
+    """Commitments the rewrite makes in the sender's voice that the draft doesn't make
+    (compared word for word, outside [brackets], which the sender fills or deletes)."""
+    said = " ".join(_WORDS.findall(draft.lower()))
+    out = []
+    for m in _COMMITMENT.finditer(PROMPT.sub(" ", rewrite)):
+        words = " ".join(_WORDS.findall(m.group().lower()))
+        if words and words not in said:
+            out.append(m.group().strip())
+    return out
+
+
 def _blocking(report: Report) -> list[str]:
     return [f.rule for f in report.findings if f.severity in (Severity.ERROR, Severity.WARNING)]
 
@@ -76,7 +101,7 @@ def evaluate(items: list[dict[str, Any]], rewriter: Rewriter) -> dict[str, Any]:
     words = rewriter.template_words()
     c: Counter[str] = Counter()
     failures: dict[str, list[str]] = {
-        k: [] for k in ("tq", "filled", "invented", "appended", "selfcheck", "unchanged")
+        k: [] for k in ("tq", "filled", "invented", "appended", "selfcheck", "unchanged", "meaning")
     }
     for it in items:
         text = it["text"]
@@ -93,9 +118,18 @@ def evaluate(items: list[dict[str, Any]], rewriter: Rewriter) -> dict[str, Any]:
             if it.get("rules"):
                 failures["unchanged"].append(f"[{it['id']}] {text!r}")
             continue
+        admits = engine.analyse(text, context)[1].has("no_firsthand_admission")
+        c["admits"] += admits
         if rw.text is None:  # e.g. a hollow endorsement of the reader: advice, not a rewrite
             c["advice_only"] += 1
             continue
+        if admits and rw.template != "decline" and "[how you know" in rw.text:
+            c["admission_slot"] += 1
+            failures["meaning"].append(f"[{it['id']}] admission, relationship slot\n{rw.text}")
+        added = added_commitments(text, rw.text) if rw.template != "decline" else []
+        if added:
+            c["commitment_added"] += 1
+            failures["meaning"].append(f"[{it['id']}] added {added}\n{text}\n---\n{rw.text}")
         assert rw.trust is not None
         c["rewritten"] += 1
         missing = {m.field for m in rw.missing}
@@ -173,6 +207,10 @@ def report_numbers(name: str, result: dict[str, Any]) -> None:
     print(f"  self-check: any finding not explained by one .. {_share(c, 'selfcheck_any')}")
     print(f"  draft facts set aside with left-out words ..... {_share(c, 'set_aside')}")
     print(f"  draft facts appended (no slot kept them) ...... {_share(c, 'appended')}")
+    print(f"  commitments added in the sender's voice ....... {_share(c, 'commitment_added')}")
+    print(
+        f"  admissions given a relationship slot .......... {_share(c, 'admission_slot', 'admits')}"
+    )
 
 
 def main() -> None:
@@ -181,21 +219,32 @@ def main() -> None:
         "--data", type=Path, action="append", help="JSONL drafts (default: dev + generated)"
     )
     parser.add_argument(
-        "--show", choices=["tq", "filled", "invented", "appended", "selfcheck", "unchanged"]
+        "--show",
+        choices=["tq", "filled", "invented", "appended", "selfcheck", "unchanged", "meaning"],
+    )
+    parser.add_argument(
+        "--corpus",
+        choices=["dev", "test"],
+        help="the corpus's flawed drafts of one split (test: numbers only, never a draft)",
     )
     parser.add_argument("--limit", type=int, default=15, help="examples to show")
     args = parser.parse_args()
     sets: list[tuple[str, list[dict[str, Any]]]] = []
-    for path in args.data or [_HERE / "data" / "outreach-dev.jsonl"]:
+    if args.corpus:
+        from evals.rate import flawed_drafts
+
+        drafts = [{"id": r["id"], "text": r["text"]} for r in flawed_drafts(args.corpus)]
+        sets.append((f"corpus {args.corpus} flawed drafts", drafts))
+    for path in args.data or ([] if args.corpus else [_HERE / "data" / "outreach-dev.jsonl"]):
         items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
         sets.append((path.name, items))
-    if not args.data:
+    if not args.data and not args.corpus:
         sets.append(("generated flawed drafts", generate()))
     rewriter = Rewriter()
     for name, items in sets:
         result = evaluate(items, rewriter)
         report_numbers(name, result)
-        if args.show:
+        if args.show and args.corpus != "test":
             for example in result["failures"][args.show][: args.limit]:
                 print("\n" + example)
             print()
