@@ -599,8 +599,12 @@ def _admits_cold_ask(report: Report, signals: Signals, supplied: Mapping[str, st
     you recommend me"): a [how you know them] slot would ask the sender to make one up."""
     return (
         report.kind in (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST)
-        and any(f.rule == "cold-ask" for f in report.findings)
         and signals.has("cold_contact")
+        # the sender's own words say they're strangers; a shared history they also wrote
+        # ("you don't know me well, but we met at…") keeps the ordinary rewrite
+        and (
+            any(f.rule == "cold-ask" for f in report.findings) or not signals.voice("relationship")
+        )
         and not signals.context.known_relationship
         and not (supplied or {}).get("relationship")
     )

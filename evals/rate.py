@@ -173,6 +173,57 @@ def summary(split: str, name: str | None = None) -> None:
             print(
                 f"  raters agree on '{q}': {same}/{len(shared)} ({same / max(1, len(shared)):.0%})"
             )
+    themes = _themes(folder, key)
+    if themes["notes"]:
+        named = " · ".join(f"{t} {themes[t]}" for t in THEMES if themes[t])
+        print(f"  notes on broken rewrites ({themes['notes']}) name: {named}")
+
+
+#: What a rater's note on a broken rewrite names, counted by keyword (a note may name several).
+THEMES: dict[str, re.Pattern[str]] = {
+    "lost or narrowed ask": re.compile(
+        r"(?i)\b(?:drop|drops|dropped|lost|loses|omits?|omitted|missing|removes?|removed|cut)\b"
+        r"[^;,.]*\b(?:ask|request|cta|vote|review|sign-?up|referral|follow\w*|share|intro\w*|"
+        r"link|approv\w*)|\b(?:ask|asks|request|vote|link)\w*\s+(?:dropped|lost|missing|removed|"
+        r"gone)|never asks|no (?:clear |real )?ask"
+    ),
+    "repeated line": re.compile(r"(?i)\b(?:repeat\w*|twice|duplicat\w*|double[ds]?)\b"),
+    "fragment or garbled": re.compile(
+        r"(?i)\b(?:fragment\w*|garbl\w*|dangling|orphan\w*|broken sentence|run-on|scrambled|"
+        r"ungrammatical|half[- ]sentence|antecedent|unreferenced|referent|spliced)"
+    ),
+    "order": re.compile(
+        r"(?i)\b(?:order|reorder\w*|jumbled)\b|at the (?:top|start)|before (?:the )?(?:main )?"
+        r"(?:ask|greeting|being|it is)"
+    ),
+    "stray closing, subject or signature": re.compile(
+        r"(?i)\b(?:stray|mid-message|mid-body|subject|signature|sign-?off|closing|regards|"
+        r"yours (?:faithfully|sincerely))\b"
+    ),
+    "deadline": re.compile(r"(?i)\b(?:deadline|by friday|today|tonight|this week|urgen\w*)\b"),
+    "greeting": re.compile(r"(?i)\b(?:greet\w*|salutation|name after)|'hi [a-z]+"),
+    "contradiction": re.compile(r"(?i)\b(?:contradict\w*|no worries)"),
+    "group lines": re.compile(r"(?i)\b(?:group|everyone|crowd|channel|one-to-one|1:1|broadcast)\b"),
+    "added claim or offer": re.compile(
+        r"(?i)\b(?:adds?|added|invent\w*|unconditional)\b[^;,.]*\b(?:claim|fact|offer|"
+        r"promise|relationship|project|connection|meetup|commitment)"
+    ),
+}
+
+
+def _themes(folder: Path, key: dict[str, Any]) -> Counter[str]:
+    """Counts of what the notes on broken rewrites name (keywords, no text printed)."""
+    counts: Counter[str] = Counter()
+    for path in sorted(folder.glob("rate-*.*.jsonl")):
+        for row in _read_jsonl(path):
+            pair = key.get(str(row.get("pair")))
+            if pair is None or row.get("broken") not in (pair["rewrite"], "both"):
+                continue
+            counts["notes"] += 1
+            note = str(row.get("note", ""))
+            for theme, pattern in THEMES.items():
+                counts[theme] += bool(pattern.search(note))
+    return counts
 
 
 def _print_rater(rater: str, answers: dict[str, dict[str, str]], key: dict[str, Any]) -> None:

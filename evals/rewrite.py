@@ -12,8 +12,9 @@ every kind it applies to, see `evals/flawed.py`) it reports, for drafts with fin
 * how often a link, number or name of the draft was set aside (it only lived in words a rule
   objected to) or had to be appended because no template slot kept it;
 * meaning kept: rewrites that make a commitment in the sender's voice ("I'd be glad to…",
-  "I'll…") the draft doesn't make (brackets don't count: the sender writes those), and drafts
-  that admit the two don't know each other but still get a rewrite asking how they do.
+  "I'll…") the draft doesn't make (brackets don't count: the sender writes those), and asks
+  for a recommendation or referral that admit the two don't know each other but still get a
+  rewrite asking how they do.
 
     python -m evals.rewrite
     python -m evals.rewrite --corpus dev              # the corpus's flawed dev drafts
@@ -118,7 +119,10 @@ def evaluate(items: list[dict[str, Any]], rewriter: Rewriter) -> dict[str, Any]:
             if it.get("rules"):
                 failures["unchanged"].append(f"[{it['id']}] {text!r}")
             continue
-        admits = engine.analyse(text, context)[1].has("no_firsthand_admission")
+        signals = engine.analyse(text, context)[1]
+        admits = report.kind in (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST) and (
+            signals.has("cold_contact") or signals.has("no_firsthand")
+        )  # "you don't know me, but…", "we've never worked together": asks between strangers
         c["admits"] += admits
         if rw.text is None:  # e.g. a hollow endorsement of the reader: advice, not a rewrite
             c["advice_only"] += 1
@@ -209,7 +213,7 @@ def report_numbers(name: str, result: dict[str, Any]) -> None:
     print(f"  draft facts appended (no slot kept them) ...... {_share(c, 'appended')}")
     print(f"  commitments added in the sender's voice ....... {_share(c, 'commitment_added')}")
     print(
-        f"  admissions given a relationship slot .......... {_share(c, 'admission_slot', 'admits')}"
+        f"  admitted strangers asked how they know them ... {_share(c, 'admission_slot', 'admits')}"
     )
 
 

@@ -45,7 +45,7 @@ def test_pairs_shuffle_and_the_summary_scores_against_the_key(
     ])  # fmt: skip
     _jsonl(folder / "rate-0.wary.jsonl", [
         {"pair": p, "recipient": "AB".replace(k["rewrite"], ""), "advise": "AB".replace(k["rewrite"], ""),
-         "differ": "yes", "broken": k["rewrite"]}
+         "differ": "yes", "broken": k["rewrite"], "note": "repeats the ask; drops the vote ask"}
         for p, k in key.items()
     ])  # fmt: skip
     rate.summary("dev")
@@ -54,3 +54,6 @@ def test_pairs_shuffle_and_the_summary_scores_against_the_key(
     assert "wary: 6 pairs · recipient would rather get the rewrite 0%" in out
     assert "broken: rewrite 100%, draft 0%" in out
     assert "raters agree on 'recipient': 0/6" in out
+    # notes on broken rewrites are tallied by what they name, never printed
+    assert "notes on broken rewrites (6) name: lost or narrowed ask 6 · repeated line 6" in out
+    assert "drops the vote" not in out
