@@ -44,6 +44,9 @@ _TRIMMABLE = frozenset({"blast", "pressure", "engagement-bait"})
 _REQUESTS = (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST, Kind.CONNECTION_REQUEST)
 
 _CLOSINGS = (
+    "yours faithfully|yours sincerely|sincerely yours|respectfully yours|faithfully|"
+    "with love and gratitude|with love and thanks|with love|with appreciation|with best wishes|"
+    "with warm regards|with kind regards|with warm wishes|warm wishes|much love|blessings|"
     "thank you so much|thanks so much|thanks in advance|thank you|thanks again|many thanks|"
     "thanks|thx|ty|best regards|kind regards|warm regards|warmest regards|all the best|"
     "best wishes|regards|best|cheers|warmly|sincerely|talk soon|speak soon|take care|"
@@ -59,7 +62,9 @@ _SIGN_OFF = rx(
     rf"(?m)(?:^|(?<=[.!?])[ \t]+)[ \t]*(?P<closing>(?i:{_CLOSINGS}))[ \t]*[,!.\-—]*[ \t]*"
     rf"(?:\n[ \t]*)?(?:-+|—)?[ \t]*(?P<name>{_NAME})[ \t]*[.!]?[ \t]*\Z"
 )
-_LONE_NAME_LINE = rx(rf"\n[ \t]*(?:-+|—)?[ \t]*(?P<name>{_NAME})[ \t]*\Z")
+_LONE_NAME_LINE = rx(
+    rf"\n[ \t]*(?:-+|—)?[ \t]*(?P<name>{_NAME}|[A-Z]\.)[ \t]*\Z"
+)  # "Grace", "— Sam Lee", "T."
 _CLOSING_SENTENCE = rx(rf"(?i)(?:{_CLOSING_WORDS})(?:\s+(?:again|a lot|a ton|!+))?[\s,!.]*")
 _DAY = (
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow(?: morning| evening)?|"
@@ -465,6 +470,15 @@ def _sender(report: Report) -> tuple[str | None, str | None]:
     m = _LONE_NAME_LINE.search(tail)
     if m and _is_name(m.group("name")) and not _CLOSING_ONLY.fullmatch(m.group("name")):
         return m.group("name"), None
+    name = m.group("name") if m else ""
+    if (  # "…our december summit\n\nkaveh": someone who writes without capitals signs so too
+        name.isalpha()
+        and name.islower()
+        and report.text == report.text.lower()
+        and name not in _NOT_NAMES
+        and not _CLOSING_ONLY.fullmatch(name)
+    ):
+        return name.capitalize(), None
     return None, None
 
 
@@ -853,7 +867,7 @@ def _sentences(
 ) -> list[_Sentence]:
     """The draft's own sentences, without salutation, sign-off or bare links."""
     recipient_words = {w.lower() for w in (recipient or "").split()}
-    sign_off = {line.rstrip(".!") for line in sender.split("\n")}
+    sign_off = {line.rstrip(".!").lower() for line in sender.split("\n")}
     flagged = [(f.start, f.end, f.rule) for f in report.findings if f.rule in _REMOVE_RULES]
     trades = any(f.rule in ("quid-pro-quo", "engagement-bait") for f in report.findings)
     wanted = _ASK_CUES | {c for cs in _ROLE_CUES.values() for c in cs} | {"self_wants", "gratitude"}
@@ -878,8 +892,15 @@ def _sentences(
             text = _unwrapped(report.text[a:b])
             if not text.strip():
                 continue
+        subject = _SUBJECT.match(text) if not report.text[:a].strip() else None
+        if subject:  # an e-mail's subject line is not a sentence of the message
+            rest = report.text[b:]
+            if all(t in rest for t in fact_tokens(text[subject.end() :])):
+                continue  # the body says it again
+            a += subject.end()
+            text = _unwrapped(report.text[a:b])
         words = _LINKS_AND_CLOSINGS.sub(" ", _links_blanked(s, own, n_end, text)).split()
-        if not words or text.strip().rstrip(".!") in sign_off:
+        if not words or text.strip().rstrip(".!").lower() in sign_off:
             continue  # a sign-off, or a link on its own line: the template places both
         if len(words) <= 2 and words[0].rstrip(",.!") in sender.split():
             continue
@@ -902,6 +923,8 @@ def _sentences(
     return out
 
 
+#: "Subject: Job search - any leads appreciated!": a subject line pasted with the e-mail.
+_SUBJECT = rx(r"(?i)\s*(?:subject(?: line)?|subj|re|fwd?)\s*:\s*")
 #: A clause that can't stand alone once the clause it hung on is gone.
 _SUBORDINATE = rx(
     r"(?:if|when|unless|once|as soon as|because|since|so that|whenever|after|before)\b"
