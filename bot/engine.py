@@ -129,6 +129,28 @@ class Engine:
         assessment, findings = self._assess(text, context, kind)
         return Judgement(assessment.kind, assessment.trust, findings)
 
+    def phrase_spans(
+        self, rule_id: str, report: Report, signals: Signals, lists: frozenset[str] | None = None
+    ) -> list[tuple[int, int]]:
+        """Where a rule's own phrase detectors point in a checked draft (original offsets),
+        whether or not the reader fired the rule.
+
+        The rewriter uses them to keep words a rule objects to ("as soon as you see this",
+        "TODAY") out of a rewrite even when the reader judged the draft as a whole fine on that
+        rule: a rewrite is held to the rule's words, not only to the reader's overall call.
+        """
+        rule = next((r for r in self.rules if r.id == rule_id), None)
+        if rule is None or (rule.kinds and report.kind.value not in rule.kinds):
+            return []
+        a = Assessment(signals, report.kind, report.trust)
+        doc = signals.doc
+        return [
+            doc.span(start, end)
+            for det in rule.detectors
+            if det.type == "phrases" and (lists is None or lists & set(det.lists))
+            for start, end in run_detector(det, a)
+        ]
+
     def _assess(
         self, text: str, context: Context | None, kind: Kind | None
     ) -> tuple[Assessment, tuple[Finding, ...]]:

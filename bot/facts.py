@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.honesty import fact_tokens
@@ -45,6 +45,7 @@ _REQUESTS = (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST, Kind.CONNECTION_RE
 
 _CLOSINGS = (
     "yours faithfully|yours sincerely|sincerely yours|respectfully yours|faithfully|"
+    "with sincere thanks|with sincere gratitude|with so much gratitude|with much gratitude|"
     "with love and gratitude|with love and thanks|with love|with appreciation|with best wishes|"
     "with warm regards|with kind regards|with warm wishes|warm wishes|much love|blessings|"
     "thank you so much|thanks so much|thanks in advance|thank you|thanks again|many thanks|"
@@ -612,6 +613,8 @@ def _trimmable(sentence: str, spans: list[tuple[int, int, str]], s: Signals, a: 
             continue  # a ping or template field at either end: "@here we worked…", "…, {name}!"
         words = sentence[max(0, start - a) : end - a].split()
         mid_word = before[-1:].isalnum() or before[-1:] == "-" or after[:1].isalnum()
+        if not mid_word and _URGENT_WORD.fullmatch(" ".join(words).strip(" ,.!")):
+            continue  # "…in NGO management ASAP, ideally…": the sentence stands without it
         if (
             len(words) <= 3
             and not mid_word
@@ -620,6 +623,12 @@ def _trimmable(sentence: str, spans: list[tuple[int, int, str]], s: Signals, a: 
             continue
         return False
     return True
+
+
+#: Urgency that is one tacked-on word or two, wherever it stands.
+_URGENT_WORD = rx(
+    r"(?i)asap|a\.s\.a\.p|urgently|immediately|right now|right away|straight away|pronto"
+)
 
 
 def _trim(sentence: str, spans: list[tuple[int, int, str]], a: int) -> str:
@@ -696,6 +705,8 @@ def _salvage(sentence: str, spans: list[tuple[int, int, str]], a: int) -> list[s
             continue
         if bargains and _IN_EXCHANGE.search(lower):
             continue  # "…and I'll give you a shoutout": the other half of the trade
+        if bargains and _BAIT_TALK.search(clause):
+            continue  # "I want it trending before Monday": the reason for the bait
         if _SUBORDINATE.match(lower):
             continue  # "If you leave my app a review" alone is half a sentence
         if (
@@ -863,13 +874,19 @@ _YOU = rx(r"(?i)\b(?:you|your|yours|you're|you've|you'd|you'll|u|ur|ya)\b")
 
 
 def _sentences(
-    report: Report, s: Signals, sender: str, recipient: str | None = None
+    report: Report,
+    s: Signals,
+    sender: str,
+    recipient: str | None = None,
+    also_flagged: Sequence[tuple[int, int, str]] = (),
 ) -> list[_Sentence]:
     """The draft's own sentences, without salutation, sign-off or bare links."""
     recipient_words = {w.lower() for w in (recipient or "").split()}
     sign_off = {line.rstrip(".!").lower() for line in sender.split("\n")}
     flagged = [(f.start, f.end, f.rule) for f in report.findings if f.rule in _REMOVE_RULES]
+    flagged.extend(also_flagged)
     trades = any(f.rule in ("quid-pro-quo", "engagement-bait") for f in report.findings)
+    bait = any(f.rule == "engagement-bait" for f in report.findings)
     wanted = _ASK_CUES | {c for cs in _ROLE_CUES.values() for c in cs} | {"self_wants", "gratitude"}
     starts = {cue: [h.start for h in s.voice(cue)] for cue in wanted}
     praise = [h.start for h in s.voice("self_praise")]
@@ -914,6 +931,8 @@ def _sentences(
         ]
         if _TRADE_CLOSER.fullmatch(text.strip()) and trades:
             spans.append((a, b, "quid-pro-quo"))  # "Deal?" after the trade it sealed
+        if bait and _BAIT_TALK.search(text) and not any(sp[:2] == (a, b) for sp in spans):
+            spans.append((a, b, "engagement-bait"))  # "Every repost counts!" once the ask is gone
         if _CROWD_LINE.search(text) and not any(rule == "blast" for *_, rule in spans):
             spans.append((a, b, "blast"))  # a line to the crowd has no place in a note to one
         weight = sum(n_start <= p < n_end for p in starts["self_wants"]) + 1.5 * sum(
@@ -941,7 +960,19 @@ _CROWD_LINE = rx(
     r"every(?:one|body),? (?:go|please|pls|check|share|vote|help|drop)|all my (?:friends|"
     r"connections|followers|contacts)|"
     r"anyone else|anybody else|everyone here|everybody here|anyone (?:here|in this)|"
-    r"anybody (?:here|in this|who)|whoever (?:can|is|sees))\b"
+    r"anybody (?:here|in this|who)|whoever (?:can|is|sees)|hope every(?:one|body)|"
+    r"(?:thanks|thank you)(?: so much| all| again)? (?:every(?:one|body)|all|guys|folks|y'?all)|"
+    r"(?:hi|hey|hello) (?:all|everyone|everybody)|if i(?: have|'ve)? missed anyone|"
+    r"(?:right|wrong) (?:channel|group|place) for this|"
+    r"your all|tag (?:a friend|someone|your friends))\b"
+)
+#: Talk about reach that only made sense beside a like-and-share ask ("Every repost counts!",
+#: "the algorithm only pushes it…"): it goes with the ask.
+_BAIT_TALK = rx(
+    r"(?i)\b(?:every (?:like|share|repost|retweet|comment|follow|vote|view)s?\b|the algorithm|"
+    r"trending|more (?:likes|shares|reposts|views|followers|eyes)|(?:likes|shares|reposts|"
+    r"comments|follows)(?: really)? (?:help|count|matter|go a long way)|boost (?:it|the post|my post)|"
+    r"(?:get|gets|getting) (?:it |the post |my post )?(?:traction|engagement|views))"
 )
 
 
@@ -981,8 +1012,16 @@ def _links_blanked(s: Signals, start: int, end: int, text: str) -> str:
     return masked
 
 
-def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None = None) -> Facts:
-    """Read the facts a rewrite may use out of a checked draft (plus the user's own answers)."""
+def extract_facts(
+    report: Report,
+    s: Signals,
+    supplied: Mapping[str, str] | None = None,
+    also_flagged: Sequence[tuple[int, int, str]] = (),
+) -> Facts:
+    """Read the facts a rewrite may use out of a checked draft (plus the user's own answers).
+
+    `also_flagged`: words (original offsets, rule) a rule's own phrases name that the report
+    didn't flag; the rewrite leaves them out like flagged words."""
     supplied = {  # an answer can't ping a crowd either: "@here" in a fact is dropped
         k: " ".join(_CROWD_PING.sub(" ", v).split())
         for k, v in (supplied or {}).items()
@@ -1020,7 +1059,7 @@ def extract_facts(report: Report, s: Signals, supplied: Mapping[str, str] | None
     def asked_in(sent: _Sentence) -> bool:
         return source is not None and sent.n_start <= source[0] < sent.n_end
 
-    for sent in _sentences(report, s, facts.sender or "\0", facts.recipient):
+    for sent in _sentences(report, s, facts.sender or "\0", facts.recipient, also_flagged):
         bare = sent.text.strip()
         if sent.spans and _trimmable(sent.text, sent.spans, s, sent.a):
             for fs, fe, rule in sent.spans:

@@ -272,7 +272,14 @@ class Rewriter:
                 "reply to their work, help with something they care about, or ask a mutual "
                 "contact who knows you both. Ask once they could speak to your work first-hand.",
             )
-        facts = extract_facts(report, signals, supplied)
+        # Pressure the rule's own words name is left out even where the reader let it pass.
+        unflagged = [
+            (start, end, "pressure")
+            for start, end in self.engine.phrase_spans("pressure", report, signals, _URGENT)
+            if not any(f.start <= start < f.end for f in report.findings)
+            and not _ONLY_WHEN.search(report.text[start:end])
+        ]
+        facts = extract_facts(report, signals, supplied, unflagged)
         name = self._template_name(report, facts, signals)
         if name == "decline":  # the praise it would have carried is what we decline to give
             for role in ("warm", "thanks", "recommend", "details", "reason", "given", "asks"):
@@ -594,16 +601,28 @@ _ENDORSED_YOU = re.compile(
 )
 
 
+#: Pressure the rewrite never keeps, fired or not: urgency, guilt, entitlement. (A deadline
+#: is not among them: it stays, politely, in the easy out.)
+_URGENT = frozenset({"pressure_urgent"})
+#: "…what I do now", "register today": a time word alone is left to the reader's judgment.
+_ONLY_WHEN = re.compile(
+    r"(?i)^(?!.*\b(?:asap|urgent\w*|immediately|right now|right away)\b).*\b(?:today|tonight|now|"
+    r"this morning|this afternoon|within the hour)\W*$"
+)
+
+
 def _admits_cold_ask(report: Report, signals: Signals, supplied: Mapping[str, str] | None) -> bool:
     """An ask to vouch that says the two don't know each other ("you don't know me, but could
     you recommend me"): a [how you know them] slot would ask the sender to make one up."""
+    cold = any(f.rule == "cold-ask" for f in report.findings)
     return (
         report.kind in (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST)
-        and signals.has("cold_contact")
-        # the sender's own words say they're strangers; a shared history they also wrote
-        # ("you don't know me well, but we met at…") keeps the ordinary rewrite
+        # the sender's own words say they're strangers ("you don't know me"; "we've never met"
+        # where rapport also finds the ask cold); a shared history they also wrote ("you don't
+        # know me well, but we met at…") keeps the ordinary rewrite
         and (
-            any(f.rule == "cold-ask" for f in report.findings) or not signals.voice("relationship")
+            (signals.has("cold_contact") and (cold or not signals.voice("relationship")))
+            or (signals.has("no_firsthand") and cold)
         )
         and not signals.context.known_relationship
         and not (supplied or {}).get("relationship")

@@ -140,3 +140,68 @@ def test_no_full_stop_after_an_emoji(rewriter: Rewriter) -> None:
         "share it on your LinkedIn? Voting closes on Sunday.\n\nBest regards,\nDmitri",
     )
     assert "😊." not in text
+
+
+def test_a_formal_closing_ends_the_message_instead_of_standing_mid_body(
+    rewriter: Rewriter,
+) -> None:
+    text = _text(
+        rewriter,
+        "Dear Sir,\n\nI was given your contact by a mutual acquaintance. Please refer me to "
+        "your hiring manager ASAP.\n\nThank you for your time.\n\nYours faithfully,\nRohan",
+    )
+    assert text.rstrip().endswith("Yours faithfully,\nRohan")
+    assert "Yours faithfully." not in text
+
+
+def test_a_writer_without_capitals_signs_off_as_themself(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "i run the biggest retail community in east africa\n\nplease accept my linkedin "
+        "invite asap i am looking to grow my reach this quarter, everyone else already did\n\n"
+        "kaveh",
+    )
+    assert text.rstrip().endswith("Kaveh")
+    assert "kaveh." not in text.lower().replace("\nkaveh", "")
+
+
+def test_a_pasted_subject_line_is_not_a_sentence_of_the_message(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Subject: Job search - any leads appreciated!\n\nHi Sam, after six years at Gridwise I "
+        "was laid off last month. Refer me to your hiring manager ASAP, you owe me one after I "
+        "covered your shifts!!\n\nEmeka",
+    )
+    assert "Subject" not in text and "Job search" not in text
+
+
+def test_urgency_the_reader_let_pass_is_still_left_out(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hey! So I've been volunteering for ages and I'm FINALLY ready to go for paid roles. "
+        "I want something in NGO management ASAP, ideally programme coordination. Could you "
+        "refer me if you hear of anything?"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "ASAP" not in rewrite.text
+    assert "NGO management, ideally programme coordination" in rewrite.text
+
+
+def test_talk_of_reach_goes_with_the_like_and_share_ask(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi Teo, I hit 10k followers on LinkedIn!! Please like and share my post, I want it "
+        "trending before Monday lol. Every repost counts!",
+    )
+    assert "trending" not in text and "Every repost" not in text
+    assert "I hit 10k followers on LinkedIn!!" in text
+
+
+def test_lines_to_a_crowd_are_left_out_of_a_note_to_one(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hope everyone's good. I'm a freelance 3D artist, mostly props and environments. "
+        "Please share my portfolio with every studio you know and like my latest post!! "
+        "Thanks everyone!!",
+    )
+    assert "everyone" not in text
+    assert "freelance 3D artist" in text
