@@ -95,3 +95,17 @@ def test_odd_input_never_raises(engine: Engine) -> None:
     ]:
         report = engine.check_sync(text)
         assert report.kind in Kind
+
+
+def test_phrase_spans_point_at_a_rules_own_words_and_nothing_else() -> None:
+    engine = Engine.default()
+    draft = (
+        "Hi Sam, we worked together at Acme for two years. Could you endorse me for SQL? "
+        "Don't let me down, you owe me one."
+    )
+    report, signals = engine.analyse(draft)
+    spans = engine.phrase_spans("pressure", report, signals)
+    assert [draft[a:b] for a, b in spans] == ["Don't let me down", "you owe me"]
+    no_such_list = engine.phrase_spans("pressure", report, signals, frozenset({"nothing"}))
+    assert no_such_list == []
+    assert engine.phrase_spans("no-such-rule", report, signals) == []
