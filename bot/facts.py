@@ -933,7 +933,9 @@ def _sentences(
             spans.append((a, b, "quid-pro-quo"))  # "Deal?" after the trade it sealed
         if bait and _BAIT_TALK.search(text) and not any(sp[:2] == (a, b) for sp in spans):
             spans.append((a, b, "engagement-bait"))  # "Every repost counts!" once the ask is gone
-        if _CROWD_LINE.search(text) and not any(rule == "blast" for *_, rule in spans):
+        if _CROWD_LINE.search(_CROWD_ASIDE.sub("", text)) and not any(
+            rule == "blast" for *_, rule in spans
+        ):
             spans.append((a, b, "blast"))  # a line to the crowd has no place in a note to one
         weight = sum(n_start <= p < n_end for p in starts["self_wants"]) + 1.5 * sum(
             n_start <= p < n_end for p in praise
@@ -946,7 +948,9 @@ def _sentences(
 _SUBJECT = rx(r"(?i)\s*(?:subject(?: line)?|subj|re|fwd?)\s*:\s*")
 #: A clause that can't stand alone once the clause it hung on is gone.
 _SUBORDINATE = rx(
-    r"(?:if|when|unless|once|as soon as|because|since|so that|whenever|after|before)\b"
+    r"(?:if|when|unless|once|as soon as|because|since|so that|whenever|after|before|although|"
+    r"though|whereas|as (?:it|this|that|we|i|you|he|she|they)(?: \w+)? (?:is|are|was|were|am|"
+    r"have|has|had|do|does|can|will))\b"
 )
 #: A line that only seals a trade ("Deal?", "Fair trade.", "Win-win!"): it goes with the trade.
 _TRADE_CLOSER = rx(
@@ -966,6 +970,12 @@ _CROWD_LINE = rx(
     r"(?:right|wrong) (?:channel|group|place) for this|"
     r"your all|tag (?:a friend|someone|your friends))\b"
 )
+#: An aside to the crowd inside a sentence that stands without it.
+_CROWD_ASIDE = rx(
+    r"(?i)^\s*(?:so |and |but )?as (?:most|many|some|all|a few|lots|a lot) of (?:you|u) "
+    r"(?:may |might |probably |already )?(?:know|knew|saw|heard|have heard|remember|have seen)"
+    r"\b[,\s]*"
+)
 #: Talk about reach that only made sense beside a like-and-share ask ("Every repost counts!",
 #: "the algorithm only pushes it…"): it goes with the ask.
 _BAIT_TALK = rx(
@@ -977,10 +987,11 @@ _BAIT_TALK = rx(
 
 
 def _unwrapped_sentences(s: Signals) -> list[tuple[int, int]]:
-    """The sender's sentences, with those that a hard wrap split in two joined again."""
+    """The sender's sentences, with those that a hard wrap split in two joined again, and
+    those that only an emoji ended ("…this rain 🌧️ So as you know…") split."""
     norm = s.doc.norm
     out: list[tuple[int, int]] = []
-    for start, end in s.own_sentences:
+    for start, end in _split_at_emoji(s):
         if out:
             gap = norm[out[-1][1] : start]
             if (
@@ -992,6 +1003,27 @@ def _unwrapped_sentences(s: Signals) -> list[tuple[int, int]]:
                 continue
         out.append((start, end))
     return out
+
+
+def _split_at_emoji(s: Signals) -> list[tuple[int, int]]:
+    """The engine's sentences, split after an emoji that ends one and a capital that starts
+    the next: people end sentences with emoji instead of full stops."""
+    cased = s.doc.cased  # the normalised text with the user's capitals
+    out: list[tuple[int, int]] = []
+    for start, end in s.own_sentences:
+        cut = start
+        for m in _EMOJI_THEN_CAPITAL.finditer(cased, start, end):
+            out.append((cut, m.end(1)))
+            cut = m.end()
+        out.append((cut, end))
+    return out
+
+
+#: An emoji (or a run of them), spaces, then a capitalised word: a sentence ended there.
+_EMOJI_THEN_CAPITAL = rx(
+    "([\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff][\U0001f000-\U0001faff"
+    "\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]*)[ \t]+(?=[A-Z][a-z'’]*\\b)"
+)
 
 
 def _unwrapped(sentence: str) -> str:
@@ -1057,7 +1089,11 @@ def extract_facts(
     source = facts.ask.source if facts.ask is not None else None
 
     def asked_in(sent: _Sentence) -> bool:
-        return source is not None and sent.n_start <= source[0] < sent.n_end
+        if source is None or not (sent.n_start < source[1] and source[0] < sent.n_end):
+            return False
+        # the engine's sentence, or the part of it (split at an emoji) that holds the ask
+        whole = sent.n_start <= source[0] and source[1] <= sent.n_end
+        return whole or bool(sent.cues & _ASK_CUES)
 
     for sent in _sentences(report, s, facts.sender or "\0", facts.recipient, also_flagged):
         bare = sent.text.strip()
@@ -1083,7 +1119,7 @@ def extract_facts(
         if sent.spans:
             _leave_out(facts, sent, bare, role_order)
             continue
-        text = _clean(sent.text)
+        text = _clean(_CROWD_ASIDE.sub("", sent.text))  # "So as most of you know, I'm…" → "I'm…"
         cues = sent.cues
         if is_request and cues & _ASK_CUES:
             if s.to_crowd and _CROWD_WORDS.search(text):

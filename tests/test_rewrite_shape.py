@@ -205,3 +205,28 @@ def test_lines_to_a_crowd_are_left_out_of_a_note_to_one(rewriter: Rewriter) -> N
     )
     assert "everyone" not in text
     assert "freelance 3D artist" in text
+
+
+def test_an_emoji_that_ends_a_sentence_ends_it(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hey everyone! Hope your all doing well and staying dry with this rain 🌧️ So as most "
+        "of you know im volunteering with Hands for Jamestown again this year. We are "
+        "organising the big 10K charity walk on the 9th. Please like and share this post and "
+        "tag 5 friends!!",
+    )
+    assert "Hands for Jamestown" in text  # the news stays; the crowd lines around it go
+    assert "your all" not in text and "most of you" not in text
+
+
+def test_a_reason_clause_does_not_stand_alone_once_its_ask_is_gone(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Dear Dana, Farah Osei gave me your name because you lead the urban resilience work at "
+        "Coastal Futures. I am writing my final-year project on flood risk in Agbogbloshie. As "
+        "it is currently in the running for the People's Choice award, please like and share "
+        "my post on LinkedIn and tag your friends, the most-liked entry wins!!\n\nKind "
+        "regards,\nAnjali",
+    )
+    assert "As it is currently" not in text
+    assert "flood risk in Agbogbloshie" in text
