@@ -631,6 +631,14 @@ _URGENT_WORD = rx(
 )
 
 
+#: Urgency closing an ask ("…at your company today.", "DM me TODAY!", "asap pls").
+_URGENT_TAIL = rx(
+    r"(?i)[ ,]+(?:today|tonight|right now|asap|immediately|right away|straight away|"
+    r"as soon as (?:possible|you can|you see this))(?: if (?:possible|you can))?(?: pls| please)?"
+    r"(?=[ \t]*[.!?]*[ \t]*$)"
+)
+
+
 def _trim(sentence: str, spans: list[tuple[int, int, str]], a: int) -> str:
     chars = list(sentence)
     for start, end, _ in spans:
@@ -845,6 +853,10 @@ _TOGETHER = rx(r"(?i)\b(?:we|us|our|ours|together|and i|and me|with me)\b")
 _LETS = rx(r"(?i)\b(?:let'?s|love to|like to|glad to|happy to|keen to)\b")
 _NAME_WORD = rx(r"(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx)\.?|[^\W\d_][^\W\d_]*(?:['’-][^\W\d_]+)*)")
 _LEADING_NAME = rx(r"\s*([^\W\d_][^\W\d_'’-]*)(?:[.!:—–]+|[!?]{2,}|,)\s")
+_FAMILY = rx(
+    r"(?i)\b(?:uncle|auntie|aunty|aunt|cousin|cuz|grandma|granny|grandpa|mum|mom|mummy|mommy|"
+    r"dad|daddy|papa|mama|sis|bro|brother|sister|nephew|niece)\b"
+)
 #: "Uncle Kenji!!! I can't believe…": a family word or title and a name, opening the message.
 _KIN_LEADING = rx(
     r"\s*((?i:uncle|auntie|aunty|aunt|cousin|grandma|granny|grandpa|pastor|coach|dr\.?|prof\.?|"
@@ -1062,6 +1074,8 @@ def extract_facts(
     facts = Facts(kind=report.kind, supplied=dict(supplied))
     facts.recipient = _recipient(report, s, supplied)
     facts.salutation = None if supplied.get("recipient") else _salutation(report, s)
+    if _FAMILY.search(f"{facts.salutation or ''} {facts.recipient or ''}"):
+        facts.mentioned.add("relationship")  # "Dear Cousin Mohammed": no need to ask how they know
     sender, closing = _sender(report)
     facts.sender = supplied.get("sender") or sender
     facts.closing = closing[:1].upper() + closing[1:] if closing else None
@@ -1142,7 +1156,8 @@ def extract_facts(
                 facts.keep("reason", text, sent.a)  # "I want to grow my network": a want
                 self_talk.append((sent, text))
                 continue
-            facts.keep("asks", text, sent.a)
+            # "Please refer me … today." → "Please refer me …": the easy out says when, kindly
+            facts.keep("asks", _clean(_URGENT_TAIL.sub("", text)), sent.a)
             facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
             continue
         if is_request and asked_in(sent) and len(bare.split()) <= 25:

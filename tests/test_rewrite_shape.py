@@ -230,3 +230,15 @@ def test_a_reason_clause_does_not_stand_alone_once_its_ask_is_gone(rewriter: Rew
     )
     assert "As it is currently" not in text
     assert "flood risk in Agbogbloshie" in text
+
+
+def test_urgency_closing_an_ask_goes_and_the_easy_out_says_when(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Dear Cousin Mohammed, I need a job before Friday. Please refer me for the senior "
+        "developer role at your company today.",
+    )
+    assert "today" not in text.lower()
+    assert "senior developer role at your company" in text
+    assert "If you have time before Friday" in text
+    assert "how you know" not in text  # family needs no "how you know them"
