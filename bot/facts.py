@@ -232,6 +232,8 @@ class Facts:
     ask_at: int | None = None  # where the draft asked (original offsets), when it did
     offer: str | None = None  # the sender's half of a trade ("endorse you for Python"), unsaid
     wanted: str | None = None  # what a left-out engagement ask really wanted ("vote for us")
+    paragraphs: set[str] = field(default_factory=set)  # kept sentences that began a paragraph
+    bullets: dict[str, str] = field(default_factory=dict)  # kept list items → their marker
 
     def sentences(self) -> list[str]:
         """Every sentence of the draft the rewrite may show, in role order."""
@@ -244,6 +246,19 @@ class Facts:
         """Keep a sentence of the draft in a role, remembering where it stood."""
         getattr(self, role).append(sentence)
         self.position.setdefault(sentence, at)
+
+    def joined(self, items: list[str]) -> str:
+        """Sentences as one block of text, with the draft's paragraph breaks where they began
+        one: a rewrite of a three-paragraph e-mail is not a wall of text."""
+        out = ""
+        for i, t in enumerate(items):
+            bullet = self.bullets.get(t)
+            if i:
+                after_item = items[i - 1] in self.bullets or _LIST_ITEM.match(items[i - 1])
+                new_line = bullet or _LIST_ITEM.match(t) or after_item
+                out += "\n\n" if t in self.paragraphs else "\n" if new_line else " "
+            out += f"{bullet} {t}" if bullet else t
+        return out
 
     def in_order(self, *roles: str) -> list[str]:
         """The kept sentences of these roles in the order the user wrote them."""
@@ -631,6 +646,13 @@ _URGENT_WORD = rx(
 )
 
 
+#: A list item's marker: "1.", "2)", "-", "•".
+_LIST_MARKER = rx(r"(?:\d{1,2}[.)]|[-•*])")
+_LIST_ITEM = rx(r"(?:\d{1,2}[.)]|[-•*])\s")
+_LIST_AFTER = rx(r"[ \t]*\n[ \t]*(?:\d{1,2}[.)]|[-•*])\s")
+_BULLET_BEFORE = rx(r"\n[ \t]*([-•*])[ \t]+\Z")
+#: A blank line right before a position: what follows began a paragraph.
+_PARAGRAPH_BEFORE = rx(r"\n[ \t]*\n[ \t>*•-]*\Z")
 #: Urgency closing an ask ("…at your company today.", "DM me TODAY!", "asap pls").
 _URGENT_TAIL = rx(
     r"(?i)[ ,]+(?:today|tonight|right now|asap|immediately|right away|straight away|"
@@ -904,6 +926,7 @@ def _sentences(
     praise = [h.start for h in s.voice("self_praise")]
     out = []
     covered = 0
+    marker: int | None = None  # where a bare list number ("1.") stood, for the item after it
     for n_start, n_end in _unwrapped_sentences(s):
         n_start, n_end = _widen(s, max(n_start, covered), n_end)
         covered = n_end
@@ -912,6 +935,12 @@ def _sentences(
             continue
         a, b = s.doc.span(own, n_end)
         text = _unwrapped(report.text[a:b])
+        if _LIST_MARKER.fullmatch(text.strip()):
+            marker = a
+            continue
+        if marker is not None and "\n" not in report.text[marker:a]:
+            a, text = marker, _unwrapped(report.text[marker:b])  # "1. If your company…"
+        marker = None
         kin = _KIN_LEADING.match(text)
         vocative = _VOCATIVE.match(text) or _BARE_VOCATIVE.match(text)
         if kin and recipient and kin.group(1).lower() == recipient.lower():
@@ -1134,6 +1163,8 @@ def extract_facts(
             _leave_out(facts, sent, bare, role_order)
             continue
         text = _clean(_CROWD_ASIDE.sub("", sent.text))  # "So as most of you know, I'm…" → "I'm…"
+        if sent.text.rstrip().endswith(":") and _LIST_AFTER.match(report.text, sent.b):
+            text = text[:-1] + ":"  # "How you can help:" introduces the list below it
         cues = sent.cues
         if is_request and cues & _ASK_CUES:
             if s.to_crowd and _CROWD_WORDS.search(text):
@@ -1178,6 +1209,13 @@ def extract_facts(
         else:
             facts.keep("details", text, sent.a)
         facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
+    facts.paragraphs = {
+        t for t, at in facts.position.items() if _PARAGRAPH_BEFORE.search(report.text, 0, at)
+    }
+    for t, at in facts.position.items():  # "- BSc Statistics…": the marker the greeting-strip took
+        bullet = _BULLET_BEFORE.search(report.text, max(0, at - 8), at)
+        if bullet:
+            facts.bullets[t] = bullet.group(1)
     if "self-centered" in rules and self_talk:
         _one_reason(facts, self_talk)
     facts.about_me = (

@@ -242,3 +242,16 @@ def test_urgency_closing_an_ask_goes_and_the_easy_out_says_when(rewriter: Rewrit
     assert "senior developer role at your company" in text
     assert "If you have time before Friday" in text
     assert "how you know" not in text  # family needs no "how you know them"
+
+
+def test_paragraphs_and_lists_keep_their_breaks(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi Sam,\n\nAfter six years at Gridwise I was laid off last month. I led the rewrite of "
+        "our ingestion pipeline.\n\nWhat I'm looking for: backend roles, remote or Lagos.\n\n"
+        "How you can help:\n1. If your company is hiring, refer me ASAP!!\n2. If you know "
+        "someone who's hiring, an intro would be amazing.\n- My CV is attached.\n\nThanks,\nEmeka",
+    )
+    assert "pipeline.\n\nWhat I'm looking for" in text
+    assert "How you can help:" in text
+    assert "\n2. If you know someone" in text and "\n- My CV is attached." in text
