@@ -379,6 +379,9 @@ _THANKS_WORDS = rx(r"(?i)\b(?:thanks?|thank you|thx|ty|grateful|appreciate\w*)\b
 def _clean(sentence: str) -> str:
     """A sentence as the user wrote it, tidied at the edges (no dangling dashes or commas)."""
     s = _LEADING_JUNK.sub("", sentence.strip())
+    bare = s.lstrip("".join(c for c in s[:8] if unicodedata.category(c) == "So") + "\ufe0f\u200d ")
+    if bare[:1].islower():  # "😊 hope you good!" → "Hope you good!" (an emoji is no capital)
+        s = bare
     s = _SPACES.sub(" ", _SPACE_BEFORE_PUNCT.sub(r"\1", s)).strip().rstrip(",;:—–-").strip()
     if s and s[-1] not in ".!?…)\"'”" and not _ends_in_emoji(s):
         s += "."
@@ -422,6 +425,12 @@ def _recipient(report: Report, s: Signals, supplied: Mapping[str, str]) -> str |
     kin = _KIN_LEADING.match(report.text)  # "Uncle Kenji!!! I can't believe…"
     if kin:
         return kin.group(1)
+    addressed = _LEADING_ADDRESS.match(
+        report.text
+    )  # "Heyy Abdul!", "@Aisha sooo…", "Dmitriii thank…"
+    name = (addressed.group(1) or addressed.group(2)) if addressed else None
+    if name and _is_name(name):
+        return name
     named = _LEADING_NAME.match(report.text)  # "Tom. Got the recommendation."
     if named and named.group(1).lower() not in _NOT_NAMES:
         return named.group(1)
@@ -737,6 +746,10 @@ def _salvage(sentence: str, spans: list[tuple[int, int, str]], a: int) -> list[s
             continue  # "…and I'll give you a shoutout": the other half of the trade
         if bargains and _BAIT_TALK.search(clause):
             continue  # "I want it trending before Monday": the reason for the bait
+        if _CROWD_LINE.search(clause):
+            continue  # "PLEASE every one of you endorse us": still a line to the crowd
+        if len([w for w in _LOWER_WORD.findall(clause) if w not in _GLUE_WORDS]) < 2:
+            continue  # "Sales Strategy and Customer Relationship Management.": a list, no sentence
         if _SUBORDINATE.match(lower):
             continue  # "If you leave my app a review" alone is half a sentence
         if (
@@ -879,6 +892,18 @@ _FAMILY = rx(
     r"(?i)\b(?:uncle|auntie|aunty|aunt|cousin|cuz|grandma|granny|grandpa|mum|mom|mummy|mommy|"
     r"dad|daddy|papa|mama|sis|bro|brother|sister|nephew|niece)\b"
 )
+#: Casual openings that address someone: "Heyy Abdul!", "heyy Ayumi 😊", "@Aisha sooo great…",
+#: "ahh @Kofi thank you…", "Dmitriii thank you SO much…" (a greeting or an @ before the name,
+#: or thanks right after it).
+_LEADING_ADDRESS = rx(
+    r"\s*(?:(?i:h+e+y+|h+i+|h+e+l+o+|yo+|hiya|ah+|oh+|omg|wow)[ \t,!]+@?|@)([A-Z][^\W\d_'’-]+)"
+    r"(?=[ \t]*[!,.:]|[ \t]+(?:[^\w\s]|(?i:thank|thanks|thx|ty|so+|you|u)\b))"
+    r"|\s*([A-Z][^\W\d_'’-]+)(?=[ \t]+(?i:thank you|thanks|thx)\b)"
+)
+_ADDRESS_PREFIX = rx(
+    r"\s*(?:(?i:h+e+y+|h+i+|h+e+l+o+|yo+|hiya|ah+|oh+|omg|wow)[ \t,!]+)?@?([^\W\d_][^\W\d_'’-]*)"
+    r"[ \t]*[!,.:]*[ \t]*"
+)
 #: "Uncle Kenji!!! I can't believe…": a family word or title and a name, opening the message.
 _KIN_LEADING = rx(
     r"\s*((?i:uncle|auntie|aunty|aunt|cousin|grandma|granny|grandpa|pastor|coach|dr\.?|prof\.?|"
@@ -889,7 +914,8 @@ _NOT_NAMES = frozenset(
     "reminder note quick urgent important heads ps btw fyi please pls plz subject re fwd fw "
     "attn honestly actually basically anyway so well listen look also just hope morning "
     "afternoon evening team guys everyone all friends folks colleague colleagues sir madam "
-    "there".split()
+    "there omg wow ahh ah oh ooh aww yay yo yoo wooo woo lol haha hahaha okk kk huge big massive "
+    "seriously really truly genuinely sooo so much many".split()
 )
 #: A capitalised item and a comma just before a word: the word is the next item of a list.
 _LIST_BEFORE = rx(
@@ -941,6 +967,12 @@ def _sentences(
         if marker is not None and "\n" not in report.text[marker:a]:
             a, text = marker, _unwrapped(report.text[marker:b])  # "1. If your company…"
         marker = None
+        addressed = _ADDRESS_PREFIX.match(text)
+        if addressed and recipient and addressed.group(1).lower() == recipient.lower():
+            a += addressed.end()  # "Heyy Abdul! Paolo says…": the greeting names them already
+            text = _unwrapped(report.text[a:b])
+            if not text.strip():
+                continue
         kin = _KIN_LEADING.match(text)
         vocative = _VOCATIVE.match(text) or _BARE_VOCATIVE.match(text)
         if kin and recipient and kin.group(1).lower() == recipient.lower():
@@ -987,6 +1019,8 @@ def _sentences(
 
 #: "Subject: Job search - any leads appreciated!": a subject line pasted with the e-mail.
 _SUBJECT = rx(r"(?i)\s*(?:subject(?: line)?|subj|re|fwd?)\s*:\s*")
+_LOWER_WORD = rx(r"\b[a-z][a-z'’]+\b")
+_GLUE_WORDS = frozenset("and or the of for with in on at to an as by from".split())
 #: A clause that can't stand alone once the clause it hung on is gone.
 _SUBORDINATE = rx(
     r"(?:if|when|unless|once|as soon as|because|since|so that|whenever|after|before|although|"
@@ -1008,8 +1042,9 @@ _CROWD_LINE = rx(
     r"anybody (?:here|in this|who)|whoever (?:can|is|sees)|hope every(?:one|body)|"
     r"(?:thanks|thank you)(?: so much| all| again)? (?:every(?:one|body)|all|guys|folks|y'?all)|"
     r"(?:hi|hey|hello) (?:all|everyone|everybody)|if i(?: have|'ve)? missed anyone|"
-    r"(?:right|wrong) (?:channel|group|place) for this|"
-    r"your all|tag (?:a friend|someone|your friends))\b"
+    r"(?:right|wrong) (?:channel|group|place|server)(?: for this)?|let'?s all|"
+    r"your all|tag (?:a friend|someone|your friends)|you(?:'re| are) all|any one of you|"
+    r"(?:wishing|wish) (?:every(?:one|body)|you all|all of you))\b"
 )
 #: An aside to the crowd inside a sentence that stands without it.
 _CROWD_ASIDE = rx(
@@ -1063,7 +1098,7 @@ def _split_at_emoji(s: Signals) -> list[tuple[int, int]]:
 #: An emoji (or a run of them), spaces, then a capitalised word: a sentence ended there.
 _EMOJI_THEN_CAPITAL = rx(
     "([\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff][\U0001f000-\U0001faff"
-    "\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]*)[ \t]+(?=[A-Z][a-z'’]*\\b)"
+    "\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]*)[ \t]+(?=[A-Z][A-Za-z'’]*\\b)"
 )
 
 

@@ -255,3 +255,54 @@ def test_paragraphs_and_lists_keep_their_breaks(rewriter: Rewriter) -> None:
     assert "pipeline.\n\nWhat I'm looking for" in text
     assert "How you can help:" in text
     assert "\n2. If you know someone" in text and "\n- My CV is attached." in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "greeting", "left_out"),
+    [
+        (
+            "Heyy Abdul! Paolo says ur a legend in SaaS sales. If u endorse me for Negotiation "
+            "I'll endorse u right back!! deal?",
+            "Hi Abdul,",
+            "Heyy Abdul",
+        ),
+        (
+            "@Aisha sooo great meeting u at demo night!! write me a LinkedIn rec for the logo "
+            "work, need it up this week",
+            "Hi Aisha,",
+            "@Aisha",
+        ),
+        (
+            "Dmitriii thank you SO much for the lovely recommendation!! Could you vote for us "
+            "and share the link on your stories?? Voting closes Sunday!",
+            "Hi Dmitriii,",
+            "Dmitriii thank",
+        ),
+    ],
+)
+def test_a_casual_opening_that_names_them_is_the_greeting(
+    rewriter: Rewriter, draft: str, greeting: str, left_out: str
+) -> None:
+    text = _text(rewriter, draft)
+    assert text.startswith(greeting + "\n")
+    assert left_out not in text
+
+
+def test_an_interjection_is_not_a_name(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Omg thank you for the endorsement!!! Could you write me a recommendation too? I need "
+        "it by tomorrow, please please please!!",
+    )
+    assert "Omg," not in text.split("\n", 1)[0]
+
+
+def test_a_crowd_line_is_not_salvaged_as_a_clause(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi all!! 💃 We're nominated for Best Community at the Nairobi Tech Awards 🏆 PLEASE "
+        "every one of you endorse us on the form TODAY, it closes tonight!! Don't let me down "
+        "fam 🙏🔥",
+    )
+    assert "every one of you" not in text
+    assert "We're nominated for Best Community at the Nairobi Tech Awards" in text
