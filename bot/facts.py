@@ -45,7 +45,8 @@ _REQUESTS = (Kind.ENDORSEMENT_REQUEST, Kind.REFERRAL_REQUEST, Kind.CONNECTION_RE
 
 _CLOSINGS = (
     "yours faithfully|yours sincerely|sincerely yours|respectfully yours|faithfully|"
-    "with sincere thanks|with sincere gratitude|with so much gratitude|with much gratitude|"
+    "lots of love|all my love|with sincere thanks|with sincere gratitude|with so much gratitude|"
+    "with much gratitude|"
     "with love and gratitude|with love and thanks|with love|with appreciation|with best wishes|"
     "with warm regards|with kind regards|with warm wishes|warm wishes|much love|blessings|"
     "thank you so much|thanks so much|thanks in advance|thank you|thanks again|many thanks|"
@@ -385,7 +386,12 @@ def _clean(sentence: str) -> str:
     s = _SPACES.sub(" ", _SPACE_BEFORE_PUNCT.sub(r"\1", s)).strip().rstrip(",;:—–-").strip()
     if s and s[-1] not in ".!?…)\"'”" and not _ends_in_emoji(s):
         s += "."
+    if _LINK_START.match(s):
+        return s  # "sauti.awards/vote": a link keeps its case
     return s[:1].upper() + s[1:] if s[:1].islower() else s
+
+
+_LINK_START = rx(r"[\w-]+(?:\.[\w-]+)+(?:/|\b)|\S+@|https?:|www\.")
 
 
 def _ends_in_emoji(s: str) -> bool:
@@ -1004,6 +1010,13 @@ def _sentences(
         ]
         if _TRADE_CLOSER.fullmatch(text.strip()) and trades:
             spans.append((a, b, "quid-pro-quo"))  # "Deal?" after the trade it sealed
+        if (
+            trades
+            and _TRADE_TALK.search(text)
+            and len(text.split()) <= 20
+            and not any(sp[:2] == (a, b) for sp in spans)
+        ):
+            spans.append((a, b, "quid-pro-quo"))  # "Then we'll both be covered!" after the trade
         if bait and _BAIT_TALK.search(text) and not any(sp[:2] == (a, b) for sp in spans):
             spans.append((a, b, "engagement-bait"))  # "Every repost counts!" once the ask is gone
         if _CROWD_LINE.search(_CROWD_ASIDE.sub("", text)) and not any(
@@ -1052,10 +1065,18 @@ _CROWD_ASIDE = rx(
     r"(?:may |might |probably |already )?(?:know|knew|saw|heard|have heard|remember|have seen)"
     r"\b[,\s]*"
 )
+#: Lines that only make sense beside a trade ("Then we'll both be covered!", "Do the same for
+#: me?", "Even better if you…"): short ones go with the trade.
+_TRADE_TALK = rx(
+    r"(?i)\b(?:the swap|swap\b|in return\b|return the favou?r|we'?ll both|both (?:be|get|look|"
+    r"win)|win[- ]win|fair (?:trade|deal)|it'?s a deal|do the same|same for (?:you|me)|"
+    r"even better|scratch (?:my|your) back|you scratch)"
+)
 #: Talk about reach that only made sense beside a like-and-share ask ("Every repost counts!",
 #: "the algorithm only pushes it…"): it goes with the ask.
 _BAIT_TALK = rx(
-    r"(?i)\b(?:every (?:like|share|repost|retweet|comment|follow|vote|view)s?\b|the algorithm|"
+    r"(?i)\b(?:every (?:like|share|repost|retweet|comment|follow|vote|view)s?\b|the algo(?:rithm)?\b|"
+    r"drop a comment|"
     r"trending|more (?:likes|shares|reposts|views|followers|eyes)|(?:likes|shares|reposts|"
     r"comments|follows)(?: really)? (?:help|count|matter|go a long way)|boost (?:it|the post|my post)|"
     r"(?:get|gets|getting) (?:it |the post |my post )?(?:traction|engagement|views))"

@@ -306,3 +306,22 @@ def test_a_crowd_line_is_not_salvaged_as_a_clause(rewriter: Rewriter) -> None:
     )
     assert "every one of you" not in text
     assert "We're nominated for Best Community at the Nairobi Tech Awards" in text
+
+
+def test_a_link_opening_a_sentence_keeps_its_case(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Dmitri thank you SO much for the lovely recommendation!! Our community is in the "
+        "running for the Sauti Awards and voting closes Sunday! 🗳️ sauti.awards/vote/nairobi "
+        "Could you vote for us and share the link on your stories??",
+    )
+    assert "Sauti.awards" not in text
+
+
+def test_lines_that_only_served_the_trade_go_with_it(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Thank you SO much, Malia, for the beautiful recommendation!! I'll write you one back "
+        "if you endorse me for Python. Then we'll both be fully covered! Thanks again!",
+    )
+    assert "we'll both" not in text
