@@ -144,7 +144,8 @@ _OFFER = rx(
     r"\b(?:i'?ll|i will|i can|i could|i'?d|i would|i'?m happy to|i am happy to|happy to|glad to)\s+"
     r"(?:(?:also|gladly|happily|then|definitely|be happy to|be glad to)\s+)*"
     r"(?P<offer>(?:endorse|recommend|write|vouch for|refer|review|introduce)\b[^,.;!?]*?)"
-    r"(?=\s+(?:if|once|when|as long as|in return|in exchange|provided|back|too|as well|right back)\b|\s*[,.;!?]|$)",
+    r"(?=\s+(?:if|once|when|as long as|as soon as|in return|in exchange|provided|back|too|as well|"
+    r"right back)\b|\s*[,.;!?]|$)",
     re.I,
 )
 _IN_EXCHANGE = rx(
@@ -233,6 +234,7 @@ class Facts:
     ask_at: int | None = None  # where the draft asked (original offsets), when it did
     offer: str | None = None  # the sender's half of a trade ("endorse you for Python"), unsaid
     wanted: str | None = None  # what a left-out engagement ask really wanted ("vote for us")
+    ask_kept: bool = False  # the sentence the ask was read from is kept (the template asks no more)
     paragraphs: set[str] = field(default_factory=set)  # kept sentences that began a paragraph
     bullets: dict[str, str] = field(default_factory=dict)  # kept list items → their marker
 
@@ -374,6 +376,8 @@ _ASKS_IN_PASSING = rx(
     r"would)|return the favou?r|(?:like|love|want|wanted|keen|hoping|hope) to (?:invite you to )?"
     r"(?:connect|add you)|invite you to connect)\b"
 )
+#: Ask targets too vague to tell whether a kept sentence still asks for them.
+_VAGUE_TARGETS = frozenset("them him her you it one this that me us endorse endorsement".split())
 _THANKS_WORDS = rx(r"(?i)\b(?:thanks?|thank you|thx|ty|grateful|appreciate\w*)\b")
 
 
@@ -1265,6 +1269,20 @@ def extract_facts(
         else:
             facts.keep("details", text, sent.a)
         facts.mentioned.update(r for r, rc in _ROLE_CUES.items() if cues & set(rc))
+    if facts.ask is not None and facts.ask.source is not None:
+        kept = " ".join(facts.sentences()).lower()
+        target = (facts.ask.target or "").strip()
+        phrase = facts.ask.phrase or ""
+        if (
+            len(target) > 4
+            and target.lower() not in _VAGUE_TARGETS
+            and target in phrase
+            and not phrase.startswith(target)  # "refer me": the verb, not what is asked for
+        ):  # "…for Illustration and Branding" still stands in a kept sentence
+            facts.ask_kept = target.lower() in kept
+        else:  # the sentence the ask was read from is kept as an ask
+            sa, sb = s.doc.span(*facts.ask.source)
+            facts.ask_kept = any(sa <= facts.position.get(t, -1) < sb for t in facts.asks)
     facts.paragraphs = {
         t for t, at in facts.position.items() if _PARAGRAPH_BEFORE.search(report.text, 0, at)
     }

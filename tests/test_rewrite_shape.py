@@ -325,3 +325,14 @@ def test_lines_that_only_served_the_trade_go_with_it(rewriter: Rewriter) -> None
         "if you endorse me for Python. Then we'll both be fully covered! Thanks again!",
     )
     assert "we'll both" not in text
+
+
+def test_the_ask_is_asked_when_only_its_neighbours_were_kept(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi. I'm job hunting in cybersecurity, mostly SOC analyst roles.\nSending you a "
+        "LinkedIn request now. If you accept and endorse me for incident response and SIEM, "
+        "I'll endorse all your skills back straight away. Deal?",
+    )
+    assert "Would you be willing to endorse me for incident response and SIEM?" in text
+    assert text.count("Would you be willing") == 1
