@@ -374,7 +374,8 @@ _ASKS_IN_PASSING = rx(
     r"(?:would|it'?d) be (?:so |really |super )?(?:good|great|amazing|awesome|lovely|wonderful|"
     r"helpful|a huge help) if (?:you|u)|if (?:you|u) could|hoping (?:you|u) (?:could|can|might|"
     r"would)|return the favou?r|(?:like|love|want|wanted|keen|hoping|hope) to (?:invite you to )?"
-    r"(?:connect|add you)|invite you to connect)\b"
+    r"(?:connect|add you)|invite you to connect|need (?:an? |some )?(?:intro|introduction|"
+    r"referral|recommendation|rec|endorsement)s?)\b"
 )
 #: Ask targets too vague to tell whether a kept sentence still asks for them.
 _VAGUE_TARGETS = frozenset("them him her you it one this that me us endorse endorsement".split())
@@ -672,6 +673,8 @@ _LIST_AFTER = rx(r"[ \t]*\n[ \t]*(?:\d{1,2}[.)]|[-•*])\s")
 _BULLET_BEFORE = rx(r"\n[ \t]*([-•*])[ \t]+\Z")
 #: A blank line right before a position: what follows began a paragraph.
 _PARAGRAPH_BEFORE = rx(r"\n[ \t]*\n[ \t>*•-]*\Z")
+#: Urgency opening a sentence ("Today if possible…", "ASAP if you can…").
+_URGENT_OPENING = rx(r"(?i)\s*(?:today|tonight|asap|right now|immediately|right away|now)\b")
 #: Urgency closing an ask ("…at your company today.", "DM me TODAY!", "asap pls").
 _URGENT_TAIL = rx(
     r"(?i)[ ,]+(?:today|tonight|right now|asap|immediately|right away|straight away|"
@@ -1074,13 +1077,13 @@ _CROWD_ASIDE = rx(
 _TRADE_TALK = rx(
     r"(?i)\b(?:the swap|swap\b|in return\b|return the favou?r|we'?ll both|both (?:be|get|look|"
     r"win)|win[- ]win|fair (?:trade|deal)|it'?s a deal|do the same|same for (?:you|me)|"
-    r"even better|scratch (?:my|your) back|you scratch)"
+    r"even better|scratch (?:my|your) back|you scratch|here'?s the deal)"
 )
 #: Talk about reach that only made sense beside a like-and-share ask ("Every repost counts!",
 #: "the algorithm only pushes it…"): it goes with the ask.
 _BAIT_TALK = rx(
     r"(?i)\b(?:every (?:like|share|repost|retweet|comment|follow|vote|view)s?\b|the algo(?:rithm)?\b|"
-    r"drop a comment|"
+    r"drop a comment|upvotes?\b|stars and upvotes|"
     r"trending|more (?:likes|shares|reposts|views|followers|eyes)|(?:likes|shares|reposts|"
     r"comments|follows)(?: really)? (?:help|count|matter|go a long way)|boost (?:it|the post|my post)|"
     r"(?:get|gets|getting) (?:it |the post |my post )?(?:traction|engagement|views))"
@@ -1261,6 +1264,11 @@ def extract_facts(
         role = next((r for r in role_order if cues & set(_ROLE_CUES[r])), None)
         if role == "relationship" and "cold-ask" in rules:
             role = "specific"  # rapport found no first-hand relationship in it: ask for one
+        if role == "easy_out" and _URGENT_OPENING.match(bare):
+            # "Today if possible, my targets close Friday.": urgency, not a way out; the easy
+            # out says when, kindly
+            facts.removed.append(Removed(("pressure",), bare))
+            continue
         if role:
             facts.keep(role, text, sent.a)
         elif "self_wants" in cues or _self_talk(bare, facts.recipient):
