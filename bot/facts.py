@@ -294,15 +294,26 @@ class Facts:
         return out
 
     def closing_warm(self) -> list[str]:
-        """The warm lines the draft ends with ("Hope to see you Saturday, take care!"): they
-        stay last, after the ask and the easy out (none of them is also the opening)."""
+        """The warm lines the draft ends with ("Hope to see you Saturday, take care!", "Thank
+        you so much, love you for this 🙏"): they stay last, after the ask and the easy out
+        (none of them is also the opening, and a thank-you that is the message's only one is
+        the message, not its close)."""
+        ordered = self.in_order(*_ALL_ROLES)
+        first_thanks = next((t for t in ordered if _THANKS_WORDS.search(t)), None)
         out: list[str] = []
-        for t in reversed(self.in_order(*_ALL_ROLES)):
-            if t not in self.warm:
+        for t in reversed(ordered):
+            closing = (
+                len(t.split()) <= 12 and _CLOSING_LIKE.search(t) is not None and t != first_thanks
+            )
+            if t not in self.warm and not closing:
                 break
             out.insert(0, t)
         opening = set(self.opening())
         return [t for t in out if t not in opening]
+
+    def ends_thanking(self) -> bool:
+        """The draft's closing lines thank them already ("Thanks again, you're a gem!")."""
+        return any(_THANKS_WORDS.search(t) for t in self.closing_warm())
 
     def _framed(self) -> set[str]:
         return set(self.opening()) | set(self.closing_warm())
@@ -379,6 +390,12 @@ _ASKS_IN_PASSING = rx(
 )
 #: Ask targets too vague to tell whether a kept sentence still asks for them.
 _VAGUE_TARGETS = frozenset("them him her you it one this that me us endorse endorsement".split())
+#: A short closing line: thanks, love, blessings, see you.
+_CLOSING_LIKE = rx(
+    r"(?i)\b(?:thanks?|thank you|thx|appreciate\w*|grateful|love (?:you|ya|u)|god bless|bless(?:ings| you)|"
+    r"cheers|take care|see you|talk soon|speak soon|have a (?:great|good|lovely|nice|blessed)|"
+    r"you'?re (?:a gem|the best|amazing|a star))\b"
+)
 _THANKS_WORDS = rx(r"(?i)\b(?:thanks?|thank you|thx|ty|grateful|appreciate\w*)\b")
 
 
@@ -1002,6 +1019,8 @@ def _sentences(
                 continue  # the body says it again
             a += subject.end()
             text = _unwrapped(report.text[a:b])
+        if s.links and _LINK_POINTER.fullmatch(text.strip()):
+            continue  # "Link below.": the rewrite shows the link itself
         words = _LINKS_AND_CLOSINGS.sub(" ", _links_blanked(s, own, n_end, text)).split()
         if not words or text.strip().rstrip(".!").lower() in sign_off:
             continue  # a sign-off, or a link on its own line: the template places both
@@ -1037,6 +1056,11 @@ def _sentences(
     return out
 
 
+#: A line that only points at the draft's link ("Link below.", "Links are below 👇").
+_LINK_POINTER = rx(
+    r"(?i)(?:the |my )?(?:link|links|url)(?:'s| is| are)? (?:below|above|here|attached)"
+    r"[\s.!:👇⬇️🔗]*"
+)
 #: "Subject: Job search - any leads appreciated!": a subject line pasted with the e-mail.
 _SUBJECT = rx(r"(?i)\s*(?:subject(?: line)?|subj|re|fwd?)\s*:\s*")
 _LOWER_WORD = rx(r"\b[a-z][a-z'’]+\b")

@@ -336,3 +336,23 @@ def test_the_ask_is_asked_when_only_its_neighbours_were_kept(rewriter: Rewriter)
     )
     assert "Would you be willing to endorse me for incident response and SIEM?" in text
     assert text.count("Would you be willing") == 1
+
+
+def test_closing_thanks_stay_last_and_are_not_said_twice(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi Abdul, wow, thank you SO much for the endorsement! I just finished my certificate "
+        "at BCIT. Please like and share my newsletter, every share counts!! Thanks again, "
+        "you're the best!!\n\nRosa",
+    )
+    assert text.rstrip().endswith("Thanks again, you're the best!!\n\nBest,\nRosa")
+
+
+def test_a_line_pointing_at_the_link_goes_when_the_link_is_shown(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Connor,\n\nShare my post. Link below. Do it today, it needs reach before the "
+        "algorithm buries it.\n\nlinkedin.com/posts/rebrand-case-study\n\nT.",
+    )
+    assert "Link below" not in text
+    assert "linkedin.com/posts/rebrand-case-study" in text
