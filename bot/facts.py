@@ -1056,6 +1056,8 @@ def _sentences(
     return out
 
 
+#: "In return, …" opening a sentence whose trade was taken out.
+_IN_RETURN_LEAD = rx(r"(?i)^\s*(?:in return|in exchange|in turn|and in return)\s*,?\s*")
 #: A line that only points at the draft's link ("Link below.", "Links are below 👇").
 _LINK_POINTER = rx(
     r"(?i)(?:the |my )?(?:link|links|url)(?:'s| is| are)? (?:below|above|here|attached)"
@@ -1205,6 +1207,7 @@ def extract_facts(
         s.at_line_start(cue) for cue in ("greeting", "generic_greeting", "crowd_greeting")
     )
     rules = {f.rule for f in report.findings}
+    trade_gone = "quid-pro-quo" in rules
     facts.wanted = _wanted(report)
     is_request = report.kind in _REQUESTS
     role_order = [r for r in _ROLE_ORDER if r not in ("thanks", "recommend")]
@@ -1250,6 +1253,8 @@ def extract_facts(
             _leave_out(facts, sent, bare, role_order)
             continue
         text = _clean(_CROWD_ASIDE.sub("", sent.text))  # "So as most of you know, I'm…" → "I'm…"
+        if trade_gone:  # "In return, would you…" once the offer it answered is gone
+            text = _clean(_IN_RETURN_LEAD.sub("", text))
         if sent.text.rstrip().endswith(":") and _LIST_AFTER.match(report.text, sent.b):
             text = text[:-1] + ":"  # "How you can help:" introduces the list below it
         cues = sent.cues
