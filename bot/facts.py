@@ -299,7 +299,11 @@ class Facts:
         (none of them is also the opening, and a thank-you that is the message's only one is
         the message, not its close)."""
         ordered = self.in_order(*_ALL_ROLES)
-        first_thanks = next((t for t in ordered if _THANKS_WORDS.search(t)), None)
+        first_thanks = (  # in a thank-you note the first thanks is the message itself
+            next((t for t in ordered if _THANKS_WORDS.search(t)), None)
+            if self.kind is Kind.RECIPROCATION
+            else None
+        )
         out: list[str] = []
         for t in reversed(ordered):
             closing = (
@@ -394,7 +398,7 @@ _VAGUE_TARGETS = frozenset("them him her you it one this that me us endorse endo
 _CLOSING_LIKE = rx(
     r"(?i)\b(?:thanks?|thank you|thx|appreciate\w*|grateful|love (?:you|ya|u)|god bless|bless(?:ings| you)|"
     r"cheers|take care|see you|talk soon|speak soon|have a (?:great|good|lovely|nice|blessed)|"
-    r"you'?re (?:a gem|the best|amazing|a star))\b"
+    r"you'?re (?:a gem|the best|amazing|a star)|i'?ll (?:call|see|catch) you|catch up soon)\b"
 )
 _THANKS_WORDS = rx(r"(?i)\b(?:thanks?|thank you|thx|ty|grateful|appreciate\w*)\b")
 
@@ -1108,7 +1112,8 @@ _TRADE_TALK = rx(
 #: Talk about reach that only made sense beside a like-and-share ask ("Every repost counts!",
 #: "the algorithm only pushes it…"): it goes with the ask.
 _BAIT_TALK = rx(
-    r"(?i)\b(?:every (?:like|share|repost|retweet|comment|follow|vote|view)s?\b|the algo(?:rithm)?\b|"
+    r"(?i)\b(?:every (?:single )?(?:like|share|repost|retweet|comment|follow|vote|view)s?\b|"
+    r"the algo(?:rithm)?\b|"
     r"drop a comment|upvotes?\b|stars and upvotes|"
     r"trending|more (?:likes|shares|reposts|views|followers|eyes)|(?:likes|shares|reposts|"
     r"comments|follows)(?: really)? (?:help|count|matter|go a long way)|boost (?:it|the post|my post)|"
@@ -1319,7 +1324,9 @@ def extract_facts(
             facts.ask_kept = target.lower() in kept
         else:  # the sentence the ask was read from is kept as an ask
             sa, sb = s.doc.span(*facts.ask.source)
-            facts.ask_kept = any(sa <= facts.position.get(t, -1) < sb for t in facts.asks)
+            facts.ask_kept = any(  # (a list item's kept sentence starts at its "1.")
+                sa - 6 <= facts.position.get(t, -99) < sb for t in facts.asks
+            )
     facts.paragraphs = {
         t for t, at in facts.position.items() if _PARAGRAPH_BEFORE.search(report.text, 0, at)
     }

@@ -356,3 +356,14 @@ def test_a_line_pointing_at_the_link_goes_when_the_link_is_shown(rewriter: Rewri
     )
     assert "Link below" not in text
     assert "linkedin.com/posts/rebrand-case-study" in text
+
+
+def test_a_closing_thanks_in_a_promotion_comes_after_the_ask(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hey all! We're shortlisted for the Lagos Games Award 🎮 Please vote for us and "
+        "repost, every single follow matters right now!! Would love to grab a coffee in Yaba "
+        "some time. Thanks a million!! 🙏",
+    )
+    assert "every single follow" not in text
+    assert text.rstrip().endswith("Thanks a million!!")
