@@ -280,6 +280,8 @@ class Rewriter:
             and not _ONLY_WHEN.search(report.text[start:end])
         ]
         facts = extract_facts(report, signals, supplied, unflagged)
+        for sentence in self._pressing(facts):  # pressure the reader hears in a line on its own
+            facts.leave_out(sentence, "pressure")
         name = self._template_name(report, facts, signals)
         if name == "decline":  # the praise it would have carried is what we decline to give
             for role in ("warm", "thanks", "recommend", "details", "reason", "given", "asks"):
@@ -428,6 +430,23 @@ class Rewriter:
         text = _no_crowd_pings(_tidy(rendered.text))
         checked = self.engine.judge(_blank_prompts(text), context, kind)
         return rendered, text, checked
+
+    def _pressing(self, facts: Facts) -> list[str]:
+        """Kept lines (not the ask, the shared history or the thanks) that the reader, reading
+        each alone, is nearly sure press the recipient ("Please don't ignore this, it takes 2
+        minutes!!", "Not next week, today."): the draft as a whole may pass on pressure while
+        one line of it doesn't, and a rewrite that keeps it contradicts its own easy out."""
+        lines = [t for role in _PRESS_ROLES for t in getattr(facts, role)]
+        model = getattr(self.engine, "model", None)
+        if not lines or model is None or "pressure" not in model.rules:
+            return []
+        column = model.rule_column("pressure")
+        even = [1.0 / len(model.kinds)] * len(model.kinds)
+        return [
+            t
+            for t, row in zip(lines, model.scores_many(lines), strict=True)
+            if model.rule_probability("pressure", row[column], even) >= _PRESSING
+        ]
 
     @staticmethod
     def _template_name(report: Report, facts: Facts, signals: Signals) -> str:
@@ -601,6 +620,10 @@ _ENDORSED_YOU = re.compile(
 )
 
 
+#: Roles whose lines may go for pressure the reader hears in them alone, and how sure it must
+#: be (well above the rule's firing threshold: a line alone reads more pressing than in context).
+_PRESS_ROLES = ("details", "reason", "warm", "easy_out", "given", "specific")
+_PRESSING = 0.95
 #: Pressure the rewrite never keeps, fired or not: urgency, guilt, entitlement. (A deadline
 #: is not among them: it stays, politely, in the easy out.)
 _URGENT = frozenset({"pressure_urgent"})

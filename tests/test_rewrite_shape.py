@@ -367,3 +367,14 @@ def test_a_closing_thanks_in_a_promotion_comes_after_the_ask(rewriter: Rewriter)
     )
     assert "every single follow" not in text
     assert text.rstrip().endswith("Thanks a million!!")
+
+
+def test_a_line_the_reader_hears_as_pressure_on_its_own_goes(rewriter: Rewriter) -> None:
+    rewrite = rewriter.check(
+        "Hi all, our NGO is called Green Hands Accra. Please like and share our page! Please "
+        "don't ignore this, I know you're busy but it takes 2 minutes!! Thank you SO much in "
+        "advance 💚"
+    ).rewrite
+    assert rewrite is not None and rewrite.text is not None
+    assert "don't ignore" not in rewrite.text
+    assert any("don't ignore" in text for _, text in rewrite.removed)  # listed, not lost
