@@ -398,7 +398,8 @@ _VAGUE_TARGETS = frozenset("them him her you it one this that me us endorse endo
 _CLOSING_LIKE = rx(
     r"(?i)\b(?:thanks?|thank you|thx|appreciate\w*|grateful|love (?:you|ya|u)|god bless|bless(?:ings| you)|"
     r"cheers|take care|see you|talk soon|speak soon|have a (?:great|good|lovely|nice|blessed)|"
-    r"you'?re (?:a gem|the best|amazing|a star)|i'?ll (?:call|see|catch) you|catch up soon)\b"
+    r"you'?re (?:a gem|the best|amazing|a star)|i'?ll (?:call|see|catch) you|catch up soon|say hi to|greet|give my love to|"
+    r"(?:my )?regards to)\b"
 )
 _THANKS_WORDS = rx(r"(?i)\b(?:thanks?|thank you|thx|ty|grateful|appreciate\w*)\b")
 
