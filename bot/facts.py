@@ -234,6 +234,7 @@ class Facts:
     ask_at: int | None = None  # where the draft asked (original offsets), when it did
     offer: str | None = None  # the sender's half of a trade ("endorse you for Python"), unsaid
     wanted: str | None = None  # what a left-out engagement ask really wanted ("vote for us")
+    length: int = 0  # the draft's length, to tell its closing lines from its opening ones
     ask_kept: bool = False  # the sentence the ask was read from is kept (the template asks no more)
     paragraphs: set[str] = field(default_factory=set)  # kept sentences that began a paragraph
     bullets: dict[str, str] = field(default_factory=dict)  # kept list items → their marker
@@ -307,7 +308,12 @@ class Facts:
         out: list[str] = []
         for t in reversed(ordered):
             closing = (
-                len(t.split()) <= 12 and _CLOSING_LIKE.search(t) is not None and t != first_thanks
+                len(t.split()) <= 12
+                and _CLOSING_LIKE.search(t) is not None
+                and t != first_thanks
+                # near the end of the draft: a line left last only because what followed it
+                # was left out ("Really appreciate it." after the opening thanks) stays put
+                and self.position.get(t, 0) >= 0.6 * self.length
             )
             if t not in self.warm and not closing:
                 break
@@ -1195,7 +1201,7 @@ def extract_facts(
         for k, v in (supplied or {}).items()
         if k in FACT_FIELDS and v and _CROWD_PING.sub(" ", v).strip()
     }
-    facts = Facts(kind=report.kind, supplied=dict(supplied))
+    facts = Facts(kind=report.kind, supplied=dict(supplied), length=len(report.text))
     facts.recipient = _recipient(report, s, supplied)
     facts.salutation = None if supplied.get("recipient") else _salutation(report, s)
     if _FAMILY.search(f"{facts.salutation or ''} {facts.recipient or ''}"):
