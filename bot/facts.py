@@ -358,9 +358,26 @@ class Facts:
         return [t for t in self.before_ask("warm", *roles) if t not in framed]
 
     def flow_after_ask(self, *roles: str) -> list[str]:
-        """`after_ask` over these roles and the warm lines ("…could you? It would mean a lot")."""
+        """`after_ask` over these roles and the warm lines ("…could you? It would mean a lot"),
+        with any later ask in its place ("…Resume attached. Please submit it through…")."""
         framed = self._framed()
-        return [t for t in self.after_ask("warm", *roles) if t not in framed]
+        items = [t for t in self.after_ask("warm", *roles) if t not in framed]
+        items += self._later_asks()
+        return sorted(items, key=lambda t: self.position.get(t, 1 << 30))
+
+    def first_asks(self) -> list[str]:
+        """The ask, with any ask right after it; a later ask stays where the sender put it."""
+        later = set(self._later_asks())
+        return [t for t in self.in_order("asks") if t not in later]
+
+    def _later_asks(self) -> list[str]:
+        asks = self.in_order("asks")
+        if len(asks) < 2:
+            return []
+        at = self.position.get
+        first = at(asks[0], 0)
+        between = [at(t, 0) for t in self.sentences() if t not in asks and at(t, 0) > first]
+        return [a for a in asks[1:] if any(first < b < at(a, 0) for b in between)]
 
     def leave_out(
         self, sentence: str, rule: str, span: tuple[int, int] | None = None, at: int = 0

@@ -378,3 +378,13 @@ def test_a_line_the_reader_hears_as_pressure_on_its_own_goes(rewriter: Rewriter)
     assert rewrite is not None and rewrite.text is not None
     assert "don't ignore" not in rewrite.text
     assert any("don't ignore" in text for _, text in rewrite.removed)  # listed, not lost
+
+
+def test_a_later_ask_stays_where_the_sender_put_it(rewriter: Rewriter) -> None:
+    text = _text(
+        rewriter,
+        "Hi. I'm Looking For A Referral To Your Company. Senior Backend Role, Posted Last Week. "
+        "I Have 6 Years Go/Python, Kubernetes, Postgres. Resume Attached. Please Submit Through "
+        "Your Internal Referral Portal And Let Me Know Once Done. Thanks.",
+    )
+    assert text.index("Resume Attached.") < text.index("Please Submit Through")
