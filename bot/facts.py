@@ -706,23 +706,23 @@ def _trimmable(sentence: str, spans: list[tuple[int, int, str]], s: Signals, a: 
 
 
 #: Urgency that is one tacked-on word or two, wherever it stands.
-_URGENT_WORD = rx(
-    r"(?i)asap|a\.s\.a\.p|urgently|immediately|right now|right away|straight away|pronto"
-)
+_HURRY = r"asap|immediately|right now|right away"  # shared by the three patterns below
+_URGENT_WORD = rx(rf"(?i){_HURRY}|straight away|a\.s\.a\.p|urgently|pronto")
 
 
 #: A list item's marker: "1.", "2)", "-", "•".
-_LIST_MARKER = rx(r"(?:\d{1,2}[.)]|[-•*])")
-_LIST_ITEM = rx(r"(?:\d{1,2}[.)]|[-•*])\s")
-_LIST_AFTER = rx(r"[ \t]*\n[ \t]*(?:\d{1,2}[.)]|[-•*])\s")
+_MARKER = r"(?:\d{1,2}[.)]|[-•*])"
+_LIST_MARKER = rx(_MARKER)
+_LIST_ITEM = rx(_MARKER + r"\s")
+_LIST_AFTER = rx(r"[ \t]*\n[ \t]*" + _MARKER + r"\s")
 _BULLET_BEFORE = rx(r"\n[ \t]*([-•*])[ \t]+\Z")
 #: A blank line right before a position: what follows began a paragraph.
 _PARAGRAPH_BEFORE = rx(r"\n[ \t]*\n[ \t>*•-]*\Z")
 #: Urgency opening a sentence ("Today if possible…", "ASAP if you can…").
-_URGENT_OPENING = rx(r"(?i)\s*(?:today|tonight|asap|right now|immediately|right away|now)\b")
+_URGENT_OPENING = rx(rf"(?i)\s*(?:today|tonight|{_HURRY}|now)\b")
 #: Urgency closing an ask ("…at your company today.", "DM me TODAY!", "asap pls").
 _URGENT_TAIL = rx(
-    r"(?i)[ ,]+(?:today|tonight|right now|asap|immediately|right away|straight away|"
+    rf"(?i)[ ,]+(?:today|tonight|{_HURRY}|straight away|"
     r"as soon as (?:possible|you can|you see this))(?: if (?:possible|you can))?(?: pls| please)?"
     r"(?=[ \t]*[.!?]*[ \t]*$)"
 )
@@ -953,19 +953,22 @@ _FAMILY = rx(
 #: Casual openings that address someone: "Heyy Abdul!", "heyy Ayumi 😊", "@Aisha sooo great…",
 #: "ahh @Kofi thank you…", "Dmitriii thank you SO much…" (a greeting or an @ before the name,
 #: or thanks right after it).
+_INTERJECTION = r"(?i:h+e+y+|h+i+|h+e+l+o+|yo+|hiya|ah+|oh+|omg|wow)"
 _LEADING_ADDRESS = rx(
-    r"\s*(?:(?i:h+e+y+|h+i+|h+e+l+o+|yo+|hiya|ah+|oh+|omg|wow)[ \t,!]+@?|@)([A-Z][^\W\d_'’-]+)"
+    rf"\s*(?:{_INTERJECTION}[ \t,!]+@?|@)([A-Z][^\W\d_'’-]+)"
     r"(?=[ \t]*[!,.:]|[ \t]+(?:[^\w\s]|(?i:thank|thanks|thx|ty|so+|you|u)\b))"
     r"|\s*([A-Z][^\W\d_'’-]+)(?=[ \t]+(?i:thank you|thanks|thx)\b)"
 )
 _ADDRESS_PREFIX = rx(
-    r"\s*(?:(?i:h+e+y+|h+i+|h+e+l+o+|yo+|hiya|ah+|oh+|omg|wow)[ \t,!]+)?@?([^\W\d_][^\W\d_'’-]*)"
+    rf"\s*(?:{_INTERJECTION}[ \t,!]+)?@?([^\W\d_][^\W\d_'’-]*)"
     r"[ \t]*[!,.:]*[ \t]*"
 )
 #: "Uncle Kenji!!! I can't believe…": a family word or title and a name, opening the message.
+#: Words a greeting puts before a name: "Uncle Kenji", "Coach Dana".
+KIN_WORDS = frozenset("uncle auntie aunty aunt cousin grandma granny grandpa pastor coach".split())
 _KIN_LEADING = rx(
-    r"\s*((?i:uncle|auntie|aunty|aunt|cousin|grandma|granny|grandpa|pastor|coach|dr\.?|prof\.?|"
-    r"mr\.?|mrs\.?|ms\.?)\s+[A-Z][^\W\d_'’-]*)(?:[.!:—–]+|[!?]{2,}|,)(?:\s|$)"
+    rf"\s*((?i:{'|'.join(sorted(KIN_WORDS))}|dr\.?|prof\.?|mr\.?|mrs\.?|ms\.?)\s+"
+    r"[A-Z][^\W\d_'’-]*)(?:[.!:—–]+|[!?]{2,}|,)(?:\s|$)"
 )
 _NOT_NAMES = frozenset(
     "hi hey hello dear thanks thank congrats congratulations yes no ok okay sorry update "

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bot.engine import Engine, Judgement
 from bot.facts import (
     FACT_FIELDS,
+    KIN_WORDS,
     Facts,
     Removed,
     answers_as_facts,
@@ -170,12 +171,9 @@ def _address(recipient: str | None) -> tuple[str | None, bool]:
         return None, False  # "Hi there" is a greeting, not a name
     if words[0].lower().rstrip(".") in _TITLES:
         return (f"{words[0]} {words[-1]}", True) if len(words) > 1 else (None, False)
-    if words[0].lower() in _KIN and len(words) > 1:  # "Uncle Kenji": how family is greeted
+    if words[0].lower() in KIN_WORDS and len(words) > 1:  # "Uncle Kenji": how family is greeted
         return f"{words[0].capitalize()} {_cased(words[1])}", False
     return _cased(words[0]), False
-
-
-_KIN = frozenset("uncle auntie aunty aunt cousin grandma granny grandpa pastor coach".split())
 
 
 def _cased(name: str) -> str:
@@ -437,8 +435,8 @@ class Rewriter:
         minutes!!", "Not next week, today."): the draft as a whole may pass on pressure while
         one line of it doesn't, and a rewrite that keeps it contradicts its own easy out."""
         lines = [t for role in _PRESS_ROLES for t in getattr(facts, role)]
-        model = getattr(self.engine, "model", None)
-        if not lines or model is None or "pressure" not in model.rules:
+        model = self.engine.model
+        if not lines or "pressure" not in model.rules:
             return []
         column = model.rule_column("pressure")
         even = [1.0 / len(model.kinds)] * len(model.kinds)

@@ -176,14 +176,14 @@ def test_a_pasted_subject_line_is_not_a_sentence_of_the_message(rewriter: Rewrit
 
 
 def test_urgency_the_reader_let_pass_is_still_left_out(rewriter: Rewriter) -> None:
-    rewrite = rewriter.check(
+    text = _text(
+        rewriter,
         "Hey! So I've been volunteering for ages and I'm FINALLY ready to go for paid roles. "
         "I want something in NGO management ASAP, ideally programme coordination. Could you "
-        "refer me if you hear of anything?"
-    ).rewrite
-    assert rewrite is not None and rewrite.text is not None
-    assert "ASAP" not in rewrite.text
-    assert "NGO management, ideally programme coordination" in rewrite.text
+        "refer me if you hear of anything?",
+    )
+    assert "ASAP" not in text
+    assert "NGO management, ideally programme coordination" in text
 
 
 def test_talk_of_reach_goes_with_the_like_and_share_ask(rewriter: Rewriter) -> None:
