@@ -122,11 +122,16 @@ class Engine:
         return report, assessment.signals
 
     def judge(
-        self, text: str, context: Context | None = None, kind: Kind | None = None
+        self,
+        text: str,
+        context: Context | None = None,
+        kind: Kind | None = None,
+        language: str | None = None,
     ) -> Judgement:
         """Findings and Trust Quotient only (courtesy is scored only if a rule needs it): the
-        rewriter's self-check, run on every rewrite."""
-        assessment, findings = self._assess(text, context, kind)
+        rewriter's self-check, run on every rewrite.  `language` skips identification: a
+        rewrite is in its draft's language, and telling it again costs a third of a check."""
+        assessment, findings = self._assess(text, context, kind, language)
         return Judgement(assessment.kind, assessment.trust, findings)
 
     def phrase_spans(
@@ -152,11 +157,11 @@ class Engine:
         ]
 
     def _assess(
-        self, text: str, context: Context | None, kind: Kind | None
+        self, text: str, context: Context | None, kind: Kind | None, language: str | None = None
     ) -> tuple[Assessment, tuple[Finding, ...]]:
         doc = prepare(text)
         signals = Signals(doc, context)
-        language = language_of(doc.original)
+        language = language or language_of(doc.original)
         if language != ENGLISH:
             # rapport reads English only: say so rather than judge words it can't read.
             assessment = Assessment(signals, kind or Kind.OTHER, trust(signals, Kind.OTHER))

@@ -88,6 +88,7 @@ class _Flags:
 
     hollow: bool
     give_first: bool
+    language: str | None = None  # the draft's, when known: the self-check needn't identify it
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +294,9 @@ class Rewriter:
         give_first = "ask-before-give" in rules or (
             report.kind is Kind.ENDORSEMENT_REQUEST and _peer_ask(facts)
         )
-        flags = _Flags(hollow="hollow-endorsement" in rules, give_first=give_first)
+        flags = _Flags(
+            hollow="hollow-endorsement" in rules, give_first=give_first, language=report.language
+        )
         current = self._assemble(name, facts, flags, signals.context)
         facts, (rendered, text, checked) = self._repair(
             name, facts, flags, signals.context, current
@@ -306,7 +309,10 @@ class Rewriter:
         if unplaced:  # never drop a link, number or name silently
             text += "\n\n(From your draft: " + ", ".join(unplaced) + ")"
             checked = self.engine.judge(
-                _blank_prompts(text), signals.context, None if name == "decline" else report.kind
+                _blank_prompts(text),
+                signals.context,
+                None if name == "decline" else report.kind,
+                language=report.language,
             )
         missing_fields = {m.field for m in rendered.missing}
         remaining = checked.findings
@@ -426,7 +432,7 @@ class Rewriter:
         variables["skipped"] = skipped or set()  # optional facts the user chose to leave out
         rendered = self._render(name, variables)
         text = _no_crowd_pings(_tidy(rendered.text))
-        checked = self.engine.judge(_blank_prompts(text), context, kind)
+        checked = self.engine.judge(_blank_prompts(text), context, kind, language=flags.language)
         return rendered, text, checked
 
     def _pressing(self, facts: Facts) -> list[str]:
