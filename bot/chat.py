@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
 from bot.coach.wording import say
-from bot.commands import parse_command, run_command
+from bot.commands import Command, parse_command, run_command
 from bot.lexicon import greeting_words
 from bot.models import RULE_IDS, Finding, Kind, Report
 from bot.rules import load_rules, principles
@@ -33,13 +33,14 @@ __all__ = [
     "finding_views",
     "kind_label",
     "run_chat_command",
+    "run_typed_command",
     "trust_parts",
     "verdict_line",
 ]
 
 SUBCOMMANDS = (
     "check", "rewrite", "coach", "gave", "received", "know", "ledger", "forget", "help",
-    "config", "why", "remember", "thank",
+    "config", "why", "remember", "thank", "saved",
 )  # fmt: skip
 
 #: Subcommands that take a draft.
@@ -199,7 +200,16 @@ async def run_chat_command(
     command = parse_command(f"{sub} {rest}")
     if command is None:  # pragma: no cover - every remaining subcommand is a ledger command
         return Answer(say("chat.help", cmd=cmd, platform=where))
-    return Answer(await run_command(rapport, user, command), replaces=sub == "forget")
+    return await run_typed_command(rapport, user, command)
+
+
+async def run_typed_command(rapport: Rapport, user: UserRef, command: Command) -> Answer:
+    """A ledger, privacy or saved-message command an adapter built from its own inputs (a
+    picker, a choice, a note field): carried out as given, never re-read from text."""
+    if command.verb == "forget" and not command.confirmed:
+        return await run_chat_command(rapport, user, "forget")  # the buttons that confirm
+    return Answer(await run_command(rapport, user, command), ok=not command.problem,
+                  replaces=command.verb == "forget")  # fmt: skip
 
 
 async def check_draft(

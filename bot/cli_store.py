@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.config import Config, ConfigError
 
 if TYPE_CHECKING:  # the parser is built on every run; the store only for the commands using it
+    from bot.commands import Command
     from bot.storage.base import UserRef
 
 __all__ = [
@@ -92,7 +93,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     how.add_argument("--unsolicited", action="store_true", help="they endorsed you unprompted")
     how.add_argument("--solicited", action="store_true", help="you had asked them")
     remember = sub.add_parser("remember", help="keep (on) or stop keeping (off) finished messages")
-    remember.add_argument("state", choices=("on", "off"))
+    remember.add_argument("state", choices=("on", "off"), nargs="?")
     serve = sub.add_parser(
         "serve",
         help="run the chat bots (Slack, Discord or both), with /healthz, /readyz and /metrics",
@@ -112,25 +113,29 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
 
 
-def _command_text(args: argparse.Namespace) -> str:
-    name = f'"{args.name}"' if getattr(args, "name", None) else ""
-    if args.command == "know":
-        return f"know {name} {' '.join(args.how)}"
-    if args.command == "gave":
-        return f"gave {name} {' '.join(args.note)}"
-    if args.command == "received":
-        flag = "unsolicited" if args.unsolicited else "solicited" if args.solicited else ""
-        return f"received {name} {flag} {' '.join(args.note)}"
-    if args.command == "remember":
-        return f"remember {args.state}"
-    if args.command == "forget":
-        return "forget yes"
-    return "ledger"
+def _command(args: argparse.Namespace) -> Command:
+    """The command the arguments ask for, field by field (nothing is re-parsed from text)."""
+    from bot.commands import Command
+
+    verb = args.command
+    who = getattr(args, "name", "") or ""
+    if verb == "know":
+        return Command(verb, who=who, note=" ".join(args.how))
+    if verb == "gave":
+        return Command(verb, who=who, note=" ".join(args.note))
+    if verb == "received":
+        solicited = True if args.solicited else False if args.unsolicited else None
+        return Command(verb, who=who, note=" ".join(args.note), solicited=solicited)
+    if verb == "remember":
+        return Command(verb, switch=None if args.state is None else args.state == "on")
+    if verb == "forget":
+        return Command(verb, confirmed=True)
+    return Command("ledger")
 
 
 def run_store_command(args: argparse.Namespace, config: Config) -> int:
     """Run console or a ledger command; returns the exit code."""
-    from bot.commands import parse_command, run_command
+    from bot.commands import run_command
     from bot.console import run_console
 
     if args.command == "console":
@@ -150,8 +155,7 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
         if answer.strip().lower() not in ("yes", "y"):
             print("Nothing deleted.")
             return 0
-    command = parse_command(_command_text(args))
-    assert command is not None
+    command = _command(args)
     print(with_rapport(config, lambda r: run_command(r, console_user(), command)))
     return 0
 

@@ -1,6 +1,12 @@
-"""Ledger and privacy commands, the same on every surface: know, gave, received, ledger,
-remember on|off, forget.  Parsing is forgiving ("know Dana: we worked at Acme",
-`gave "Dana Lee" for SQL`, `received <@U1> unsolicited`); replies are the coach's wording."""
+"""Ledger, privacy and saved-message commands, the same on every surface: know, gave,
+received, ledger (with `forget NAME` and `same NAME OTHER`), remember, saved, forget.
+
+A command is a typed value (`Command`).  Surfaces with their own inputs build it field by
+field (Discord's options and pickers, the terminal's arguments), so a choice such as "I asked
+for it" and a note such as "unsolicited advice on my CV" are stored exactly as chosen and
+typed.  Only text the user typed as a command (`/rapport received @sam unsolicited for SQL`,
+the console's `/gave Dana`) is parsed, by `parse_command`; replies are the coach's wording.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +16,31 @@ from dataclasses import dataclass
 
 from bot.coach.wording import say
 from bot.service import Rapport
-from bot.storage.base import UserRef
+from bot.storage.base import Person, UserRef
 
 __all__ = ["COMMANDS", "Command", "parse_command", "run_command"]
 
-COMMANDS = ("know", "gave", "received", "ledger", "remember", "forget")
+COMMANDS = ("know", "gave", "received", "ledger", "remember", "forget", "saved")
+#: Words that choose whether an endorsement received was asked for, as the user may type them.
+_SOLICITED = {"solicited": True, "asked": True, "unsolicited": False, "unprompted": False}
+_YES = ("yes", "confirm", "y", "--yes")
+_SWITCH = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A parsed command: its name, the person it names, and the rest of the words."""
+    """What the user asked for, as typed values: the verb, the person, their words, choices."""
 
-    name: str
-    who: str = ""
-    rest: str = ""
+    verb: str  # one of COMMANDS
+    who: str = ""  # a name as typed, or a platform mention (`<@U1|Dana Lee>`)
+    note: str = ""  # the user's words: how they know them, what an endorsement was for
+    solicited: bool | None = None  # `received`: asked for (True), unprompted (False), unsaid
+    switch: bool | None = None  # `remember on|off`; None shows the state
+    confirmed: bool = False  # `forget`: the user said yes
+    action: str = ""  # `ledger forget|same`, `saved delete`
+    other: str = ""  # `ledger same WHO OTHER`: the second name
+    item: int | None = None  # `saved delete N`
+    problem: str = ""  # typed text that couldn't be read: what to say instead of acting
 
 
 def _split_name(text: str) -> tuple[str, str]:
@@ -42,55 +59,145 @@ def _split_name(text: str) -> tuple[str, str]:
     return first.strip(), rest.strip()
 
 
+def _two_names(text: str) -> tuple[str, str]:
+    """('Dana Lee', 'Dana') from '"Dana Lee" Dana', 'Dana Lee = Dana' or '<@U1> Dana'."""
+    if "=" in text:
+        left, _, right = text.partition("=")
+        return left.strip().strip('"'), right.strip().strip('"')
+    first, rest = _split_name(text)
+    second, _ = _split_name(rest) if rest.startswith(('"', "<@")) else (rest.strip(), "")
+    return first, second.strip('"')
+
+
 def parse_command(text: str) -> Command | None:
-    """The command in a message ("/gave Dana", "ledger"), or None if it isn't one."""
+    """The command in typed text ("/gave Dana", "ledger"), or None if it isn't one."""
     words = text.strip().lstrip("/").split(None, 1)
     if not words or words[0].lower() not in COMMANDS:
         return None
-    name, rest = words[0].lower(), words[1] if len(words) > 1 else ""
-    if name in ("know", "gave", "received"):
-        who, rest = _split_name(rest)
-        return Command(name, who, rest)
-    return Command(name, "", rest.strip())
+    verb, rest = words[0].lower(), (words[1] if len(words) > 1 else "").strip()
+    if verb in ("know", "gave", "received"):
+        who, note = _split_name(rest)
+        solicited = None
+        if verb == "received":  # a choice word right after the name: "received Sam unsolicited…"
+            first, _, after = note.partition(" ")
+            if first.lower().strip(",;:") in _SOLICITED:
+                solicited, note = _SOLICITED[first.lower().strip(",;:")], after.strip()
+        return Command(verb, who=who, note=note, solicited=solicited)
+    head, _, tail = rest.partition(" ")
+    if verb == "ledger" and head.lower() in ("forget", "delete", "remove"):
+        return Command(verb, action="forget", who=tail.strip().strip('"'))
+    if verb == "ledger" and head.lower() in ("same", "merge"):
+        who, other = _two_names(tail)
+        return Command(verb, action="same", who=who, other=other)
+    if verb == "ledger" and rest:
+        return Command(verb, problem=say("ledger.usage"))
+    if verb == "remember":
+        if not rest:
+            return Command(verb)
+        if rest.lower() not in _SWITCH:  # keeping text is never switched on by accident
+            return Command(verb, problem=say("ledger.usage"))
+        return Command(verb, switch=_SWITCH[rest.lower()])
+    if verb == "saved":
+        if not rest:
+            return Command(verb)
+        number = tail.strip().lstrip("#")
+        if head.lower() in ("delete", "forget", "remove") and number.isdigit():
+            return Command(verb, action="delete", item=int(number))
+        return Command(verb, problem=say("ledger.saved_usage"))
+    if verb == "forget":
+        return Command(verb, confirmed=rest.lower() in _YES)
+    return Command(verb)
 
 
 async def run_command(rapport: Rapport, user: UserRef, cmd: Command) -> str:
     """Carry out a command and say what happened."""
-    ledger = rapport.ledger
-    if cmd.name in ("know", "gave", "received") and not cmd.who:
-        return say("ledger.usage")
-    if cmd.name == "know":
-        if not cmd.rest:
-            return say("ledger.usage")
-        since = re.search(r"(?i)\bsince\s+(\w[\w ]{0,20})$", cmd.rest)
-        who = await ledger.know(user, cmd.who, cmd.rest, since.group(1) if since else None)
-        return say("ledger.saved_know", name=who.display, how=cmd.rest)
-    if cmd.name == "gave":
-        owed = await ledger.owed_to(user, cmd.who)
-        entry = await ledger.gave(user, cmd.who, cmd.rest or None)
-        return say("ledger.saved_gave", name=entry.other.display, returned=owed is not None)
-    if cmd.name == "received":
-        flags = cmd.rest.lower()
-        solicited = (
-            False
-            if "unsolicited" in flags or "unprompted" in flags
-            else (True if "solicited" in flags or "asked" in flags else None)
-        )
-        note = re.sub(r"(?i)\b(?:un)?solicited\b|\bunprompted\b", "", cmd.rest).strip() or None
-        entry = await ledger.received(user, cmd.who, solicited, note)
-        return say("ledger.saved_received", name=entry.other.display, solicited=solicited)
-    if cmd.name == "remember":
-        choice = cmd.rest.strip().lower()
-        if choice not in ("on", "off", "yes", "no", "true", "false"):
-            return say("ledger.usage")  # keeping text is never switched on by accident
-        on = choice in ("on", "yes", "true")
-        await rapport.store.set_remember(user, on)
-        return say("ledger.remember_on" if on else "ledger.remember_off")
-    if cmd.name == "forget":
-        if cmd.rest.lower() not in ("yes", "confirm", "y", "--yes"):
+    if cmd.problem:
+        return cmd.problem
+    if cmd.verb in ("know", "gave", "received"):
+        return await _record(rapport, user, cmd)
+    if cmd.verb == "ledger" and cmd.action:
+        return await _person(rapport, user, cmd)
+    if cmd.verb == "remember":
+        if cmd.switch is None:
+            on = await rapport.store.remembers(user)
+            return say("ledger.remember_state", on=on)
+        await rapport.store.set_remember(user, cmd.switch)
+        return say("ledger.remember_on" if cmd.switch else "ledger.remember_off")
+    if cmd.verb == "saved":
+        return await _saved(rapport, user, cmd)
+    if cmd.verb == "forget":
+        if not cmd.confirmed:
             return say("ledger.forget_confirm")
         return say("ledger.forgotten", count=await rapport.forget(user))
     return await ledger_text(rapport, user)
+
+
+async def _record(rapport: Rapport, user: UserRef, cmd: Command) -> str:
+    """know, gave, received: write the entry, then ask about a person it may already be."""
+    ledger = rapport.ledger
+    if not cmd.who.strip() or (cmd.verb == "know" and not cmd.note.strip()):
+        return say("ledger.usage")
+    note = cmd.note.strip() or None
+    if cmd.verb == "know":
+        assert note is not None
+        since = re.search(r"(?i)\bsince\s+(\w[\w ]{0,20})$", note)
+        who = await ledger.know(user, cmd.who, note, since.group(1) if since else None)
+        reply = say("ledger.saved_know", name=who.display, how=note)
+    elif cmd.verb == "gave":
+        owed = await ledger.owed_to(user, cmd.who)
+        entry = await ledger.gave(user, cmd.who, note)
+        who = entry.other
+        reply = say("ledger.saved_gave", name=who.display, returned=owed is not None)
+    else:
+        entry = await ledger.received(user, cmd.who, cmd.solicited, note)
+        who = entry.other
+        reply = say("ledger.saved_received", name=who.display, solicited=cmd.solicited)
+    maybe = await ledger.matches(user, cmd.who)
+    if maybe:
+        reply += " " + say(
+            "ledger.same_hint",
+            name=who.display,
+            others=[p.display for p in maybe],
+            first=_quoted(maybe[0].display),
+            this=_quoted(who.display),
+        )
+    return reply
+
+
+async def _person(rapport: Rapport, user: UserRef, cmd: Command) -> str:
+    """`ledger forget NAME` and `ledger same NAME OTHER`."""
+    if cmd.action == "forget":
+        if not cmd.who.strip():
+            return say("ledger.usage")
+        found, count = await rapport.ledger.forget_person(user, cmd.who)
+        if found is None:
+            return say("ledger.person_unknown", name=cmd.who)
+        return say("ledger.person_forgotten", name=found.display, count=count)
+    if not (cmd.who.strip() and cmd.other.strip()):
+        return say("ledger.usage")
+    keep, moved = await rapport.ledger.merge(user, cmd.who, cmd.other)
+    return say("ledger.merged", name=keep.display, alias=cmd.other, count=moved)
+
+
+async def _saved(rapport: Rapport, user: UserRef, cmd: Command) -> str:
+    """`saved`: the kept messages, newest first; `saved delete N`: one of them goes."""
+    store = rapport.store
+    if cmd.action == "delete" and cmd.item is not None:
+        if await store.delete_saved_message(user, cmd.item):
+            return say("ledger.saved_deleted", number=cmd.item)
+        return say("ledger.saved_missing", number=cmd.item)
+    messages = await store.saved_messages(user)
+    if not messages:
+        return say("ledger.saved_none", on=await store.remembers(user))
+    lines = [say("ledger.saved_heading", count=len(messages))]
+    for m in reversed(messages):
+        lines += ["", say("ledger.saved_item", number=m.id, date=_date(m.at)), m.text]
+    lines += ["", say("ledger.saved_footer", number=messages[-1].id)]
+    return "\n".join(lines)
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if " " in name and not name.startswith("<@") else name
 
 
 async def ledger_text(rapport: Rapport, user: UserRef) -> str:
@@ -98,6 +205,10 @@ async def ledger_text(rapport: Rapport, user: UserRef) -> str:
     view = await rapport.ledger.view(user)
     if not (view.relationships or view.given or view.received):
         return say("ledger.empty")
+
+    def label(who: Person) -> str:
+        return say("ledger.person", name=who.display, also=view.also_known_as(who))
+
     lines = [say("ledger.heading")]
     if view.relationships:
         lines += ["", say("ledger.relationships")]
@@ -105,7 +216,7 @@ async def ledger_text(rapport: Rapport, user: UserRef) -> str:
             "  • "
             + say(
                 "ledger.relationship",
-                name=r.other.display,
+                name=label(r.other),
                 how=r.how,
                 since=None if r.since and r.since in r.how else r.since,
             )
@@ -118,7 +229,7 @@ async def ledger_text(rapport: Rapport, user: UserRef) -> str:
                 "  • "
                 + say(
                     "ledger.endorsement",
-                    name=e.other.display,
+                    name=label(e.other),
                     date=_date(e.at),
                     note=e.note,
                     solicited=e.solicited,

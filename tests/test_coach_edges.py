@@ -181,10 +181,13 @@ async def test_blast_names_are_deduplicated_and_nope_skips(rapport: Rapport) -> 
 
 
 async def test_remember_is_never_switched_on_by_accident(rapport: Rapport) -> None:
-    for text in ("remember maybe", "remember", "remember of"):
+    for text in ("remember maybe", "remember of", "remember onn"):
         cmd = parse_command(text)
         assert cmd is not None
         assert "didn't understand" in await run_command(rapport, ANA, cmd)
+    assert not await rapport.store.remembers(ANA)
+    cmd = parse_command("remember")  # no argument: the state, unchanged
+    assert cmd is not None and "don't keep your messages" in await run_command(rapport, ANA, cmd)
     assert not await rapport.store.remembers(ANA)
 
 

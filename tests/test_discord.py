@@ -22,7 +22,7 @@ import yarl
 from adapters.discord_bot.bot import DiscordSettings, build_client
 from bot.config import ConfigError
 from bot.service import Rapport
-from bot.storage import open_store
+from bot.storage import UserRef, open_store
 from tests.discord_fake import (
     APP_ID,
     BOT_ID,
@@ -194,6 +194,39 @@ async def test_ledger_commands_with_members(bot: Bot) -> None:
         )
     )
     assert "cold-ask" not in text_of(reply)
+
+
+async def test_received_stores_the_choice_and_the_note_as_given(bot: Bot) -> None:
+    """The picker's choice is the flag and the note is stored as typed, even when the note
+    has a word the text parser would have taken for the flag."""
+    sam = "600000000000000011"
+    raw = interaction("received", [opt("user", sam, 6), opt("solicited", "solicited"),
+                                   opt("note", "unsolicited advice on my CV")])  # fmt: skip
+    raw["data"]["resolved"] = {"users": {sam: user(sam, "sam")}}
+    reply = await bot.answer(raw)
+    assert "unprompted" not in reply["content"]
+    (entry,) = await bot.rapport.store.endorsements(UserRef("discord", GUILD, USER))
+    assert entry.solicited is True and entry.note == "unsolicited advice on my CV"
+    assert entry.other.key == sam
+    reply = await bot.answer(interaction("ledger"))
+    assert "Waiting for you" not in reply["content"]
+
+
+async def test_ledger_forget_remember_and_saved_from_options(bot: Bot) -> None:
+    dana = "600000000000000012"
+    raw = interaction("gave", [opt("user", dana, 6), opt("note", "SQL")])
+    raw["data"]["resolved"] = {"users": {dana: user(dana, "dana")}}
+    await bot.answer(raw)
+    reply = await bot.answer(interaction("ledger", [opt("forget", "dana")]))
+    assert "Deleted 1 entry about Dana" in reply["content"]
+    reply = await bot.answer(interaction("remember"))
+    assert "don't keep your messages" in reply["content"]
+    choice = interaction("remember", [opt("state", "on")])
+    assert "keep the messages" in (await bot.answer(choice))["content"]
+    reply = await bot.answer(interaction("saved"))
+    assert "no finished messages yet" in reply["content"]
+    reply = await bot.answer(interaction("saved", [opt("delete", 7, 4)]))
+    assert "no saved message #7" in reply["content"]
 
 
 async def test_coach_opens_a_dm(bot: Bot) -> None:
@@ -419,6 +452,8 @@ async def test_tree_sync_sends_the_command_schema(bot: Bot) -> None:
         "help",
         "why",
         "config",
+        "remember",
+        "saved",
     }
     assert all(o["description"] for o in subs.values())
     for sub in subs.values():  # Discord's UI explains every parameter

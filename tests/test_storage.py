@@ -776,12 +776,70 @@ async def test_migration_from_v2_adds_workspace_settings_and_deliveries(db_path:
     await db.close()
     store = await open_store(url_of(db_path))
     try:
-        assert meta(db_path)["schema_version"] == str(LATEST) == "3"
+        assert meta(db_path)["schema_version"] == str(LATEST) == "4"
         session = await store.load_session(SessionKey(ANA, "D1"))
         assert session is not None and json.loads(session.state) == {"step": 3}
         assert await store.workspace_settings("slack", "T1") is None
     finally:
         await store.close()
+
+
+async def test_migration_from_v3_adds_aliases_and_keeps_the_ledger(db_path: Path) -> None:
+    db = await aiosqlite.connect(db_path, isolation_level=None)
+    assert await migrate(db, str(db_path), target=3) == 3
+    await db.execute(
+        "INSERT INTO relationships VALUES (?, ?, ?, 'dana', 'Dana', 'Acme', NULL, 1.0)",
+        sqlite_mod._scope(ANA),
+    )
+    await db.close()
+    store = await open_store(url_of(db_path))
+    try:
+        assert meta(db_path)["schema_version"] == "4"
+        assert [r.other.key for r in await store.relationships(ANA)] == ["dana"]
+        assert await store.aliases(ANA) == []
+    finally:
+        await store.close()
+
+
+async def test_merge_people_files_entries_under_one_key(any_store: Store) -> None:
+    dana, dana_lee = Person("dana", "Dana"), Person("dana lee", "Dana Lee")
+    await any_store.save_relationship(ANA, Relationship(dana, "met at JSConf", None, 1.0))
+    await any_store.save_relationship(ANA, Relationship(dana_lee, "worked at Acme", None, 2.0))
+    await any_store.add_endorsement(ANA, Endorsement(None, "given", dana, None, "SQL", 3.0))
+    await any_store.add_endorsement(BEN, Endorsement(None, "given", dana, None, None, 3.0))
+    moved = await any_store.merge_people(ANA, dana_lee, dana, 4.0)
+    assert moved == 2
+    (rel,) = await any_store.relationships(ANA)
+    assert rel.other == dana_lee and rel.how == "worked at Acme; met at JSConf"
+    (given,) = await any_store.endorsements(ANA)
+    assert given.other == dana_lee and given.note == "SQL"
+    (alias,) = await any_store.aliases(ANA)
+    assert alias.alias == dana and alias.person_key == "dana lee"
+    assert [e.other.key for e in await any_store.endorsements(BEN)] == ["dana"]  # Ben's own
+
+
+async def test_forget_person_deletes_one_person_under_every_key(any_store: Store) -> None:
+    dana, sam = Person("dana lee", "Dana Lee"), Person("sam", "Sam")
+    await any_store.save_relationship(ANA, Relationship(dana, "Acme", None, 1.0))
+    await any_store.save_relationship(ANA, Relationship(sam, "school", None, 1.0))
+    await any_store.add_endorsement(ANA, Endorsement(None, "received", dana, False, None, 2.0))
+    await any_store.add_endorsement(ANA, Endorsement(None, "given", Person("u1", "@dana"), None,
+                                                     None, 2.0))  # fmt: skip
+    await any_store.merge_people(ANA, dana, Person("dana", "Dana"), 3.0)
+    await any_store.merge_people(ANA, dana, Person("u1", "@dana"), 3.0)
+    assert await any_store.forget_person(ANA, ["dana lee", "dana", "u1"]) == 5
+    assert [r.other.key for r in await any_store.relationships(ANA)] == ["sam"]
+    assert await any_store.endorsements(ANA) == [] and await any_store.aliases(ANA) == []
+
+
+async def test_delete_one_saved_message(any_store: Store) -> None:
+    await any_store.set_remember(ANA, True)
+    first = await any_store.save_message(ANA, "Hi Dana, first", 1.0)
+    second = await any_store.save_message(ANA, "Hi Sam, second", 2.0)
+    assert not await any_store.delete_saved_message(BEN, first)  # someone else's: untouched
+    assert await any_store.delete_saved_message(ANA, first)
+    assert not await any_store.delete_saved_message(ANA, first)
+    assert [m.id for m in await any_store.saved_messages(ANA)] == [second]
 
 
 async def test_workspace_settings_are_per_workspace(any_store: Store) -> None:

@@ -31,9 +31,17 @@ from adapters.discord_bot.embeds import (
     parts,
     reply_content,
 )
-from bot.chat import SUBCOMMANDS, Answer, check_draft, draft_command, run_chat_command
+from bot.chat import (
+    SUBCOMMANDS,
+    Answer,
+    check_draft,
+    draft_command,
+    run_chat_command,
+    run_typed_command,
+)
 from bot.coach.replies import Reply
 from bot.coach.wording import say
+from bot.commands import Command
 from bot.config import SENSITIVITIES
 from bot.logs import new_request_id
 from bot.metrics import metrics
@@ -405,6 +413,25 @@ class DiscordAdapter:
         except Exception as exc:
             await self.failed(interaction, exc)
 
+    def picked(self, interaction: discord.Interaction, user: discord.abc.Snowflake) -> str:
+        """A picked member as the core keys people: `<@id|name>` (the id is the key; the name
+        comes from the interaction's resolved data, the guild or the cache)."""
+        name = self.resolver(interaction)(user.id) or str(user.id)
+        return f"<@{user.id}|{name.replace('>', '').replace('|', ' ')}>"
+
+    async def run_typed(self, interaction: discord.Interaction, command: Command) -> None:
+        """A ledger or saved-message command built from Discord's own options and pickers:
+        the core gets the chosen values as they are, never text to parse again."""
+        if not await self.guard(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.working():
+            try:
+                answer = await run_typed_command(self.rapport, user_ref(interaction), command)
+                await self.send(interaction, answer, None)
+            except Exception as exc:
+                await self.failed(interaction, exc)
+
     async def is_manager(self, interaction: discord.Interaction) -> bool:
         """Server managers (Manage Server) may change rapport's settings for the server."""
         perms = interaction.permissions
@@ -548,7 +575,9 @@ def _group(adapter: DiscordAdapter) -> app_commands.Group:
     async def gave(
         interaction: discord.Interaction, user: discord.User, note: str | None = None
     ) -> None:
-        await adapter.run(interaction, f"gave <@{user.id}> {note or ''}".strip())
+        await adapter.run_typed(
+            interaction, Command("gave", who=adapter.picked(interaction, user), note=note or "")
+        )
 
     @group.command(
         name="received", description="Record an endorsement or recommendation you received"
@@ -568,17 +597,64 @@ def _group(adapter: DiscordAdapter) -> app_commands.Group:
         solicited: app_commands.Choice[str] | None = None,
         note: str | None = None,
     ) -> None:
-        flag = solicited.value if solicited else ""
-        await adapter.run(interaction, f"received <@{user.id}> {flag} {note or ''}".strip())
+        chosen = None if solicited is None else solicited.value == "solicited"
+        await adapter.run_typed(
+            interaction,
+            Command(
+                "received", who=adapter.picked(interaction, user), note=note or "", solicited=chosen
+            ),
+        )
 
     @group.command(name="know", description="Record how you know someone first-hand")
     @app_commands.describe(user="Who", how="How you know them, in your words")
     async def know(interaction: discord.Interaction, user: discord.User, how: str) -> None:
-        await adapter.run(interaction, f"know <@{user.id}> {how}")
+        await adapter.run_typed(
+            interaction, Command("know", who=adapter.picked(interaction, user), note=how)
+        )
 
     @group.command(name="ledger", description="Who you know, endorsements given and received")
-    async def ledger(interaction: discord.Interaction) -> None:
-        await adapter.run(interaction, "ledger")
+    @app_commands.describe(
+        forget="A name in your ledger: delete that person's entries",
+        same="A name in your ledger that is also known by another name…",
+        also="…and that other name (the two become one person)",
+    )
+    async def ledger(
+        interaction: discord.Interaction,
+        forget: str | None = None,
+        same: str | None = None,
+        also: str | None = None,
+    ) -> None:
+        if forget:
+            command = Command("ledger", action="forget", who=forget)
+        elif same or also:
+            command = Command("ledger", action="same", who=same or "", other=also or "")
+        else:
+            command = Command("ledger")
+        await adapter.run_typed(interaction, command)
+
+    @group.command(
+        name="remember", description="Keep the messages you finish with the coach (on), or not"
+    )
+    @app_commands.describe(state="on keeps them, off deletes them; leave empty to see the state")
+    @app_commands.choices(
+        state=[
+            app_commands.Choice(name="on", value="on"),
+            app_commands.Choice(name="off", value="off"),
+        ]
+    )
+    async def remember(
+        interaction: discord.Interaction, state: app_commands.Choice[str] | None = None
+    ) -> None:
+        switch = None if state is None else state.value == "on"
+        await adapter.run_typed(interaction, Command("remember", switch=switch))
+
+    @group.command(name="saved", description="The messages rapport kept for you, newest first")
+    @app_commands.describe(delete="The number of a saved message to delete")
+    async def saved(interaction: discord.Interaction, delete: int | None = None) -> None:
+        if delete is None:
+            await adapter.run_typed(interaction, Command("saved"))
+        else:
+            await adapter.run_typed(interaction, Command("saved", action="delete", item=delete))
 
     @group.command(name="forget", description="Delete everything rapport holds about you here")
     async def forget(interaction: discord.Interaction) -> None:

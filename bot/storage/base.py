@@ -9,6 +9,7 @@ their own descriptions of a relationship, scores and fingerprints.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,6 +17,7 @@ from typing import Protocol
 from bot.errors import StoreError
 
 __all__ = [
+    "Alias",
     "Endorsement",
     "FingerprintHit",
     "Person",
@@ -61,6 +63,16 @@ class Person:
 
     key: str
     display: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """Another name (or platform mention) the user confirmed is a person already in the
+    ledger: entries under `alias.key` are filed under `person_key`."""
+
+    alias: Person
+    person_key: str
+    created_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +168,17 @@ class Store(Protocol):
     async def mark_reciprocated(self, user: UserRef, endorsement_id: int) -> bool:
         """Mark a received endorsement as returned; False if there is no such endorsement."""
 
+    async def aliases(self, user: UserRef) -> list[Alias]:
+        """Other names the user confirmed for people in their ledger, oldest first."""
+
+    async def merge_people(self, user: UserRef, keep: Person, alias: Person, at: float) -> int:
+        """File everything under `alias` under `keep` (one transaction; two relationships are
+        joined, not dropped) and remember the alias; returns the rows moved."""
+
+    async def forget_person(self, user: UserRef, keys: Collection[str]) -> int:
+        """Delete the user's relationships, endorsements and aliases for one person (all of
+        their keys); returns rows deleted."""
+
     # -- checks and fingerprints ---------------------------------------------------------------
     async def record_check(
         self, user: UserRef, kind: str, rules: tuple[str, ...], quotient: float, at: float
@@ -184,6 +207,9 @@ class Store(Protocol):
 
     async def saved_messages(self, user: UserRef) -> list[SavedMessage]:
         """The user's kept messages, oldest first."""
+
+    async def delete_saved_message(self, user: UserRef, message_id: int) -> bool:
+        """Delete one kept message (scrubbed); False if the user has no such message."""
 
     async def secret(self) -> bytes:
         """This database's own random key (made once), for keyed hashes of recipients."""

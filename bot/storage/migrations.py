@@ -143,7 +143,24 @@ _V3 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+# One person under several names ("Dana", "Dana Lee", a Slack mention) once the user says so:
+# each alias key points at the key the ledger files that person under.
+_V4 = Migration(
+    4,
+    "aliases: other names for a person in the ledger",
+    (
+        f"""CREATE TABLE aliases (
+            {_SCOPE},
+            alias_key TEXT NOT NULL,
+            alias_display TEXT NOT NULL,
+            person_key TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (platform, workspace, user_id, alias_key)
+        )""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
 LATEST = MIGRATIONS[-1].version
 
 _ELSEWHERE = "set RAPPORT_DATABASE_URL to another file (sqlite:///path/to/rapport.db)"

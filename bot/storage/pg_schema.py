@@ -119,4 +119,19 @@ _V3 = Migration(
     ),
 )
 
-PG_MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+_V4 = Migration(
+    4,
+    MIGRATIONS[3].summary,
+    (
+        f"""CREATE TABLE aliases (
+            {_SCOPE},
+            alias_key TEXT NOT NULL,
+            alias_display TEXT NOT NULL,
+            person_key TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (platform, workspace, user_id, alias_key)
+        )""",
+    ),
+)
+
+PG_MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)

@@ -23,13 +23,14 @@ import contextlib
 import hashlib
 import json
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 
 import asyncpg
 
 from bot.fingerprint import BANDS, bands, hamming
 from bot.storage.base import (
+    Alias,
     Endorsement,
     FingerprintHit,
     Person,
@@ -50,7 +51,7 @@ _SIGN = 1 << 63
 _SCOPE = "platform = $1 AND workspace = $2 AND user_id = $3"
 _USER_TABLES = (
     "sessions", "relationships", "endorsements", "checks", "fingerprints", "preferences",
-    "saved_messages",
+    "saved_messages", "aliases",
 )  # fmt: skip
 _LOST = (
     OSError,
@@ -329,6 +330,80 @@ class PostgresStore:
         )  # fmt: skip
         return status.split()[-1] != "0"
 
+    async def aliases(self, user: UserRef) -> list[Alias]:
+        rows = await self._fetch(
+            "list aliases",
+            "SELECT alias_key, alias_display, person_key, created_at FROM aliases "
+            f"WHERE {_SCOPE} ORDER BY created_at, ctid",
+            *_scope(user),
+        )
+        return [Alias(Person(str(k), str(d)), str(p), float(at)) for k, d, p, at in rows]
+
+    async def merge_people(self, user: UserRef, keep: Person, alias: Person, at: float) -> int:
+        scope = _scope(user)
+        async with self._conn("merge two people") as conn, conn.transaction():
+            status = await conn.execute(
+                "UPDATE endorsements SET other_key = $4, other_display = $5 "
+                f"WHERE {_SCOPE} AND other_key = $6",
+                *scope, keep.key, keep.display, alias.key,
+            )  # fmt: skip
+            moved = int(status.split()[-1])
+            how = await conn.fetchval(
+                f"SELECT how FROM relationships WHERE {_SCOPE} AND other_key = $4",
+                *scope, alias.key,
+            )  # fmt: skip
+            if how is not None:
+                status = await conn.execute(
+                    "UPDATE relationships SET how = how || '; ' || $4 "
+                    f"WHERE {_SCOPE} AND other_key = $5",
+                    *scope, str(how), keep.key,
+                )  # fmt: skip
+                if status.split()[-1] != "0":  # both had one: keep both accounts, in one row
+                    await conn.execute(
+                        f"DELETE FROM relationships WHERE {_SCOPE} AND other_key = $4",
+                        *scope, alias.key,
+                    )  # fmt: skip
+                else:
+                    await conn.execute(
+                        "UPDATE relationships SET other_key = $4, other_display = $5 "
+                        f"WHERE {_SCOPE} AND other_key = $6",
+                        *scope, keep.key, keep.display, alias.key,
+                    )  # fmt: skip
+                moved += 1
+            await conn.execute(
+                f"UPDATE aliases SET person_key = $4 WHERE {_SCOPE} AND person_key = $5",
+                *scope, keep.key, alias.key,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO aliases (platform, workspace, user_id, alias_key, alias_display, "
+                "person_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                "ON CONFLICT (platform, workspace, user_id, alias_key) DO UPDATE SET "
+                "alias_display = excluded.alias_display, person_key = excluded.person_key",
+                *scope, alias.key, alias.display, keep.key, at,
+            )  # fmt: skip
+        return moved
+
+    async def forget_person(self, user: UserRef, keys: Collection[str]) -> int:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return 0
+        scope = _scope(user)
+        deleted = 0
+        async with self._conn("forget a person") as conn, conn.transaction():
+            for table in ("relationships", "endorsements"):
+                status = await conn.execute(
+                    f"DELETE FROM {table} WHERE {_SCOPE} AND other_key = ANY($4::text[])",
+                    *scope, wanted,
+                )  # fmt: skip
+                deleted += int(status.split()[-1])
+            status = await conn.execute(
+                f"DELETE FROM aliases WHERE {_SCOPE} AND "
+                "(alias_key = ANY($4::text[]) OR person_key = ANY($4::text[]))",
+                *scope, wanted,
+            )  # fmt: skip
+            deleted += int(status.split()[-1])
+        return deleted
+
     # -- checks and fingerprints ----------------------------------------------------------------
     async def record_check(
         self, user: UserRef, kind: str, rules: tuple[str, ...], quotient: float, at: float
@@ -415,6 +490,14 @@ class PostgresStore:
             *_scope(user),
         )
         return [SavedMessage(int(i), str(t), float(a)) for i, t, a in rows]
+
+    async def delete_saved_message(self, user: UserRef, message_id: int) -> bool:
+        status = await self._execute(
+            "delete a saved message",
+            f"DELETE FROM saved_messages WHERE {_SCOPE} AND id = $4",
+            *_scope(user), message_id,
+        )  # fmt: skip
+        return status.split()[-1] != "0"
 
     async def secret(self) -> bytes:
         if self._secret is None:

@@ -25,7 +25,7 @@ import contextlib
 import json
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ import aiosqlite
 
 from bot.fingerprint import BANDS, bands, hamming
 from bot.storage.base import (
+    Alias,
     Endorsement,
     FingerprintHit,
     Person,
@@ -70,6 +71,7 @@ USER_TABLES = (
     "fingerprints",
     "preferences",
     "saved_messages",
+    "aliases",
 )
 
 #: Tables with no user rows: rapport's marker and key, an admin's workspace settings (whose
@@ -454,6 +456,90 @@ class SQLiteStore:
             )
             return cursor.rowcount > 0
 
+    async def aliases(self, user: UserRef) -> list[Alias]:
+        """Other names the user confirmed for people in their ledger, oldest first."""
+        async with self._op("list aliases") as db:
+            rows = await db.execute_fetchall(
+                "SELECT alias_key, alias_display, person_key, created_at FROM aliases "
+                f"WHERE {_SCOPE} ORDER BY created_at, rowid",
+                _scope(user),
+            )
+        return [Alias(Person(str(k), str(d)), str(p), float(at)) for k, d, p, at in rows]
+
+    async def merge_people(self, user: UserRef, keep: Person, alias: Person, at: float) -> int:
+        """File everything under `alias` under `keep`, in one transaction; returns rows moved."""
+        scope = _scope(user)
+        async with self._transaction("merge two people") as db:
+            moved = 0
+            cursor = await db.execute(
+                "UPDATE endorsements SET other_key = ?, other_display = ? "
+                f"WHERE {_SCOPE} AND other_key = ?",
+                (keep.key, keep.display, *scope, alias.key),
+            )
+            moved += max(cursor.rowcount, 0)
+            rows = list(
+                await db.execute_fetchall(
+                    f"SELECT how FROM relationships WHERE {_SCOPE} AND other_key = ?",
+                    (*scope, alias.key),
+                )
+            )
+            if rows:
+                cursor = await db.execute(
+                    "UPDATE relationships SET how = how || '; ' || ? "
+                    f"WHERE {_SCOPE} AND other_key = ?",
+                    (str(rows[0][0]), *scope, keep.key),
+                )
+                if cursor.rowcount:  # both had one: keep both accounts, in one row
+                    await db.execute(
+                        f"DELETE FROM relationships WHERE {_SCOPE} AND other_key = ?",
+                        (*scope, alias.key),
+                    )
+                else:
+                    await db.execute(
+                        "UPDATE relationships SET other_key = ?, other_display = ? "
+                        f"WHERE {_SCOPE} AND other_key = ?",
+                        (keep.key, keep.display, *scope, alias.key),
+                    )
+                moved += 1
+            await db.execute(
+                f"UPDATE aliases SET person_key = ? WHERE {_SCOPE} AND person_key = ?",
+                (keep.key, *scope, alias.key),
+            )
+            await db.execute(
+                "INSERT INTO aliases (platform, workspace, user_id, alias_key, alias_display, "
+                "person_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (platform, workspace, user_id, alias_key) DO UPDATE SET "
+                "alias_display = excluded.alias_display, person_key = excluded.person_key",
+                (*scope, alias.key, alias.display, keep.key, at),
+            )
+        return moved
+
+    async def forget_person(self, user: UserRef, keys: Collection[str]) -> int:
+        """Delete one person's relationships, endorsements and aliases; returns rows deleted."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return 0
+        marks = ", ".join("?" for _ in keys)
+        scope = _scope(user)
+        deleted = 0
+        async with self._transaction("forget a person") as db:
+            for table in ("relationships", "endorsements"):
+                cursor = await db.execute(
+                    f"DELETE FROM {table} WHERE {_SCOPE} AND other_key IN ({marks})",
+                    (*scope, *keys),
+                )
+                deleted += max(cursor.rowcount, 0)
+            cursor = await db.execute(
+                f"DELETE FROM aliases WHERE {_SCOPE} AND "
+                f"(alias_key IN ({marks}) OR person_key IN ({marks}))",
+                (*scope, *keys, *keys),
+            )
+            deleted += max(cursor.rowcount, 0)
+        if deleted:
+            async with self._op("scrub deleted rows"):
+                await self._scrub()
+        return deleted
+
     # -- checks and fingerprints -------------------------------------------------------------
 
     async def record_check(
@@ -563,6 +649,18 @@ class SQLiteStore:
                 _scope(user),
             )
         return [SavedMessage(int(id_), str(text), float(at)) for id_, text, at in rows]
+
+    async def delete_saved_message(self, user: UserRef, message_id: int) -> bool:
+        """Delete one kept message and scrub it from the files; False if there is none."""
+        async with self._op("delete a saved message") as db:
+            cursor = await db.execute(
+                f"DELETE FROM saved_messages WHERE {_SCOPE} AND id = ?",
+                (*_scope(user), message_id),
+            )
+            if cursor.rowcount <= 0:
+                return False
+            await self._scrub()
+        return True
 
     async def secret(self) -> bytes:
         """This database's own random 32-byte key, made on first use and kept in `meta`, for

@@ -1,0 +1,154 @@
+"""Ledger, people and saved-message commands on a real store (SQLite, then PostgreSQL): typed
+commands carried out as given, names matched both ways, aliases confirmed by the user, one
+person forgotten, saved messages listed newest first and deleted one at a time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.commands import Command, parse_command, run_command
+from bot.service import Rapport
+from bot.storage import open_store
+from bot.storage.base import UserRef
+
+ANA = UserRef("slack", "T1", "U_ANA")
+BEN = UserRef("slack", "T1", "U_BEN")
+ASK = "Hi {name}, could you endorse me for Python on LinkedIn? It would help my job search."
+
+
+@pytest.fixture
+async def rapport(any_database: str) -> AsyncIterator[Rapport]:
+    r = Rapport(await open_store(any_database))
+    yield r
+    await r.close()
+
+
+async def run(rapport: Rapport, text: str, user: UserRef = ANA) -> str:
+    command = parse_command(text)
+    assert command is not None, text
+    return await run_command(rapport, user, command)
+
+
+def rules(report: object) -> set[str]:
+    return {f.rule for f in report.findings}  # type: ignore[attr-defined]
+
+
+# -- parsing typed text -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("received Sam unsolicited for SQL", Command("received", "Sam", "for SQL", False)),
+        ("received Sam asked", Command("received", "Sam", "", True)),
+        # only a choice word right after the name is the choice; the rest is the note as typed
+        (
+            'received "Sam Ortiz" advice on my CV, unsolicited',
+            Command("received", "Sam Ortiz", "advice on my CV, unsolicited"),
+        ),
+        ("gave <@U2|Dana> for SQL", Command("gave", "<@U2|Dana>", "for SQL")),
+        ("know Dana Lee: we ran Atlas", Command("know", "Dana Lee", "we ran Atlas")),
+        ("remember", Command("remember")),
+        ("remember off", Command("remember", switch=False)),
+        ("saved", Command("saved")),
+        ("saved delete #12", Command("saved", action="delete", item=12)),
+        ('ledger same "Dana Lee" Dana', Command("ledger", "Dana Lee", action="same", other="Dana")),
+        ("ledger same Dana Lee = Dana", Command("ledger", "Dana Lee", action="same", other="Dana")),
+        ("ledger forget Dana Lee", Command("ledger", "Dana Lee", action="forget")),
+        ("forget yes", Command("forget", confirmed=True)),
+    ],
+)
+def test_typed_text_becomes_a_command(text: str, expected: Command) -> None:
+    assert parse_command(text) == expected
+
+
+def test_text_that_is_not_a_command() -> None:
+    assert parse_command("hello there") is None
+    saved = parse_command("saved delete all")
+    assert saved is not None and "saved delete NUMBER" in saved.problem
+
+
+# -- typed commands are stored as given ---------------------------------------------------------
+async def test_a_typed_choice_and_note_are_stored_exactly(rapport: Rapport) -> None:
+    command = Command("received", "Sam", "unsolicited advice on my CV", solicited=True)
+    await run_command(rapport, ANA, command)
+    (entry,) = await rapport.store.endorsements(ANA)
+    assert entry.solicited is True and entry.note == "unsolicited advice on my CV"
+    assert (await rapport.ledger.view(ANA)).unreciprocated == ()
+
+
+async def test_an_empty_name_is_not_recorded(rapport: Rapport) -> None:
+    assert "didn't understand" in await run_command(rapport, ANA, Command("gave", "  "))
+    assert "didn't understand" in await run_command(rapport, ANA, Command("know", "Dana", " "))
+    assert await rapport.store.endorsements(ANA) == []
+
+
+# -- people, matched both ways ------------------------------------------------------------------
+async def test_a_first_name_and_a_full_name_match_either_way(rapport: Rapport) -> None:
+    await run(rapport, "gave Dana for SQL")
+    await run(rapport, 'know "Dana Lee" we shipped the Atlas migration together')
+    for name in ("Dana", "Dana Lee"):
+        report = await rapport.check(ANA, ASK.format(name=name), name)
+        assert not rules(report) & {"ask-before-give", "cold-ask"}, name
+
+
+async def test_a_mention_matches_the_name_it_shows(rapport: Rapport) -> None:
+    await run(rapport, "gave <@U2|Dana Lee>")
+    await run(rapport, "know <@U2|Dana Lee> we ran the Atlas launch")
+    report = await rapport.check(ANA, ASK.format(name="Dana"), "Dana Lee")
+    assert not rules(report) & {"ask-before-give", "cold-ask"}
+
+
+async def test_two_people_with_one_first_name_are_not_guessed(rapport: Rapport) -> None:
+    await run(rapport, 'know "Dana Lee" Acme')
+    await run(rapport, 'know "Dana Kim" school')
+    assert await rapport.ledger.relationship(ANA, "Dana") is None
+    assert (await rapport.ledger.relationship(ANA, "Dana Kim")).how == "school"  # type: ignore[union-attr]
+
+
+async def test_a_possible_match_is_asked_about_then_merged(rapport: Rapport) -> None:
+    await run(rapport, 'know "Dana Lee" we shipped Atlas at Acme')
+    reply = await run(rapport, "gave Dana for SQL")
+    assert "Is this the Dana Lee already in your ledger?" in reply
+    assert 'ledger same "Dana Lee" Dana' in reply
+    reply = await run(rapport, 'ledger same "Dana Lee" Dana')
+    assert reply == "Noted: Dana is Dana Lee. 1 entry now filed under Dana Lee."
+    (given,) = await rapport.store.endorsements(ANA)
+    assert given.other.key == "dana lee"
+    # from now on "Dana" is filed under Dana Lee, and no longer asked about
+    reply = await run(rapport, "gave Dana for Python")
+    assert "Is this" not in reply
+    assert {e.other.key for e in await rapport.store.endorsements(ANA)} == {"dana lee"}
+    ledger = await run(rapport, "ledger")
+    assert "Dana Lee (also Dana): we shipped Atlas at Acme" in ledger
+
+
+async def test_ledger_forget_removes_one_person_only(rapport: Rapport) -> None:
+    await run(rapport, 'know "Dana Lee" Acme')
+    await run(rapport, "gave Dana")
+    await run(rapport, 'ledger same "Dana Lee" Dana')
+    await run(rapport, "received Sam unsolicited")
+    await run(rapport, "gave Dana", user=BEN)
+    reply = await run(rapport, "ledger forget Dana")
+    assert reply == "Deleted 3 entries about Dana Lee from your ledger."
+    assert [e.other.display for e in await rapport.store.endorsements(ANA)] == ["Sam"]
+    assert await rapport.store.relationships(ANA) == []
+    assert len(await rapport.store.endorsements(BEN)) == 1  # someone else's ledger: untouched
+    assert "exactly one person called Zed" in await run(rapport, "ledger forget Zed")
+
+
+# -- remember and saved messages ----------------------------------------------------------------
+async def test_saved_messages_newest_first_and_deleted_one_by_one(rapport: Rapport) -> None:
+    assert "don't keep your messages" in await run(rapport, "remember")
+    assert "Say *remember on*" in await run(rapport, "saved")
+    await run(rapport, "remember on")
+    assert "I keep the messages" in await run(rapport, "remember")
+    first = await rapport.store.save_message(ANA, "Hi Dana, thank you for the intro.", 1.0)
+    second = await rapport.store.save_message(ANA, "Hi Sam, could you refer me?", 2.0)
+    listed = await run(rapport, "saved")
+    assert listed.index(f"#{second}") < listed.index(f"#{first}")
+    assert "Hi Sam, could you refer me?" in listed and "saved delete" in listed
+    assert "Deleted saved message" in await run(rapport, f"saved delete {first}")
+    assert f"no saved message #{first}" in await run(rapport, f"saved delete {first}")
+    assert f"no saved message #{second}" in await run(rapport, f"saved delete {second}", BEN)
+    assert [m.id for m in await rapport.store.saved_messages(ANA)] == [second]
