@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TextIO
 
@@ -17,8 +17,10 @@ from bot.models import FACT_FIELDS, Context, Report
 
 #: What checks one draft: the engine alone, or the rewriter (check + rewrite).
 Check = Callable[[str, Context, Mapping[str, str] | None], Report]
+#: The same, with the user's history (the ledger and earlier checks) read from the store.
+HistoryCheck = Callable[[str, Context, Mapping[str, str] | None], Awaitable[Report]]
 
-__all__ = ["BatchSummary", "Check", "run_batch"]
+__all__ = ["BatchSummary", "Check", "HistoryCheck", "run_batch", "run_batch_with_history"]
 
 
 @dataclass(slots=True)
@@ -97,24 +99,67 @@ def run_batch(
     for number, raw in _lines(stream):
         item_id: Any = None
         try:
-            item_id, text, context, facts = _parse(raw, number)
-            if context.recipient is None and default_recipient:
-                context = Context(recipient=default_recipient)
+            item_id, text, context, facts = _item(raw, number, default_recipient)
             report = check(text, context, {**(default_facts or {}), **facts})
         except BadInput as exc:
-            summary.bad_lines += 1
-            if item_id is None:
-                item_id = _salvage_id(raw)
-            result: dict[str, Any] = {"id": item_id, "line": number, "error": str(exc)}
+            _bad(summary, out, raw, number, item_id, exc)
         else:
-            summary.messages += 1
-            summary.with_errors += report.has_errors
-            summary.by_rule.update(f.rule for f in report.findings)
-            result = {"id": item_id, **report.to_json()}
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            _good(summary, out, item_id, report)
         if progress is not None:
             progress.update(1)
     return summary
+
+
+async def run_batch_with_history(
+    check: HistoryCheck,
+    stream: BinaryIO,
+    out: TextIO,
+    default_recipient: str | None = None,
+    progress: Any = None,
+    default_facts: Mapping[str, str] | None = None,
+) -> BatchSummary:
+    """`run_batch` over the store: each line is checked as `rapport check` checks one draft
+    (the ledger, unreciprocated endorsements, and the same message sent to many), in order,
+    so a message repeated further down the file is found as it would be one by one."""
+    summary = BatchSummary()
+    for number, raw in _lines(stream):
+        item_id: Any = None
+        try:
+            item_id, text, context, facts = _item(raw, number, default_recipient)
+            report = await check(text, context, {**(default_facts or {}), **facts})
+        except BadInput as exc:
+            _bad(summary, out, raw, number, item_id, exc)
+        else:
+            _good(summary, out, item_id, report)
+        if progress is not None:
+            progress.update(1)
+    return summary
+
+
+def _item(
+    raw: bytes, number: int, default_recipient: str | None
+) -> tuple[Any, str, Context, dict[str, str]]:
+    item_id, text, context, facts = _parse(raw, number)
+    if context.recipient is None and default_recipient:
+        context = Context(recipient=default_recipient)
+    return item_id, text, context, facts
+
+
+def _bad(
+    summary: BatchSummary, out: TextIO, raw: bytes, number: int, item_id: Any, exc: BadInput
+) -> None:
+    summary.bad_lines += 1
+    if item_id is None:
+        item_id = _salvage_id(raw)
+    result = {"id": item_id, "line": number, "error": str(exc)}
+    out.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def _good(summary: BatchSummary, out: TextIO, item_id: Any, report: Report) -> None:
+    summary.messages += 1
+    summary.with_errors += report.has_errors
+    summary.by_rule.update(f.rule for f in report.findings)
+    out.write(json.dumps({"id": item_id, **report.to_json()}, ensure_ascii=False) + "\n")
 
 
 def _salvage_id(raw: bytes) -> Any:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -79,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-history",
         action="store_true",
-        help="don't open rapport's database: no ledger, no repeated-message check, nothing kept",
+        help="don't open rapport's database: no ledger, no repeated-message check, nothing "
+        "kept (with --jsonl too: by default each line is checked with your history, in order)",
     )
     _common(check)
     _fact_option(check)
@@ -145,14 +148,16 @@ def _check(args: argparse.Namespace) -> int:
     if args.jsonl:
         if args.text:
             return _fail("give either TEXT or --jsonl, not both")
-        from bot.engine import Engine  # batch mode reads drafts for analysis: no history kept
+        if not args.no_history:
+            return _batch_with_history(args, supplied)
+        from bot.engine import Engine
 
         engine = Engine(config=_config(args.config))
         if args.rewrite:
             from bot.rewrite import Rewriter
 
-            return _batch(Rewriter(engine).check, args, supplied)
-        return _batch(_plain(engine), args, supplied)
+            return _batch(args, supplied, Rewriter(engine).check)
+        return _batch(args, supplied, _plain(engine))
     from bot.reader.model import one_shot
 
     one_shot()  # one draft, then exit: the reader skips numpy's import
@@ -221,9 +226,37 @@ def _rewrite(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _batch(check: Any, args: argparse.Namespace, supplied: dict[str, str]) -> int:
+def _batch(args: argparse.Namespace, supplied: dict[str, str], check: Any) -> int:
+    """`--jsonl --no-history`: the engine (or rewriter) alone, nothing read or kept."""
     from bot.batch import run_batch
 
+    with _batch_input(args) as (stream, progress):
+        summary = run_batch(check, stream, sys.stdout, args.to, progress, supplied)
+    return _summarise(summary)
+
+
+def _batch_with_history(args: argparse.Namespace, supplied: dict[str, str]) -> int:
+    """`--jsonl` as one check after another would be: the ledger and earlier checks count."""
+    from bot.batch import run_batch_with_history
+    from bot.cli_store import console_user, with_rapport
+
+    user = console_user()
+
+    async def job(rapport: Any) -> Any:
+        async def check(text: str, context: Context, facts: Any) -> Any:
+            return await rapport.check(user, text, context.recipient, args.rewrite, facts)
+
+        with _batch_input(args) as (stream, progress):
+            return await run_batch_with_history(
+                check, stream, sys.stdout, args.to, progress, supplied
+            )
+
+    return _summarise(with_rapport(_config(args.config), job))
+
+
+@contextlib.contextmanager
+def _batch_input(args: argparse.Namespace) -> Iterator[tuple[BinaryIO, Any]]:
+    """The --jsonl stream (a file or stdin) and a progress bar when stderr is a terminal."""
     stream: BinaryIO
     total = None
     if args.jsonl == "-":
@@ -231,7 +264,7 @@ def _batch(check: Any, args: argparse.Namespace, supplied: dict[str, str]) -> in
     else:
         path = Path(args.jsonl)
         if not path.is_file():
-            return _fail(f"no such file: {path}")
+            raise BadInput(f"no such file: {path}")
         stream = path.open("rb")
         if sys.stderr.isatty():
             with path.open("rb") as fh:
@@ -242,14 +275,17 @@ def _batch(check: Any, args: argparse.Namespace, supplied: dict[str, str]) -> in
 
         progress = tqdm(total=total, unit="msg", file=sys.stderr, leave=False)
     try:
-        summary = run_batch(check, stream, sys.stdout, args.to, progress, supplied)
+        yield stream, progress
     finally:
         if progress is not None:
             progress.close()
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _summarise(summary: Any) -> int:
     print(summary.line(), file=sys.stderr)
-    return summary.exit_code
+    return int(summary.exit_code)
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -277,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             "gave",
             "received",
             "remember",
+            "saved",
             "forget",
             "serve",
         ):

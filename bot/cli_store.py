@@ -78,8 +78,21 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         "session is kept); /ledger, /know, /gave, /received, /remember and /forget work too.",
     )
     console.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    ledger = sub.add_parser("ledger", help="who you know, and endorsements given and received")
+    ledger = sub.add_parser(
+        "ledger",
+        help="who you know, and endorsements given and received",
+        description="Show your ledger; `ledger same NAME OTHER` files OTHER under NAME (one "
+        "person, two names); `ledger forget NAME` deletes one person's entries.",
+    )
     ledger.set_defaults(command="ledger")
+    ledger.add_argument(
+        "action",
+        nargs="?",
+        choices=("same", "forget"),
+        help="same: merge two names; forget: delete one person",
+    )
+    ledger.add_argument("names", nargs="*", metavar="NAME", help="the person (and for same, "
+                        "their other name); quote full names")  # fmt: skip
     know = sub.add_parser("know", help="record how you know someone")
     know.add_argument("name", help='their name (quote it: "Dana Lee") or @mention')
     know.add_argument("how", nargs="+", help="how you know them, in your words")
@@ -93,7 +106,16 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     how.add_argument("--unsolicited", action="store_true", help="they endorsed you unprompted")
     how.add_argument("--solicited", action="store_true", help="you had asked them")
     remember = sub.add_parser("remember", help="keep (on) or stop keeping (off) finished messages")
-    remember.add_argument("state", choices=("on", "off"), nargs="?")
+    remember.add_argument(
+        "state", choices=("on", "off"), nargs="?", help="on or off; leave out to see which it is"
+    )
+    saved = sub.add_parser(
+        "saved",
+        help="the messages `remember on` kept, newest first",
+        description="List the messages you finished with the coach while `remember on` was "
+        "set, newest first, or delete one.",
+    )
+    saved.add_argument("--delete", type=int, metavar="N", help="delete saved message number N")
     serve = sub.add_parser(
         "serve",
         help="run the chat bots (Slack, Discord or both), with /healthz, /readyz and /metrics",
@@ -116,6 +138,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
 def _command(args: argparse.Namespace) -> Command:
     """The command the arguments ask for, field by field (nothing is re-parsed from text)."""
     from bot.commands import Command
+    from bot.inputs import BadInput
 
     verb = args.command
     who = getattr(args, "name", "") or ""
@@ -130,6 +153,20 @@ def _command(args: argparse.Namespace) -> Command:
         return Command(verb, switch=None if args.state is None else args.state == "on")
     if verb == "forget":
         return Command(verb, confirmed=True)
+    if verb == "saved":
+        if args.delete is None:
+            return Command(verb)
+        return Command(verb, action="delete", item=args.delete)
+    if args.action == "forget":
+        if not " ".join(args.names).strip():
+            raise BadInput('ledger forget needs a name: rapport ledger forget "Dana Lee"')
+        return Command("ledger", action="forget", who=" ".join(args.names))
+    if args.action == "same":
+        if len(args.names) != 2 or not all(n.strip() for n in args.names):
+            raise BadInput('ledger same needs two names: rapport ledger same "Dana Lee" Dana')
+        return Command("ledger", action="same", who=args.names[0], other=args.names[1])
+    if args.names:
+        raise BadInput("ledger takes no names without `same` or `forget`")
     return Command("ledger")
 
 

@@ -153,13 +153,13 @@ async def _record(rapport: Rapport, user: UserRef, cmd: Command) -> str:
         who = entry.other
         reply = say("ledger.saved_received", name=who.display, solicited=cmd.solicited)
     maybe = await ledger.matches(user, cmd.who)
-    if maybe:
+    if maybe:  # the fuller name is the one to keep: "Dana Lee", with "Dana" as another name
+        keep, other = sorted((maybe[0].display, who.display), key=lambda n: -len(n.split()))
         reply += " " + say(
             "ledger.same_hint",
-            name=who.display,
             others=[p.display for p in maybe],
-            first=_quoted(maybe[0].display),
-            this=_quoted(who.display),
+            keep=_quoted(keep),
+            other=_quoted(other),
         )
     return reply
 

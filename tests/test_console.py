@@ -3,6 +3,7 @@ a real database file; one session is killed between two messages and picked up a
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -93,6 +94,32 @@ def test_ledger_commands_on_the_command_line(db_env: dict[str, str]) -> None:
     assert refused.returncode == 2 and "--yes" in refused.stderr
     assert "records deleted" in run(db_env, "forget", "--yes").stdout
     assert "Your ledger is empty" in run(db_env, "ledger").stdout
+
+
+def test_batch_reads_the_ledger_and_history_like_a_single_check(
+    db_env: dict[str, str],
+) -> None:
+    draft = "Hi Dana, could you endorse me for Python on LinkedIn? It would help my job search."
+    assert run(db_env, "know", "Dana Lee", "we", "shipped", "Atlas", "together").returncode == 0
+    assert run(db_env, "gave", "Dana", "for", "SQL").returncode == 0
+    single = json.loads(run(db_env, "check", "--json", "--to", "Dana Lee", draft).stdout)
+    line = json.dumps({"id": 1, "text": draft, "to": "Dana Lee"}) + "\n"
+    batch = json.loads(run(db_env, "check", "--jsonl", "-", stdin=line).stdout)
+    assert [f["rule"] for f in batch["findings"]] == [f["rule"] for f in single["findings"]]
+    assert not {"cold-ask", "ask-before-give"} & {f["rule"] for f in batch["findings"]}
+    bare = json.loads(run(db_env, "check", "--jsonl", "-", "--no-history", stdin=line).stdout)
+    assert "cold-ask" in {f["rule"] for f in bare["findings"]}  # no ledger: a cold ask
+    # one message to many, in one file: found further down, as one check after another would
+    same = "Hi {n}, we just launched Tidy CSV. Could you share it with your network? tidy.example"
+    lines = "".join(
+        json.dumps({"id": n, "text": same.format(n=n), "to": n}) + "\n"
+        for n in ("Ann", "Bob", "Cy", "Di", "Ed", "Flo")
+    )
+    results = [
+        json.loads(x) for x in run(db_env, "check", "--jsonl", "-", stdin=lines).stdout.splitlines()
+    ]
+    assert "blast" not in {f["rule"] for f in results[0]["findings"]}
+    assert "blast" in {f["rule"] for f in results[-1]["findings"]}
 
 
 def test_a_foreign_or_corrupt_database_is_refused_untouched(

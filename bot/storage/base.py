@@ -177,7 +177,7 @@ class Store(Protocol):
 
     async def forget_person(self, user: UserRef, keys: Collection[str]) -> int:
         """Delete the user's relationships, endorsements and aliases for one person (all of
-        their keys); returns rows deleted."""
+        their keys); returns the relationships and endorsements deleted."""
 
     # -- checks and fingerprints ---------------------------------------------------------------
     async def record_check(

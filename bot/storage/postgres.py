@@ -396,12 +396,11 @@ class PostgresStore:
                     *scope, wanted,
                 )  # fmt: skip
                 deleted += int(status.split()[-1])
-            status = await conn.execute(
+            await conn.execute(
                 f"DELETE FROM aliases WHERE {_SCOPE} AND "
                 "(alias_key = ANY($4::text[]) OR person_key = ANY($4::text[]))",
                 *scope, wanted,
             )  # fmt: skip
-            deleted += int(status.split()[-1])
         return deleted
 
     # -- checks and fingerprints ----------------------------------------------------------------

@@ -515,7 +515,8 @@ class SQLiteStore:
         return moved
 
     async def forget_person(self, user: UserRef, keys: Collection[str]) -> int:
-        """Delete one person's relationships, endorsements and aliases; returns rows deleted."""
+        """Delete one person's relationships, endorsements and aliases; returns the entries
+        (relationships and endorsements) deleted."""
         keys = list(dict.fromkeys(keys))
         if not keys:
             return 0
@@ -529,12 +530,11 @@ class SQLiteStore:
                     (*scope, *keys),
                 )
                 deleted += max(cursor.rowcount, 0)
-            cursor = await db.execute(
+            await db.execute(
                 f"DELETE FROM aliases WHERE {_SCOPE} AND "
                 f"(alias_key IN ({marks}) OR person_key IN ({marks}))",
                 (*scope, *keys, *keys),
             )
-            deleted += max(cursor.rowcount, 0)
         if deleted:
             async with self._op("scrub deleted rows"):
                 await self._scrub()
