@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.config import Config, ConfigError
 
 if TYPE_CHECKING:  # the parser is built on every run; the store only for the commands using it
+    from bot.commands import Command
     from bot.storage.base import UserRef
 
 __all__ = [
@@ -76,23 +77,56 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         description="Write an honest, personal message with the coach. /quit leaves (the "
         "session is kept); /ledger, /know, /gave, /received, /remember and /forget work too.",
     )
-    console.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    ledger = sub.add_parser("ledger", help="who you know, and endorsements given and received")
+    console.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the session (default: auto)",
+    )
+    ledger = sub.add_parser(
+        "ledger",
+        help="who you know, and endorsements given and received",
+        description="Show your ledger: the people you know first-hand and how, the "
+        "endorsements you gave and received, and who endorsed you unprompted and is waiting "
+        "for you to return it.",
+    )
     ledger.set_defaults(command="ledger")
-    know = sub.add_parser("know", help="record how you know someone")
-    know.add_argument("name", help='their name (quote it: "Dana Lee") or @mention')
-    know.add_argument("how", nargs="+", help="how you know them, in your words")
-    gave = sub.add_parser("gave", help="record an endorsement you gave")
-    gave.add_argument("name")
-    gave.add_argument("note", nargs="*", help="what for (optional)")
-    received = sub.add_parser("received", help="record an endorsement you received")
-    received.add_argument("name")
-    received.add_argument("note", nargs="*", help="what for (optional)")
+    know = sub.add_parser(
+        "know",
+        help="record how you know someone",
+        description="Record how you know someone first-hand; checks of messages to them "
+        "stop calling them a cold ask.",
+    )
+    know.add_argument("name", metavar="NAME", help='their name (quote it: "Dana Lee") or @mention')
+    know.add_argument("how", nargs="+", metavar="HOW", help="how you know them, in your words")
+    gave = sub.add_parser(
+        "gave",
+        help="record an endorsement you gave",
+        description="Record an endorsement you gave someone: giving before you ask, or "
+        "returning theirs.",
+    )
+    gave.add_argument("name", metavar="NAME", help='who you endorsed (quote it: "Dana Lee")')
+    gave.add_argument("note", nargs="*", metavar="NOTE", help="what for (optional)")
+    received = sub.add_parser(
+        "received",
+        help="record an endorsement you received",
+        description="Record an endorsement someone gave you; rapport reminds you to return "
+        "one you didn't ask for.",
+    )
+    received.add_argument("name", metavar="NAME", help='who endorsed you (quote it: "Sam Ortiz")')
+    received.add_argument("note", nargs="*", metavar="NOTE", help="what for (optional)")
     how = received.add_mutually_exclusive_group()
     how.add_argument("--unsolicited", action="store_true", help="they endorsed you unprompted")
     how.add_argument("--solicited", action="store_true", help="you had asked them")
-    remember = sub.add_parser("remember", help="keep (on) or stop keeping (off) finished messages")
-    remember.add_argument("state", choices=("on", "off"))
+    remember = sub.add_parser(
+        "remember",
+        help="keep (on) or stop keeping (off) finished messages",
+        description="Choose whether rapport keeps the messages you finish with the coach. "
+        "Off (the default) keeps none, and turning it off deletes the ones kept.",
+    )
+    remember.add_argument(
+        "state", choices=("on", "off"), help="on: keep finished messages; off: keep none"
+    )
     serve = sub.add_parser(
         "serve",
         help="run the chat bots (Slack, Discord or both), with /healthz, /readyz and /metrics",
@@ -108,30 +142,67 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         metavar="FILE",
         help="a TOML file whose [env] table sets the same variables (the environment wins)",
     )
-    forget = sub.add_parser("forget", help="delete everything rapport holds about you")
+    forget = sub.add_parser(
+        "forget",
+        help="delete everything rapport holds about you",
+        description="Delete everything rapport holds about you: ledger, open sessions, "
+        "scores, fingerprints and kept messages. It asks first unless you add --yes.",
+    )
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
 
 
-def _command_text(args: argparse.Namespace) -> str:
-    name = f'"{args.name}"' if getattr(args, "name", None) else ""
+def _words(words: list[str], what: str) -> str:
+    """Free words from the command line (how, a note) as one line; blank is empty."""
+    from bot.inputs import validate_text
+
+    text = " ".join(" ".join(words).split())
+    return validate_text(text, what) if text else ""
+
+
+def _name(args: argparse.Namespace) -> str:
+    """The person a ledger command names, or BadInput saying what a name looks like."""
+    from bot.inputs import BadInput
+    from bot.ledger import clean_name
+
+    example = f'e.g. rapport {args.command} "Dana Lee"'
+    if not args.name.strip():
+        raise BadInput(f"NAME is empty: say who, {example}")
+    name = clean_name(_words([args.name], "NAME"))
+    if name is None:
+        raise BadInput(
+            f"{args.name.strip()[:40]!r} isn't a name: give one to five words, {example}"
+        )
+    return name
+
+
+def _command(args: argparse.Namespace) -> Command:
+    """The ledger command the arguments ask for; bad arguments are BadInput (exit 2), so the
+    CLI never answers "I didn't understand that command"."""
+    from bot.commands import Command
+    from bot.inputs import BadInput
+
     if args.command == "know":
-        return f"know {name} {' '.join(args.how)}"
+        who, how = _name(args), _words(args.how, "HOW")
+        if not how:
+            raise BadInput(f"say how you know {who}, e.g. rapport know {who} we worked at Acme")
+        return Command("know", who, how)
     if args.command == "gave":
-        return f"gave {name} {' '.join(args.note)}"
+        return Command("gave", _name(args), _words(args.note, "NOTE"))
     if args.command == "received":
         flag = "unsolicited" if args.unsolicited else "solicited" if args.solicited else ""
-        return f"received {name} {flag} {' '.join(args.note)}"
+        return Command("received", _name(args), f"{flag} {_words(args.note, 'NOTE')}".strip())
     if args.command == "remember":
-        return f"remember {args.state}"
+        return Command("remember", rest=args.state)
     if args.command == "forget":
-        return "forget yes"
-    return "ledger"
+        return Command("forget", rest="yes")
+    return Command("ledger")
 
 
 def run_store_command(args: argparse.Namespace, config: Config) -> int:
     """Run console or a ledger command; returns the exit code."""
-    from bot.commands import parse_command, run_command
+    from bot.commands import run_command
     from bot.console import run_console
+    from bot.render import terminal_words, use_colour
 
     if args.command == "console":
         return with_rapport(config, lambda r: run_console(r, colour=args.color))
@@ -150,9 +221,9 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
         if answer.strip().lower() not in ("yes", "y"):
             print("Nothing deleted.")
             return 0
-    command = parse_command(_command_text(args))
-    assert command is not None
-    print(with_rapport(config, lambda r: run_command(r, console_user(), command)))
+    command = _command(args)
+    reply = with_rapport(config, lambda r: run_command(r, console_user(), command))
+    print(terminal_words(reply, use_colour(sys.stdout)))
     return 0
 
 
