@@ -161,7 +161,7 @@ def _read_draft(args: argparse.Namespace) -> str:
         if args.file != "-":
             return read_draft_file(args.file)
     elif args.text and args.text != ["-"]:
-        if len(args.text) == 1 and Path(args.text[0]).is_file():
+        if len(args.text) == 1 and _names_a_file(args.text[0]):
             name, verb = args.text[0], args.command
             raise BadInput(
                 f"`{name}` is a file: to {verb} its contents, run `rapport {verb} -f {name}` "
@@ -171,6 +171,17 @@ def _read_draft(args: argparse.Namespace) -> str:
     if not args.text and args.file is None and sys.stdin.isatty():
         raise BadInput("nothing to check: give the draft as TEXT, -f FILE, or on stdin")
     return validate_text(decode_bytes(sys.stdin.buffer.read(), "stdin"), "stdin")
+
+
+def _names_a_file(word: str) -> bool:
+    """True when `word` is the path of an existing file; a draft too long or odd to be a path
+    (the OS would refuse it: "File name too long") is simply not one."""
+    if "\n" in word or len(word) > 4096:
+        return False
+    try:
+        return Path(word).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _recipient(args: argparse.Namespace) -> None:
@@ -275,11 +286,14 @@ def _batch(check: Any, args: argparse.Namespace, supplied: dict[str, str]) -> in
         if not args.jsonl.strip():
             return _fail("--jsonl needs a file name, or - for stdin")
         path = Path(args.jsonl)
-        if path.is_dir():
-            return _fail(f"{path} is a folder: give a .jsonl file, or - for stdin")
-        if not path.is_file():
-            return _fail(f"no such file: {path}")
-        stream = path.open("rb")
+        try:
+            if path.is_dir():
+                return _fail(f"{path} is a folder: give a .jsonl file, or - for stdin")
+            if not path.is_file():
+                return _fail(f"no such file: {path}")
+            stream = path.open("rb")
+        except OSError as exc:
+            return _fail(f"can't read {path}: {exc.strerror or exc}")
         if sys.stderr.isatty():
             with path.open("rb") as fh:
                 total = sum(1 for line in fh if line.strip())

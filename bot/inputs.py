@@ -45,9 +45,9 @@ def read_draft_file(name: str) -> str:
     if not name.strip():
         raise BadInput("-f needs a file name")
     path = Path(name)
-    if path.is_dir():
-        raise BadInput(f"{path} is a folder: give the file that holds the draft")
     try:
+        if path.is_dir():
+            raise BadInput(f"{path} is a folder: give the file that holds the draft")
         data = path.read_bytes()
     except FileNotFoundError:
         raise BadInput(f"no such file: {path}") from None

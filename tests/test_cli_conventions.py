@@ -177,6 +177,12 @@ def test_a_file_name_given_as_text_gets_a_hint(
     assert "run `rapport rewrite -f draft.txt`" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("draft", ["Could you endorse me? " * 300, "a/" * 3000, "x" * 300])
+def test_a_long_draft_is_never_mistaken_for_a_file_name(draft: str) -> None:
+    proc = rapport("check", "--no-history", draft)  # the OS refuses such paths: no crash
+    assert proc.returncode in (0, 1) and b"internal error" not in proc.stderr, proc.stderr
+
+
 def test_check_and_rewrite_read_a_file_with_f(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
