@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 
 from bot.coach.wording import say
 from bot.commands import Command, parse_command, run_command
+from bot.explain import explain
 from bot.lexicon import greeting_words
 from bot.models import RULE_IDS, Finding, Kind, Report
-from bot.rules import load_rules, principles
+from bot.rules import principles
 from bot.service import Rapport
 from bot.storage.base import UserRef
 from bot.text import MAX_CHARS
@@ -305,16 +306,12 @@ def why(words: str, cmd: str = "/rapport") -> Answer:
     all_rules = ", ".join(RULE_IDS)
     if not names:
         return Answer(say("chat.why_none", cmd=cmd, rules=all_rules), ok=False)
-    by_id = {r.id: r for r in load_rules()}
-    known = principles()
     parts = []
     for name in names[:10]:
-        rule = by_id.get(name)
+        rule = explain(name)
         if rule is None:
             parts.append(say("chat.why_unknown", rule=name[:40], rules=all_rules))
             continue
-        lines = [f"{n}. {known[n][0]}: {known[n][1]}" for n in rule.principles if n in known]
-        parts.append(say("chat.why_rule", title=rule.title, rule=rule.id,
-                         message=rule.general_message, principles=lines,
-                         fix=rule.general_fix))  # fmt: skip
+        parts.append(say("chat.why_rule", title=rule.title, rule=rule.id, message=rule.message,
+                         principles=rule.principles, fix=rule.fix))  # fmt: skip
     return Answer("*" + say("chat.why_heading") + "*\n\n" + "\n\n".join(parts))

@@ -12,17 +12,27 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from bot import __version__
+from bot.cli_docs import DOC_COMMANDS, add_doc_commands, run_doc_command
 from bot.config import Config, ConfigError, discover_config, load_config
 from bot.errors import StoreError
-from bot.inputs import BadInput, decode_bytes, validate_text
+from bot.inputs import BadInput, decode_bytes, read_draft_file, validate_text
 from bot.lexicon import PhraseListError
 from bot.models import FACT_FIELDS, Context
 from bot.rules import RuleFileError
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FACT_NAMES = tuple(FACT_FIELDS)
+#: The end of `rapport check --help`: what a script can rely on (bot/batch.py for --jsonl).
+CHECK_EXIT_CODES = """\
+exit codes:
+  0  no error findings (warnings are fine)
+  1  at least one error finding
+  2  bad usage or input (nothing to check, not UTF-8, no such file, a broken config)
+
+with --jsonl: 2 when any line could not be read (that line gets an error object and the
+rest are still checked), else 1 when any message has an error finding, else 0."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,6 +45,15 @@ class _Parser(argparse.ArgumentParser):
             if " " in self.prog
             else f"rapport: {message}\nTry 'rapport --help'.\n",
         )
+
+
+def _draft_source(cmd: argparse.ArgumentParser, verb: str) -> None:
+    cmd.add_argument(
+        "text", nargs="*", metavar="TEXT", help=f"the draft to {verb} (or '-' for stdin)"
+    )
+    cmd.add_argument(
+        "-f", "--file", metavar="FILE", help=f"{verb} the draft in FILE (UTF-8 text; '-' for stdin)"
+    )
 
 
 def _common(cmd: argparse.ArgumentParser) -> None:
@@ -59,16 +78,20 @@ def _fact_option(cmd: argparse.ArgumentParser) -> None:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The `rapport` parser with every subcommand (completion scripts are generated from it)."""
     parser = _Parser(prog="rapport", description="Coaching for honest, personal outreach.")
     parser.add_argument("--version", action="version", version=f"rapport {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     check = sub.add_parser(
         "check",
         help="check a draft for etiquette problems",
-        description="Check a draft: TEXT, or stdin.",
+        description="Check a draft (TEXT, -f FILE, or stdin): its kind, trust and courtesy,\n"
+        "and each finding with the words, why it matters and the fix.",
+        epilog=CHECK_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("text", nargs="*", metavar="TEXT", help="the draft (or '-' for stdin)")
+    _draft_source(check, "check")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     check.add_argument(
         "--jsonl",
@@ -95,16 +118,16 @@ def _parser() -> argparse.ArgumentParser:
     rewrite = sub.add_parser(
         "rewrite",
         help="print a personal rewrite of a draft (for piping)",
-        description="Print only the rewrite of a draft (TEXT, or stdin); notes go to stderr.",
+        description="Print only the rewrite of a draft (TEXT, -f FILE, or stdin); notes go to "
+        "stderr.",
     )
-    rewrite.add_argument("text", nargs="*", metavar="TEXT", help="the draft (or '-' for stdin)")
+    _draft_source(rewrite, "rewrite")
     _common(rewrite)
     _fact_option(rewrite)
     from bot.cli_store import add_store_commands
 
     add_store_commands(sub)
-    rules = sub.add_parser("rules", help="list the etiquette rules")
-    rules.add_argument("--markdown", action="store_true", help="print the README's rules table")
+    add_doc_commands(sub)
     return parser
 
 
@@ -134,20 +157,50 @@ def _config(path: Path | None) -> Config:
 
 
 def _read_draft(args: argparse.Namespace) -> str:
-    if args.text and args.text != ["-"]:
+    """The draft from TEXT, -f FILE or stdin, with a hint when TEXT is really a file's name."""
+    if args.file is not None:
+        if args.text:
+            raise BadInput("give either TEXT or -f FILE, not both")
+        if args.file != "-":
+            return read_draft_file(args.file)
+    elif args.text and args.text != ["-"]:
+        if len(args.text) == 1 and _names_a_file(args.text[0]):
+            name, verb = args.text[0], args.command
+            raise BadInput(
+                f"`{name}` is a file: to {verb} its contents, run `rapport {verb} -f {name}` "
+                f"(or `rapport {verb} < {name}`)"
+            )
         return validate_text(" ".join(args.text), "the draft")
-    if not args.text and sys.stdin.isatty():
-        raise BadInput("nothing to check: give the draft as TEXT, or pipe it in on stdin")
+    if not args.text and args.file is None and sys.stdin.isatty():
+        raise BadInput("nothing to check: give the draft as TEXT, -f FILE, or on stdin")
     return validate_text(decode_bytes(sys.stdin.buffer.read(), "stdin"), "stdin")
+
+
+def _names_a_file(word: str) -> bool:
+    """True when `word` is the path of an existing file; a draft too long or odd to be a path
+    (the OS would refuse it: "File name too long") is simply not one."""
+    if "\n" in word or len(word) > 4096:
+        return False
+    try:
+        return Path(word).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _recipient(args: argparse.Namespace) -> None:
+    """`--to ""` is a mistake, not "no recipient": say so rather than check for nobody."""
+    if args.to is not None and not args.to.strip():
+        raise BadInput("--to needs the recipient's name, e.g. --to Dana")
 
 
 def _check(args: argparse.Namespace) -> int:
     if args.fact and not args.rewrite:
         return _fail("--fact is for rewrites: add --rewrite (or use 'rapport rewrite')")
     supplied = _facts(args.fact)
-    if args.jsonl:
-        if args.text:
-            return _fail("give either TEXT or --jsonl, not both")
+    _recipient(args)
+    if args.jsonl is not None:
+        if args.text or args.file is not None:
+            return _fail("give either TEXT, -f FILE or --jsonl, not both")
         if not args.no_history:
             return _batch_with_history(args, supplied)
         from bot.engine import Engine
@@ -208,6 +261,7 @@ def _rewrite(args: argparse.Namespace) -> int:
     from bot.render import safe
 
     supplied = _facts(args.fact)
+    _recipient(args)
     one_shot()
     text = _read_draft(args)
     report = with_rapport(
@@ -262,10 +316,17 @@ def _batch_input(args: argparse.Namespace) -> Iterator[tuple[BinaryIO, Any]]:
     if args.jsonl == "-":
         stream = sys.stdin.buffer
     else:
+        if not args.jsonl.strip():
+            raise BadInput("--jsonl needs a file name, or - for stdin")
         path = Path(args.jsonl)
-        if not path.is_file():
-            raise BadInput(f"no such file: {path}")
-        stream = path.open("rb")
+        try:
+            if path.is_dir():
+                raise BadInput(f"{path} is a folder: give a .jsonl file, or - for stdin")
+            if not path.is_file():
+                raise BadInput(f"no such file: {path}")
+            stream = path.open("rb")
+        except OSError as exc:
+            raise BadInput(f"can't read {path}: {exc.strerror or exc}") from None
         if sys.stderr.isatty():
             with path.open("rb") as fh:
                 total = sum(1 for line in fh if line.strip())
@@ -288,24 +349,17 @@ def _summarise(summary: Any) -> int:
     return int(summary.exit_code)
 
 
-def _rules(args: argparse.Namespace) -> int:
-    from bot.rules_table import rules_table, rules_text
-
-    print(rules_table() if args.markdown else rules_text())
-    return EXIT_CLEAN
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rapport` console script."""
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
             return _check(args)
         if args.command == "rewrite":
             return _rewrite(args)
-        if args.command == "rules":
-            return _rules(args)
+        if args.command in DOC_COMMANDS:
+            return run_doc_command(args, parser)
         if args.command in (
             "console",
             "ledger",

@@ -77,43 +77,75 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         description="Write an honest, personal message with the coach. /quit leaves (the "
         "session is kept); /ledger, /know, /gave, /received, /remember and /forget work too.",
     )
-    console.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    console.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the session (default: auto)",
+    )
     ledger = sub.add_parser(
         "ledger",
         help="who you know, and endorsements given and received",
-        description="Show your ledger; `ledger same NAME OTHER` files OTHER under NAME (one "
-        "person, two names); `ledger forget NAME` deletes one person's entries.",
+        description="Show your ledger: the people you know first-hand and how (with the other "
+        "names you confirmed for them), the endorsements you gave and received, and who "
+        "endorsed you unprompted and is waiting for you to return it. `ledger same NAME OTHER` "
+        "files OTHER under NAME (one person, two names); `ledger forget NAME` deletes one "
+        "person's entries.",
     )
     ledger.set_defaults(command="ledger")
     ledger.add_argument(
         "action",
         nargs="?",
         choices=("same", "forget"),
-        help="same: merge two names; forget: delete one person",
+        help="same: two names are one person; forget: delete one person's entries",
     )
-    ledger.add_argument("names", nargs="*", metavar="NAME", help="the person (and for same, "
-                        "their other name); quote full names")  # fmt: skip
-    know = sub.add_parser("know", help="record how you know someone")
-    know.add_argument("name", help='their name (quote it: "Dana Lee") or @mention')
-    know.add_argument("how", nargs="+", help="how you know them, in your words")
-    gave = sub.add_parser("gave", help="record an endorsement you gave")
-    gave.add_argument("name")
-    gave.add_argument("note", nargs="*", help="what for (optional)")
-    received = sub.add_parser("received", help="record an endorsement you received")
-    received.add_argument("name")
-    received.add_argument("note", nargs="*", help="what for (optional)")
+    ledger.add_argument(
+        "names", nargs="*", metavar="NAME", help="the person (for same, then their other name)"
+    )
+    know = sub.add_parser(
+        "know",
+        help="record how you know someone",
+        description="Record how you know someone first-hand; checks of messages to them "
+        "stop calling them a cold ask.",
+    )
+    know.add_argument("name", metavar="NAME", help='their name (quote it: "Dana Lee") or @mention')
+    know.add_argument("how", nargs="+", metavar="HOW", help="how you know them, in your words")
+    gave = sub.add_parser(
+        "gave",
+        help="record an endorsement you gave",
+        description="Record an endorsement you gave someone: giving before you ask, or "
+        "returning theirs.",
+    )
+    gave.add_argument("name", metavar="NAME", help='who you endorsed (quote it: "Dana Lee")')
+    gave.add_argument("note", nargs="*", metavar="NOTE", help="what for (optional)")
+    received = sub.add_parser(
+        "received",
+        help="record an endorsement you received",
+        description="Record an endorsement someone gave you; rapport reminds you to return "
+        "one you didn't ask for.",
+    )
+    received.add_argument("name", metavar="NAME", help='who endorsed you (quote it: "Sam Ortiz")')
+    received.add_argument("note", nargs="*", metavar="NOTE", help="what for (optional)")
     how = received.add_mutually_exclusive_group()
     how.add_argument("--unsolicited", action="store_true", help="they endorsed you unprompted")
     how.add_argument("--solicited", action="store_true", help="you had asked them")
-    remember = sub.add_parser("remember", help="keep (on) or stop keeping (off) finished messages")
+    remember = sub.add_parser(
+        "remember",
+        help="keep (on) or stop keeping (off) finished messages",
+        description="Choose whether rapport keeps the messages you finish with the coach. "
+        "Off (the default) keeps none, and turning it off deletes the ones kept.",
+    )
     remember.add_argument(
-        "state", choices=("on", "off"), nargs="?", help="on or off; leave out to see which it is"
+        "state",
+        choices=("on", "off"),
+        nargs="?",
+        help="on: keep finished messages; off: keep none (leave out to see which it is)",
     )
     saved = sub.add_parser(
         "saved",
         help="the messages `remember on` kept, newest first",
         description="List the messages you finished with the coach while `remember on` was "
-        "set, newest first, or delete one.",
+        "set, newest first, or delete one of them.",
     )
     saved.add_argument("--delete", type=int, metavar="N", help="delete saved message number N")
     serve = sub.add_parser(
@@ -131,24 +163,56 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         metavar="FILE",
         help="a TOML file whose [env] table sets the same variables (the environment wins)",
     )
-    forget = sub.add_parser("forget", help="delete everything rapport holds about you")
+    forget = sub.add_parser(
+        "forget",
+        help="delete everything rapport holds about you",
+        description="Delete everything rapport holds about you: ledger, open sessions, "
+        "scores, fingerprints and kept messages. It asks first unless you add --yes.",
+    )
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
 
 
+def _words(words: list[str], what: str) -> str:
+    """Free words from the command line (how, a note) as one line; blank is empty."""
+    from bot.inputs import validate_text
+
+    text = " ".join(" ".join(words).split())
+    return validate_text(text, what) if text else ""
+
+
+def _name(args: argparse.Namespace) -> str:
+    """The person a ledger command names, or BadInput saying what a name looks like."""
+    from bot.inputs import BadInput
+    from bot.ledger import clean_name
+
+    example = f'e.g. rapport {args.command} "Dana Lee"'
+    if not args.name.strip():
+        raise BadInput(f"NAME is empty: say who, {example}")
+    name = clean_name(_words([args.name], "NAME"))
+    if name is None:
+        raise BadInput(
+            f"{args.name.strip()[:40]!r} isn't a name: give one to five words, {example}"
+        )
+    return name
+
+
 def _command(args: argparse.Namespace) -> Command:
-    """The command the arguments ask for, field by field (nothing is re-parsed from text)."""
+    """The command the arguments ask for, field by field (nothing is re-parsed from text); bad
+    arguments are BadInput (exit 2), so the CLI never answers "I didn't understand that"."""
     from bot.commands import Command
     from bot.inputs import BadInput
 
     verb = args.command
-    who = getattr(args, "name", "") or ""
     if verb == "know":
-        return Command(verb, who=who, note=" ".join(args.how))
+        who, how = _name(args), _words(args.how, "HOW")
+        if not how:
+            raise BadInput(f"say how you know {who}, e.g. rapport know {who} we worked at Acme")
+        return Command(verb, who=who, note=how)
     if verb == "gave":
-        return Command(verb, who=who, note=" ".join(args.note))
+        return Command(verb, who=_name(args), note=_words(args.note, "NOTE"))
     if verb == "received":
         solicited = True if args.solicited else False if args.unsolicited else None
-        return Command(verb, who=who, note=" ".join(args.note), solicited=solicited)
+        return Command(verb, who=_name(args), note=_words(args.note, "NOTE"), solicited=solicited)
     if verb == "remember":
         return Command(verb, switch=None if args.state is None else args.state == "on")
     if verb == "forget":
@@ -157,16 +221,19 @@ def _command(args: argparse.Namespace) -> Command:
         if args.delete is None:
             return Command(verb)
         return Command(verb, action="delete", item=args.delete)
+    names = [" ".join(n.split()) for n in args.names]
     if args.action == "forget":
-        if not " ".join(args.names).strip():
-            raise BadInput('ledger forget needs a name: rapport ledger forget "Dana Lee"')
-        return Command("ledger", action="forget", who=" ".join(args.names))
+        if not " ".join(names).strip():
+            raise BadInput('ledger forget needs a name, e.g. rapport ledger forget "Dana Lee"')
+        return Command("ledger", action="forget", who=" ".join(names))
     if args.action == "same":
-        if len(args.names) != 2 or not all(n.strip() for n in args.names):
-            raise BadInput('ledger same needs two names: rapport ledger same "Dana Lee" Dana')
-        return Command("ledger", action="same", who=args.names[0], other=args.names[1])
-    if args.names:
-        raise BadInput("ledger takes no names without `same` or `forget`")
+        if len(names) != 2 or not all(names):
+            raise BadInput('ledger same needs two names, e.g. rapport ledger same "Dana Lee" Dana')
+        return Command("ledger", action="same", who=names[0], other=names[1])
+    if names:
+        raise BadInput(
+            "ledger takes names only after `same` or `forget`: rapport ledger forget Dana"
+        )
     return Command("ledger")
 
 
@@ -174,6 +241,7 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
     """Run console or a ledger command; returns the exit code."""
     from bot.commands import run_command
     from bot.console import run_console
+    from bot.render import terminal_words, use_colour
 
     if args.command == "console":
         return with_rapport(config, lambda r: run_console(r, colour=args.color))
@@ -193,7 +261,8 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
             print("Nothing deleted.")
             return 0
     command = _command(args)
-    print(with_rapport(config, lambda r: run_command(r, console_user(), command)))
+    reply = with_rapport(config, lambda r: run_command(r, console_user(), command))
+    print(terminal_words(reply, use_colour(sys.stdout)))
     return 0
 
 

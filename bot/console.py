@@ -17,13 +17,12 @@ from typing import TextIO
 
 from bot.coach.replies import Reply
 from bot.commands import parse_command, run_command
-from bot.render import safe, use_colour
+from bot.render import safe, terminal_words, use_colour
 from bot.service import Rapport
 from bot.storage.base import SessionKey, UserRef
 
 __all__ = ["run_console"]
 
-_BOLD = re.compile(r"\*([^*\n]+)\*")
 _LEAVE = frozenset({"/quit", "/exit", ":q", "/q", "quit", "exit"})  # leave; the session waits
 _BLOCK = '"""'
 
@@ -35,11 +34,8 @@ class _Out:
     def paint(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
 
-    def words(self, text: str) -> str:
-        return _BOLD.sub(lambda m: self.paint(m.group(1), "1") if self.colour else m.group(1), text)
-
     def show(self, reply: Reply) -> None:
-        lines = [self.words(safe(reply.text))]
+        lines = [terminal_words(reply.text, self.colour)]
         if reply.message:
             lines.append(self._box(reply.message))
         for who, text in reply.messages:
@@ -51,7 +47,7 @@ class _Out:
             mark = {"error": "31", "warning": "33"}.get(f.severity.value, "36")
             lines.append(f"  {self.paint(f.severity.value, mark)} {f.rule}: {safe(f.message)}")
         if reply.footer:
-            lines.append(self.words(safe(reply.footer)))
+            lines.append(terminal_words(reply.footer, self.colour))
         self.stream.write("\n".join(line for line in lines if line) + "\n\n")
         self.stream.flush()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["BadInput", "decode_bytes", "validate_text"]
+from pathlib import Path
+
+__all__ = ["BadInput", "decode_bytes", "read_draft_file", "validate_text"]
 
 
 class BadInput(ValueError):
@@ -35,3 +37,20 @@ def validate_text(text: str, where: str = "input") -> str:
     if not text.strip():
         raise BadInput("nothing to check: the draft is empty")
     return text
+
+
+def read_draft_file(name: str) -> str:
+    """The draft in the file `name`, as checked UTF-8 text; a missing file or a folder is
+    BadInput naming it."""
+    if not name.strip():
+        raise BadInput("-f needs a file name")
+    path = Path(name)
+    try:
+        if path.is_dir():
+            raise BadInput(f"{path} is a folder: give the file that holds the draft")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInput(f"no such file: {path}") from None
+    except OSError as exc:
+        raise BadInput(f"can't read {path}: {exc.strerror or exc}") from None
+    return validate_text(decode_bytes(data, str(path)), str(path))

@@ -7,22 +7,26 @@ draft is stripped of control characters so a draft can't rewrite the user's term
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import textwrap
 from typing import TextIO
 
 from bot.courtesy import strategies as courtesy_strategies
+from bot.explain import Explanation, example_setting, principle_lines
 from bot.honesty import PROMPT
 from bot.models import Finding, Report, Rewrite, Severity
-from bot.rules import principles
+from bot.rules import WHOLE_MESSAGE
 from bot.text import MAX_CHARS
 from bot.verdict import verdict_line
 
-__all__ = ["render_report", "render_rewrite", "safe", "use_colour"]
+__all__ = ["render_report", "render_rewrite", "render_why", "safe", "terminal_words", "use_colour"]
 
 _CODES = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "cyan": "36", "green": "32"}
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "•"}
+#: Chat bold in rapport's own words (`say *thank Sam* to the coach`); a lone `*` is left alone.
+_CHAT_BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
 
 def use_colour(stream: TextIO, mode: str = "auto") -> bool:
@@ -37,6 +41,13 @@ def safe(text: str) -> str:
     return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
 
 
+def terminal_words(text: str, colour: bool = False) -> str:
+    """rapport's chat wording for a terminal: `*bold*` is bold with colour and plain words
+    without, so no chat asterisks reach the screen; control characters become spaces."""
+    paint = _Painter(colour)
+    return _CHAT_BOLD.sub(lambda m: paint(m.group(1), "bold"), safe(text))
+
+
 class _Painter:
     def __init__(self, colour: bool) -> None:
         self.colour = colour
@@ -49,8 +60,12 @@ class _Painter:
 
 
 def _excerpt(report: Report, f: Finding, limit: int = 70) -> str:
+    """The flagged words, quoted; a finding about no words in particular (history, the whole
+    message) says so instead of quoting nothing."""
     words = " ".join(safe(report.text[f.start : f.end]).split())
-    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+    if not words:
+        return WHOLE_MESSAGE
+    return '"' + (words if len(words) <= limit else words[: limit - 1].rstrip() + "…") + '"'
 
 
 def _where(text: str, pos: int) -> str:
@@ -64,10 +79,22 @@ def _bar(value: float, width: int = 10, scale: float = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def _wrap(text: str, indent: str, width: int) -> list[str]:
+def _wrap(text: str, indent: str, width: int, first: str | None = None) -> list[str]:
     return textwrap.wrap(
-        text, width=max(40, width), initial_indent=indent, subsequent_indent=indent
+        text,
+        width=max(40, width),
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
     )
+
+
+def _why(principles: tuple[str, ...], indent: str, width: int) -> list[str]:
+    """ "Why:" and the principles, one per line, each wrapped under the first."""
+    lines: list[str] = []
+    hang = indent + " " * len("Why: ")
+    for i, principle in enumerate(principles):
+        lines += _wrap(principle, hang, width, first=indent + "Why: " if i == 0 else hang)
+    return lines
 
 
 def render_report(report: Report, colour: bool = False, width: int | None = None) -> str:
@@ -111,18 +138,17 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
         else:
             lines.append(paint("ℹ " + verdict_line(report), "yellow"))
         return "\n".join(lines)
-    known = principles()
     for f in report.findings:
         style = _SEVERITY_STYLE[f.severity]
+        quote = _excerpt(report, f)
+        where = "" if quote == WHOLE_MESSAGE else "  " + paint(_where(report.text, f.start), "dim")
         head = (
             f"{paint(_SEVERITY_MARK[f.severity] + ' ' + f.severity.value, style, 'bold')}  "
-            f'{paint(f.rule, "bold")}  "{_excerpt(report, f)}"  '
-            f"{paint(_where(report.text, f.start), 'dim')}"
+            f"{paint(f.rule, 'bold')}  {quote}{where}"
         )
         lines.append(head)
         lines += _wrap(f.message, "    ", width)
-        why = "; ".join(f"{n}. {known[n][0]}: {known[n][1]}" for n in f.principle if n in known)
-        lines += _wrap(f"Why: {why}", "    ", width)
+        lines += _why(principle_lines(f.principle), "    ", width)
         lines += _wrap(f"Fix: {f.fix}", "    ", width)
         lines.append("")
     counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
@@ -169,3 +195,39 @@ def render_rewrite(
     if rewrite.template_error:
         lines += _wrap(f"Note: {rewrite.template_error}.", "  ", width)
     return "\n".join(lines)
+
+
+def render_why(
+    rules: list[Explanation], colour: bool = False, width: int | None = None, examples: int = 3
+) -> str:
+    """Rules explained for `rapport why`: meaning, principles, fix, and drafts each flags or
+    leaves alone (the first `examples` of each; 0 for all)."""
+    paint = _Painter(colour)
+    width = width or min(100, shutil.get_terminal_size((88, 24)).columns)
+    blocks = []
+    for rule in rules:
+        lines = [f"{paint(rule.id, 'bold')}  {rule.title} · {rule.severity}"]
+        lines += _wrap(rule.message, "    ", width)
+        lines += _why(rule.principles, "    ", width)
+        lines += _wrap(f"Fix: {rule.fix}", "    ", width)
+        for label, shown, mark, style in (
+            ("Flags, for example", rule.failing, "✖", "red"),
+            ("Leaves alone", rule.passing, "✓", "green"),
+        ):
+            chosen = shown if examples <= 0 else shown[:examples]
+            if not chosen:
+                continue
+            more = len(shown) - len(chosen)
+            tail = f" ({more} more with --all)" if more else ""
+            lines.append(paint(f"    {label}{tail}:", "dim"))
+            for ex in chosen:
+                note = "; ".join(x for x in (example_setting(ex), ex.note) if x)
+                text = _wrap(safe(ex.text), "        ", width, first=f"      {mark} ")
+                lines += [text[0].replace(mark, paint(mark, style), 1), *text[1:]]
+                if ex.flag is not None:
+                    flag = ex.flag if ex.flag == WHOLE_MESSAGE else f'"{safe(ex.flag)}"'
+                    lines += _wrap(f"flags {flag}", "        ", width)
+                if note:
+                    lines += [paint(x, "dim") for x in _wrap(f"({safe(note)})", "        ", width)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.explain import severity_words
 from bot.rules import load_rules, principles
 
 __all__ = ["rules_table", "rules_text"]
@@ -16,15 +17,7 @@ def rules_table() -> str:
     ]
     for rule in load_rules():
         principle = ", ".join(f"{n}. {known[n][0]}" for n in rule.principles)
-        severity = rule.severity.value
-        if rule.severity_by_kind:
-            severity += (
-                " ("
-                + ", ".join(
-                    f"{s.value} for {k.replace('_', ' ')}" for k, s in rule.severity_by_kind.items()
-                )
-                + ")"
-            )
+        severity = severity_words(rule)
         rows.append(f"| `{rule.id}` | {severity} | {principle} | {rule.message} | {rule.fix} |")
     return "\n".join(rows)
 
