@@ -25,8 +25,11 @@ __all__ = ["Pasted", "Shape", "read_pasted", "shape_of", "speaks_to_coach", "wor
 #: Fewer words than this, with nothing marking a message ("thanks", "thank you", "recommend
 #: me"), are a reply to the menu: they keep the meaning they had.
 _FEW_WORDS = 4
-#: Longer than this (or several sentences), text that isn't outreach gets "doesn't read as
-#: outreach" rather than the bare menu.
+#: Asking the coach takes a sentence or two; a letter that opens "I would like to recommend
+#: Dr. Hana Agarwal…" and goes on about her is a draft.
+_ASKING_WORDS = 24
+#: Longer than this, text that isn't outreach gets "doesn't read as outreach" rather than the
+#: bare menu ("Hello! How are you?" is small talk, not a draft).
 _LONG = 80
 #: Names people call the coach by: "Hi rapport, I want to…" greets the coach, not a recipient.
 _COACH_NAMES = frozenset({"rapport", "bot", "coach"})
@@ -34,11 +37,18 @@ _COACH_NAMES = frozenset({"rapport", "bot", "coach"})
 _LEAD = (
     r"^(?:(?:hi|hey|hello|ok|okay|so|well|um+|please|pls|hmm+|rapport|bot|coach)\b[\s,.!:;—–-]*)*"
 )
-_THIRD = r"(?!\s+(?:me|myself|us|you|your|yours|yourself|u|ur)\b)"
+#: Someone other than the writer and the reader: "my colleague Sam" is a third person, "my
+#: skills" are the writer's own ("please endorse my skills" is a draft).
+_MY_PEOPLE = (
+    r"my\s+(?!(?:[\w-]+\s+)?(?:colleague|friend|manager|boss|mentor|mentee|teammate|team\s+mate|"
+    r"report|co-?worker|classmate|student|intern|professor|teacher|neighbou?r|cousin|brother|"
+    r"sister|partner|client|contact)s?\b)"
+)
+_THIRD = rf"(?!\s+(?:(?:me|myself|us|you|your|yours|yourself|u|ur)\b|{_MY_PEOPLE}))"
+_OBJECT = r"(?!\s*(?:[,.!?;:]|and\b|$))"
 _FLOW_VERBS = (
-    r"(?:ask|thank|endorse|recommend|vouch\s+for|refer|introduce|decline|turn\s+down|write|draft|"
-    r"compose|reply\s+to|respond\s+to|return|reciprocate|reach\s+out\s+to|connect\s+with|"
-    r"message|email|contact)\b"
+    r"(?:ask|thank|endorse|recommend|vouch\s+for|refer|introduce|decline|turn\s+down|reply\s+to|"
+    r"respond\s+to|return|reciprocate|reach\s+out\s+to|connect\s+with|message|email|contact)\b"
 )
 _WANT = r"\bi\s*(?:'d|'m|would|am)?\s*(?:want|wanna|need|like|have|must|should|trying)"
 #: "Can you draft a note to Sam?": a message asked of the coach (a recipient is asked for a
@@ -53,15 +63,18 @@ _TO_COACH = re.compile(
         (
             # "I want to / I'd like to / I need … someone else" first (present tense and about
             # another: "I wanted to reach out", "I'd like to introduce myself" open drafts)…
-            _LEAD + _WANT + r"(?:\s+to\s+\w+|\s+(?!to\b)\w+)\b" + _THIRD,
+            # with an object ("I'd like to connect." says it to the reader)
+            _LEAD + _WANT + r"(?:\s+to\s+\w+|\s+(?!to\b)\w+)\b" + _THIRD + _OBJECT,
             # …or later, naming a flow ("Priya endorsed me and I want to return the favour")
             _WANT + r"\s+to\s+" + _FLOW_VERBS + _THIRD,
             # help me… / can you help… / how do I… / what should I say…
             r"\bhelp\s+(?:me|us)\b|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?help\b",
             r"\bhow\s+(?:do|can|should|would|to)\b|\bwhat\s+(?:do|should|can)\s+i\s+(?:say|write)\b",
             # a command naming the flow, about someone else: "ask Dana for…", "thank Sam",
-            # "write a recommendation for Sam" (not "write me…", "refer me…", "thank you…")
+            # "write a recommendation for Sam" (not "refer me…", "thank you…", nor "write a
+            # recommendation on my profile", "write one for me")
             _LEAD + _FLOW_VERBS + _THIRD,
+            _LEAD + r"(?:write|draft|compose)\b" + _THIRD + r"(?!.*\b(?:me|on\s+my)\b)",
             _WRITE_ME_A_NOTE,
         )
     ),
@@ -92,7 +105,6 @@ class Pasted:
     recipient: str | None  # greeted or named as its reader ("Hi Sam," → "Sam")
     endorsee: str | None  # who it recommends ("John is great…" → "John")
     addressed: bool  # greets someone or a crowd, pings, signs off, or links
-    sentences: int
     words: int
 
 
@@ -119,7 +131,6 @@ def read_pasted(report: Report, signals: Signals) -> Pasted:
         recipient=recipient,
         endorsee=endorsee,
         addressed=addressed,
-        sentences=len(signals.own_sentences),
         words=signals.word_count,
     )
 
@@ -127,7 +138,7 @@ def read_pasted(report: Report, signals: Signals) -> Pasted:
 def worth_reading(text: str) -> bool:
     """False for a word or two ("thanks", "referral", "recommend me"): a reply to the menu,
     never a draft, so the engine needn't read it."""
-    return len(text.split()) >= _FEW_WORDS - 1 or "\n" in text.strip()
+    return len(text.split()) > 2 or "\n" in text.strip()
 
 
 def speaks_to_coach(text: str) -> bool:
@@ -151,9 +162,9 @@ def shape_of(text: str, pasted: Pasted) -> Shape:
     written = pasted.addressed or "\n" in text.strip()
     if not written and pasted.words < _FEW_WORDS:
         return Shape.ANSWER
-    long = len(text) > _LONG or pasted.sentences >= 2
-    if not written and not _speaks_to_reader(text) and speaks_to_coach(text):
+    asking = pasted.words <= _ASKING_WORDS and speaks_to_coach(text)
+    if not written and not _speaks_to_reader(text) and asking:
         return Shape.ANSWER
     if pasted.kind is not Kind.OTHER:
         return Shape.DRAFT
-    return Shape.NOT_OUTREACH if written or long else Shape.ANSWER
+    return Shape.NOT_OUTREACH if written or len(text) > _LONG else Shape.ANSWER
