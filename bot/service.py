@@ -28,6 +28,7 @@ from bot.workspace import WorkspaceSettings, from_json
 
 if TYPE_CHECKING:  # the coach is built on first use: `rapport check` never loads it
     from bot.coach.machine import Coach
+    from bot.coach.pasted import Pasted
     from bot.coach.replies import Reply
     from bot.coach.session import CoachSession
 
@@ -87,7 +88,7 @@ class Rapport:
                 self.ledger,
                 self.context_for,
                 self._check_for_coach,
-                self.recipient_of,
+                self.read_pasted,
             )
             self._coach = Coach(
                 self.store, tools, self._finished, idle_hours=self.idle_hours, clock=self.clock
@@ -215,12 +216,14 @@ class Rapport:
             repeat_hours=self.blast_window_hours,
         )
 
-    def recipient_of(self, text: str) -> str | None:
-        """Who a draft is written to, as its salutation or first mention says."""
-        from bot.facts import recipient_in
+    async def read_pasted(self, user: UserRef, text: str) -> Pasted:
+        """A message pasted to the coach, read with this workspace's engine: its kind, who it
+        is written to, who it recommends, and whether it reads as written to someone."""
+        from bot.coach.pasted import read_pasted
 
-        report, signals = self.engine.analyse(text)
-        return recipient_in(report, signals)
+        engine, _ = await self.engine_for(user)
+        report, signals = engine.analyse(text)
+        return read_pasted(report, signals)
 
     async def _check_for_coach(self, user: UserRef, text: str, recipient: str | None) -> Report:
         return await self.check(user, text, recipient, record=False)

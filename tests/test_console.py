@@ -61,6 +61,22 @@ def test_a_pasted_block_is_one_message(db_env: dict[str, str]) -> None:
     assert "How do you know Sam first-hand?" in proc.stdout
 
 
+def test_a_pasted_endorsement_knows_who_it_recommends_and_for_whom(
+    db_env: dict[str, str],
+) -> None:
+    script = (
+        '"""\nHi Wen,\n\nMaya Chen is great. Highly recommend her for the platform lead '
+        'role!\n\nBest,\nJo\n"""\n'
+    )
+    proc = run(db_env, "console", stdin=script)
+    assert proc.returncode == 0, proc.stderr
+    assert "work from your draft (endorsement)" in proc.stdout
+    assert "How do you know Maya Chen's work first-hand?" in proc.stdout
+    assert "Who are you recommending?" not in proc.stdout  # the draft names her
+    assert "Who is the recommendation for?" not in proc.stdout  # and greets Wen
+    assert "Paste the message" not in proc.stdout
+
+
 def test_killed_between_turns_and_resumed(db_env: dict[str, str]) -> None:
     first = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "console"], stdin=subprocess.PIPE,

@@ -15,22 +15,22 @@ from collections.abc import Awaitable, Callable
 from weakref import WeakValueDictionary
 
 from bot.coach.answers import MAX_DRAFT, Meaning, choice_number, read_answer, yes_or_no
-from bot.coach.flows import FLOW_FOR_KIND, FLOWS, MENU, flow_from_words
+from bot.coach.flows import FLOWS, MENU, flow_from_words
+from bot.coach.pasted import Shape, shape_of, worth_reading
 from bot.coach.replies import Choice, Reply
 from bot.coach.session import CoachSession
 from bot.coach.steps import (
     YES_NO_STATES,
     Tools,
     answer_question,
-    looks_written,
     next_question,
     on_review,
     question_text,
+    work_from_draft,
     yes_no,
 )
 from bot.coach.wording import say
 from bot.metrics import metrics
-from bot.models import Kind
 from bot.storage.base import SessionKey, Store, StoreError
 
 __all__ = ["Coach", "FinishHook"]
@@ -271,32 +271,25 @@ class Coach:
         return Reply(f"{lead}\n\n{say('review.finished', kept=kept)}".strip(), ended=True)
 
     async def _pick(self, key: SessionKey, s: CoachSession, text: str, lead: str) -> Reply | None:
-        """Start the flow the user named, picked, or pasted a draft for."""
+        """Start the flow the user picked by number, named in words, or pasted a draft for."""
         number = choice_number(text, len(MENU))
         flow = MENU[number - 1] if number else None
-        draft = None
-        whole = len(text) > 80 or "\n" in text or (len(text) >= 30 and looks_written(text))
-        if flow is None and whole:
-            report = await self.tools.check(key.user, text, None)
-            if report.kind is not Kind.OTHER:
-                flow, draft = FLOW_FOR_KIND[report.kind], text
-                lead = (
-                    f"{lead}\n\n{say('draft_received', kind=report.kind.value.replace('_', ' '))}"
-                )
-        if flow is None and draft is None and whole:
-            return self._menu(say("not_outreach"))
+        if flow is None and worth_reading(text):
+            pasted = await self.tools.read_pasted(key.user, text)
+            shape = shape_of(text, pasted)
+            if shape is Shape.DRAFT:
+                kind = pasted.kind.value.replace("_", " ")
+                lead = f"{lead}\n\n{say('draft_received', kind=kind)}".strip()
+                return await work_from_draft(self.tools, s, key.user, text, pasted, lead)
+            if shape is Shape.NOT_OUTREACH:
+                return self._menu(say("not_outreach"))
         flow = flow or flow_from_words(text)
         if flow is None:
             return None
-        s.flow, s.state, s.draft = flow, "ask", draft
-        named_in_draft = self.tools.recipient_of(draft) if draft else None
-        if named_in_draft and not named_in_draft.startswith("<"):
-            s.answers["recipient"] = named_in_draft
+        s.flow, s.state = flow, "ask"
         named = _NAMED.search(text)
-        if named and draft is None:
+        if named:
             s.answers["endorsee" if flow == "endorse" else "recipient"] = named.group(1)
-        if flow == "blast" and draft is not None:
-            s.draft = draft
         return await next_question(self.tools, s, key.user, lead.strip())
 
     async def _reminded(self, key: SessionKey, menu: Reply) -> Reply:

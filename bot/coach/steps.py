@@ -19,6 +19,7 @@ from bot.coach.answers import (
     yes_or_no,
 )
 from bot.coach.flows import FLOW_FOR_KIND, FLOWS, Flow
+from bot.coach.pasted import Pasted
 from bot.coach.replies import Choice, Reply
 from bot.coach.session import CoachSession
 from bot.coach.wording import has, say
@@ -35,6 +36,7 @@ __all__ = [
     "next_question",
     "on_review",
     "question_text",
+    "work_from_draft",
     "yes_no",
 ]
 
@@ -53,17 +55,6 @@ _DONE = (Choice("rapport:coach:done", "Looks good", "done"),)
 _SKIPPABLE = frozenset({"reason", "specific", "alternative", "recipient", "received"})
 _NAMES = frozenset({"recipient", "endorsee"})
 _GREETING = re.compile(r"(?i)^" + greeting_words() + r"\b")
-# A message that opens by greeting someone by name ("Hi Dana,", "Dear @sam,") was written to
-# them: a draft, not a description of one ("Hi! I want to ask Dana for…").
-_SALUTATION = re.compile(
-    r"^(?i:" + greeting_words() + r")\s+@?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?\s*[,!—-]"
-)
-
-
-def looks_written(text: str) -> bool:
-    """True when the text greets someone by name first: a pasted draft."""
-    return bool(_SALUTATION.match(text.strip()))
-
 
 _PROFILE = re.compile(
     r"(?i)^(?:profile|their profile|(?:for )?(?:his|her|their) profile|linkedin|public)$"
@@ -80,7 +71,7 @@ class Tools:
     ledger: Ledger
     context_for: Callable[[UserRef, str | None], Awaitable[Context]]
     check: Callable[[UserRef, str, str | None], Awaitable[Report]]
-    recipient_of: Callable[[str], str | None]  # who a pasted draft greets
+    read_pasted: Callable[[UserRef, str], Awaitable[Pasted]]  # a pasted message's kind and people
 
 
 def _names(s: CoachSession) -> dict[str, str]:
@@ -252,15 +243,16 @@ async def on_review(tools: Tools, s: CoachSession, user: UserRef, answer: Answer
     )
 
 
-async def _pasted_draft(tools: Tools, user: UserRef, answer: Answer) -> Kind | None:
-    """The kind of a whole message pasted in place of an answer, or None if it isn't one."""
+async def _pasted_draft(tools: Tools, user: UserRef, answer: Answer) -> Pasted | None:
+    """A whole message pasted in place of an answer, or None if it isn't one.  An answer may
+    be a sentence or two, so only a message-sized text that greets or spans lines counts."""
     text = answer.text
     if answer.meaning is not Meaning.TEXT or len(text) < 60:
         return None
     if not (_GREETING.match(text) or "\n" in text or len(text) > 160):
         return None
-    report = await tools.check(user, text, None)
-    return None if report.kind is Kind.OTHER else report.kind
+    pasted = await tools.read_pasted(user, text)
+    return None if pasted.kind is Kind.OTHER else pasted
 
 
 async def answer_question(tools: Tools, s: CoachSession, user: UserRef, raw: str) -> Reply:
@@ -268,9 +260,9 @@ async def answer_question(tools: Tools, s: CoachSession, user: UserRef, raw: str
     field = s.asking or ""
     answer = read_answer(raw, MAX_DRAFT)
     if field not in ("draft", "recipients"):
-        kind = await _pasted_draft(tools, user, answer)
-        if kind is not None:
-            return await _use_draft(tools, s, user, answer.text, kind)
+        pasted = await _pasted_draft(tools, user, answer)
+        if pasted is not None:
+            return await _use_draft(tools, s, user, answer.text, pasted)
     limit = MAX_DRAFT if field == "draft" else MAX_ANSWER
     if answer.meaning is Meaning.TEXT and len(answer.text) > limit:
         answer = Answer(Meaning.TOO_LONG, "")
@@ -359,16 +351,27 @@ async def _store_answer(
     return await next_question(tools, s, user, lead)
 
 
-async def _use_draft(tools: Tools, s: CoachSession, user: UserRef, text: str, kind: Kind) -> Reply:
-    """A whole draft pasted mid-flow: work from it, in the flow its kind calls for."""
-    s.remember_turn()
-    s.draft = text
-    s.flow = FLOW_FOR_KIND.get(kind, s.flow)
-    named = tools.recipient_of(text)
-    if named and not named.startswith("<"):
-        s.answers["recipient"] = named  # the draft says who it's for
-    lead = say("draft_received_mid", kind=kind.value.replace("_", " "))
+async def work_from_draft(
+    tools: Tools, s: CoachSession, user: UserRef, text: str, pasted: Pasted, lead: str = ""
+) -> Reply:
+    """Work from a pasted draft, in the flow its kind calls for, knowing what it already says
+    (who it is for, who it recommends): the coach asks only for what it lacks."""
+    s.state, s.draft = "ask", text
+    s.flow = FLOW_FOR_KIND.get(pasted.kind, s.flow)
+    if pasted.recipient:
+        s.answers["recipient"] = pasted.recipient
+    if pasted.endorsee and "endorsee" in FLOWS[s.flow or "endorse"].steps:
+        s.answers["endorsee"] = pasted.endorsee
     return await next_question(tools, s, user, lead)
+
+
+async def _use_draft(
+    tools: Tools, s: CoachSession, user: UserRef, text: str, pasted: Pasted
+) -> Reply:
+    """A whole draft pasted mid-flow: work from it instead."""
+    s.remember_turn()
+    lead = say("draft_received_mid", kind=pasted.kind.value.replace("_", " "))
+    return await work_from_draft(tools, s, user, text, pasted, lead)
 
 
 async def _gift_step(
