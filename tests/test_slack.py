@@ -185,6 +185,25 @@ async def test_coach_opens_the_dm_session(slack: Slack) -> None:
     assert any(a.startswith("rapport:coach:") for a in buttons(posted))
 
 
+async def test_typed_ledger_people_and_saved_messages(slack: Slack) -> None:
+    """Typed text is parsed once, as typed; names match both ways; saved messages list."""
+    reply = await slash(slack, 'received <@U2|dana> solicited "unsolicited" advice on my CV')
+    assert "unprompted" not in blocks_text(reply)
+    user = UserRef("slack", TEAM, "U1")
+    (entry,) = await slack.rapport.store.endorsements(user)
+    assert entry.solicited is True and entry.note == '"unsolicited" advice on my CV'
+    await slash(slack, 'know "Dana Lee" we ran the Atlas launch together')
+    reply = await slash(slack, "ledger forget Dana Lee")
+    assert "Deleted 1 entry about Dana Lee" in blocks_text(reply)
+    assert "I keep the messages" not in blocks_text(await slash(slack, "remember"))
+    await slash(slack, "remember on")
+    await slack.rapport.store.save_message(user, "Hi <!channel> Dana, thank you!", 1.0)
+    reply = await slash(slack, "saved")
+    text = blocks_text(reply)
+    assert "Your saved messages (1)" in text and "thank you!" in text
+    assert "<!channel>" not in json.dumps(reply)  # nothing echoed can ping anyone
+
+
 async def test_ledger_commands_key_people_by_slack_id(slack: Slack) -> None:
     await slash(slack, "know <@U2|dana> we ran the Atlas launch together at Acme")
     await slash(slack, "gave <@U2|dana> SQL")
