@@ -1,8 +1,12 @@
 """`rapport console`: the coaching session in a terminal, on the embedded SQLite store.
 
-It runs the very same core as the Slack and Discord bots.  At a terminal it prompts, colours
-and lets you paste a multi-line draft (lines arriving together are one message); with piped
-input each line is one message, and a block between two lines of `\"\"\"` is one message, so a
+It runs the very same core as the Slack and Discord bots, and only reads lines and shows replies.
+At a terminal (stdin and stdout both TTYs) it reads with a line editor (bot/console_prompt.py):
+Enter sends; Esc then Enter starts a new line; a paste is inserted whole, newlines and all, and
+waits for Enter (even when it ends in a newline), so a pasted draft is always one message; Up and
+Down recall this run's earlier answers (in memory only: drafts never reach the disk); Ctrl-C
+clears a line with text on it; Ctrl-C or Ctrl-D at an empty prompt leaves.  With piped input
+each line is one message, and a block between two lines of `\"\"\"` is one message, so a
 session can be scripted.  `/ledger`, `/know …`, `/gave …`, `/received …`, `/remember on|off`
 and `/forget` work at any point; `/quit` (or end of input) leaves, keeping the session.
 """
@@ -10,9 +14,9 @@ and `/forget` work at any point; `/quit` (or end of input) leaves, keeping the s
 from __future__ import annotations
 
 import re
-import select
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterable, Iterator
+from contextlib import aclosing
 from typing import TextIO
 
 from bot.coach.replies import Reply
@@ -25,6 +29,9 @@ __all__ = ["run_console"]
 
 _LEAVE = frozenset({"/quit", "/exit", ":q", "/q", "quit", "exit"})  # leave; the session waits
 _BLOCK = '"""'
+_KEYS_HINT = (
+    "Enter sends · Esc then Enter starts a new line · Ctrl-C clears the line · Ctrl-D leaves"
+)
 
 
 class _Out:
@@ -56,30 +63,6 @@ class _Out:
         return "\n".join("  │ " + line if line else "  │" for line in body.split("\n"))
 
 
-def _tty_messages(stream: TextIO, prompt: str) -> Iterator[str]:
-    """Messages typed at a terminal; lines pasted together (arriving at once) are one message."""
-    while True:
-        try:
-            first = input(prompt)
-        except EOFError:
-            return
-        lines = [first]
-        while _more(stream):
-            extra = stream.readline()
-            if not extra:
-                break
-            lines.append(extra.rstrip("\n"))
-        yield "\n".join(lines)
-
-
-def _more(stream: TextIO) -> bool:
-    try:
-        ready, _, _ = select.select([stream], [], [], 0.03)
-    except (OSError, ValueError):
-        return False
-    return bool(ready)
-
-
 def _piped_messages(stream: TextIO) -> Iterator[str]:
     """Messages from a script: one per line, or a block between two lines of three quotes."""
     block: list[str] | None = None
@@ -100,6 +83,22 @@ def _piped_messages(stream: TextIO) -> Iterator[str]:
         yield "\n".join(block)
 
 
+def _messages(stdin: TextIO, out: _Out, interactive: bool) -> AsyncGenerator[str, None]:
+    """What the user says: typed at a terminal (with a hint on the keys), or piped by a script."""
+    if not interactive:
+        return _each(_piped_messages(stdin))
+    from bot.console_prompt import typed_messages  # prompt_toolkit only for a person typing
+
+    out.stream.write(out.paint(_KEYS_HINT, "2") + "\n\n")
+    return typed_messages(stdin, out.stream, out.paint("you › ", "36"), out.colour)
+
+
+async def _each(messages: Iterable[str]) -> AsyncGenerator[str, None]:
+    """A script's messages, served the way typed ones are."""
+    for message in messages:
+        yield message
+
+
 async def run_console(
     rapport: Rapport,
     stdin: TextIO = sys.stdin,
@@ -116,19 +115,19 @@ async def run_console(
     out = _Out(stdout, use_colour(stdout, colour))
     greeting = await rapport.coach.resume(key)
     out.show(greeting)
-    prompt = out.paint("you › ", "36") if interactive else ""
-    messages = _tty_messages(stdin, prompt) if interactive else _piped_messages(stdin)
-    for message in messages:
-        text = message.strip()
-        if text.lower() in _LEAVE:
-            break
-        command = parse_command(text) if text.startswith("/") else None
-        if command is not None:
-            out.show(Reply(await run_command(rapport, user, command)))
-            continue
-        if not interactive:
-            stdout.write(f"you › {safe(text)}\n")
-        out.show(await rapport.talk(key, text))
+    messages = _messages(stdin, out, interactive)
+    async with aclosing(messages):
+        async for message in messages:
+            text = message.strip()
+            if text.lower() in _LEAVE:
+                break
+            command = parse_command(text) if text.startswith("/") else None
+            if command is not None:
+                out.show(Reply(await run_command(rapport, user, command)))
+                continue
+            if not interactive:
+                stdout.write(f"you › {safe(text)}\n")
+            out.show(await rapport.talk(key, text))
     if interactive:
         stdout.write(
             out.paint("Bye. Your session is saved: run `rapport console` to continue.\n", "2")
