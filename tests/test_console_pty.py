@@ -171,3 +171,31 @@ def test_up_recalls_an_earlier_answer(term: Terminal) -> None:
     assert "Your ledger is empty" in term.prompt()
     term.keys(CTRL_D)
     leaves_cleanly(term)
+
+
+#: One draft of each kind, as people paste them: several lines, no final newline.
+PASTED_AT_THE_MENU = {
+    "endorsement request": "Hey Marco,\nwould you mind endorsing me for Kubernetes on LinkedIn?\n"
+    "It'd help with the platform roles I'm applying for.",
+    "referral request": "Hi Ines,\nI saw Northwind is hiring a data analyst. Would you be "
+    "willing to refer me?\nMy CV is attached.",
+    "endorsement": "Tom is one of the most careful engineers I've worked with.\nHe rebuilt our "
+    "billing pipeline and cut failed payments in half.\nI recommend him without hesitation.",
+    "connection request": "Hi Aiko,\nI enjoyed your talk on accessible forms at the meetup.\n"
+    "I'd love to connect here.",
+    "promotion": "Hey everyone!!\nWe just launched our budgeting app on Product Hunt today.\n"
+    "Please upvote and share it with your network!",
+    "reciprocation": "Hi Femi,\nthank you so much for the recommendation you wrote me last "
+    "week.\nI'd be glad to write one for you about the migration you led.",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PASTED_AT_THE_MENU))
+def test_a_draft_of_any_kind_pasted_at_the_menu_starts_its_flow(term: Terminal, kind: str) -> None:
+    term.keys(PASTE_START + PASTED_AT_THE_MENU[kind] + PASTE_END)
+    term.keys(ENTER)
+    shown = term.prompt()
+    assert f"I'll work from your draft ({kind})" in shown, shown
+    assert "What would you like to do?" not in shown and "Paste the message" not in shown
+    term.keys(CTRL_D)
+    leaves_cleanly(term)
