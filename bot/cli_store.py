@@ -75,7 +75,8 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         "console",
         help="the coaching session in this terminal",
         description="Write an honest, personal message with the coach. /quit leaves (the "
-        "session is kept); /ledger, /know, /gave, /received, /remember and /forget work too.",
+        "session is kept); /ledger, /know, /gave, /received, /remember, /saved and /forget work "
+        "too.",
     )
     console.add_argument(
         "--color",

@@ -7,8 +7,9 @@ waits for Enter (even when it ends in a newline), so a pasted draft is always on
 Down recall this run's earlier answers (in memory only: drafts never reach the disk); Ctrl-C
 clears a line with text on it; Ctrl-C or Ctrl-D at an empty prompt leaves.  With piped input
 each line is one message, and a block between two lines of `\"\"\"` is one message, so a
-session can be scripted.  `/ledger`, `/know …`, `/gave …`, `/received …`, `/remember on|off`
-and `/forget` work at any point; `/quit` (or end of input) leaves, keeping the session.
+session can be scripted.  `/ledger` (`/ledger same …`, `/ledger forget NAME`), `/know …`,
+`/gave …`, `/received …`, `/remember [on|off]`, `/saved` and `/forget` work at any point;
+`/quit` (or end of input) leaves, keeping the session.
 """
 
 from __future__ import annotations

@@ -138,6 +138,20 @@ def test_batch_reads_the_ledger_and_history_like_a_single_check(
     assert "blast" in {f["rule"] for f in results[-1]["findings"]}
 
 
+def test_saved_messages_and_one_person_from_the_console(db_env: dict[str, str]) -> None:
+    script = "\n".join([
+        "/remember", "/remember on", '/know "Dana Lee" we shipped Atlas', "/gave Dana for SQL",
+        '/ledger same "Dana Lee" Dana', "/ledger", "/ledger forget Dana", "/saved",
+    ]) + "\n"  # fmt: skip
+    out = run(db_env, "console", stdin=script).stdout
+    assert "I don't keep your messages" in out and "I'll keep the messages" in out
+    assert "Is this the Dana Lee already in your ledger?" in out
+    assert "Dana Lee (also Dana): we shipped Atlas" in out
+    assert "Deleted 2 entries about Dana Lee" in out
+    assert "no finished messages yet" in out
+    assert "*" not in out  # the terminal shows no chat markup
+
+
 def test_a_foreign_or_corrupt_database_is_refused_untouched(
     db_env: dict[str, str], tmp_path: Path
 ) -> None:
