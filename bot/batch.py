@@ -95,19 +95,14 @@ def run_batch(
 
     A line may carry its own `"to"` and `"facts"`; they win over the command line's.
     """
-    summary = BatchSummary()
-    for number, raw in _lines(stream):
-        item_id: Any = None
-        try:
-            item_id, text, context, facts = _item(raw, number, default_recipient)
-            report = check(text, context, {**(default_facts or {}), **facts})
-        except BadInput as exc:
-            _bad(summary, out, raw, number, item_id, exc)
-        else:
-            _good(summary, out, item_id, report)
-        if progress is not None:
-            progress.update(1)
-    return summary
+    import asyncio
+
+    async def checked(text: str, context: Context, facts: Mapping[str, str] | None) -> Report:
+        return check(text, context, facts)
+
+    return asyncio.run(
+        run_batch_with_history(checked, stream, out, default_recipient, progress, default_facts)
+    )
 
 
 async def run_batch_with_history(
