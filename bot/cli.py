@@ -349,10 +349,28 @@ def _summarise(summary: Any) -> int:
     return int(summary.exit_code)
 
 
+#: Commands whose free words (a note, how you know someone) may come after their options, as
+#: people type them: `rapport received Sam --solicited advice on my CV`.
+_WORDS_AFTER_OPTIONS = {"know": "how", "gave": "note", "received": "note"}
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments, with a ledger command's words after its options joined to its note
+    (argparse fills a trailing list before it reaches the options); anything else unknown is
+    still a usage error."""
+    args, extra = parser.parse_known_args(argv)
+    field = _WORDS_AFTER_OPTIONS.get(args.command or "")
+    if extra and field and not any(word.startswith("-") for word in extra):
+        setattr(args, field, [*getattr(args, field), *extra])
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rapport` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     try:
         if args.command == "check":
             return _check(args)

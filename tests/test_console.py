@@ -138,6 +138,16 @@ def test_batch_reads_the_ledger_and_history_like_a_single_check(
     assert "blast" in {f["rule"] for f in results[-1]["findings"]}
 
 
+def test_the_terminal_stores_the_choice_and_the_note_as_typed(db_env: dict[str, str]) -> None:
+    """--solicited is the choice; the words, wherever they stand, are the note, verbatim."""
+    proc = run(db_env, "received", "Sam", "--solicited", "unsolicited", "advice", "on", "my", "CV")
+    assert proc.returncode == 0 and "unprompted" not in proc.stdout, proc.stderr
+    ledger = run(db_env, "ledger").stdout
+    assert "Sam, " in ledger and ": unsolicited advice on my CV" in ledger
+    assert "(unsolicited)" not in ledger and "Waiting for you" not in ledger
+    assert run(db_env, "gave", "Dana", "--bogus").returncode == 2
+
+
 def test_saved_messages_and_one_person_from_the_console(db_env: dict[str, str]) -> None:
     script = "\n".join([
         "/remember", "/remember on", '/know "Dana Lee" we shipped Atlas', "/gave Dana for SQL",
