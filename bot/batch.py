@@ -17,10 +17,10 @@ from bot.models import FACT_FIELDS, Context, Report
 
 #: What checks one draft: the engine alone, or the rewriter (check + rewrite).
 Check = Callable[[str, Context, Mapping[str, str] | None], Report]
-#: The same, with the user's history (the ledger and earlier checks) read from the store.
-HistoryCheck = Callable[[str, Context, Mapping[str, str] | None], Awaitable[Report]]
+#: The same as a coroutine (the store-backed check reads the ledger and earlier checks).
+AsyncCheck = Callable[[str, Context, Mapping[str, str] | None], Awaitable[Report]]
 
-__all__ = ["BatchSummary", "Check", "HistoryCheck", "run_batch", "run_batch_with_history"]
+__all__ = ["AsyncCheck", "BatchSummary", "Check", "run_batch", "run_batch_async"]
 
 
 @dataclass(slots=True)
@@ -101,21 +101,21 @@ def run_batch(
         return check(text, context, facts)
 
     return asyncio.run(
-        run_batch_with_history(checked, stream, out, default_recipient, progress, default_facts)
+        run_batch_async(checked, stream, out, default_recipient, progress, default_facts)
     )
 
 
-async def run_batch_with_history(
-    check: HistoryCheck,
+async def run_batch_async(
+    check: AsyncCheck,
     stream: BinaryIO,
     out: TextIO,
     default_recipient: str | None = None,
     progress: Any = None,
     default_facts: Mapping[str, str] | None = None,
 ) -> BatchSummary:
-    """`run_batch` over the store: each line is checked as `rapport check` checks one draft
-    (the ledger, unreciprocated endorsements, and the same message sent to many), in order,
-    so a message repeated further down the file is found as it would be one by one."""
+    """`run_batch` with a coroutine check, one line after another in order: over the store a
+    line is checked as `rapport check` checks one draft (the ledger, unreciprocated
+    endorsements, the same message sent to many), so a repeat further down is found."""
     summary = BatchSummary()
     for number, raw in _lines(stream):
         item_id: Any = None

@@ -291,19 +291,18 @@ def _batch(args: argparse.Namespace, supplied: dict[str, str], check: Any) -> in
 
 def _batch_with_history(args: argparse.Namespace, supplied: dict[str, str]) -> int:
     """`--jsonl` as one check after another would be: the ledger and earlier checks count."""
-    from bot.batch import run_batch_with_history
+    from bot.batch import run_batch_async
     from bot.cli_store import console_user, with_rapport
 
     user = console_user()
+    _jsonl_path(args)  # a bad path is said before the database is opened (or made)
 
     async def job(rapport: Any) -> Any:
         async def check(text: str, context: Context, facts: Any) -> Any:
             return await rapport.check(user, text, context.recipient, args.rewrite, facts)
 
         with _batch_input(args) as (stream, progress):
-            return await run_batch_with_history(
-                check, stream, sys.stdout, args.to, progress, supplied
-            )
+            return await run_batch_async(check, stream, sys.stdout, args.to, progress, supplied)
 
     return _summarise(with_rapport(_config(args.config), job))
 
@@ -313,17 +312,11 @@ def _batch_input(args: argparse.Namespace) -> Iterator[tuple[BinaryIO, Any]]:
     """The --jsonl stream (a file or stdin) and a progress bar when stderr is a terminal."""
     stream: BinaryIO
     total = None
-    if args.jsonl == "-":
+    path = _jsonl_path(args)
+    if path is None:
         stream = sys.stdin.buffer
     else:
-        if not args.jsonl.strip():
-            raise BadInput("--jsonl needs a file name, or - for stdin")
-        path = Path(args.jsonl)
         try:
-            if path.is_dir():
-                raise BadInput(f"{path} is a folder: give a .jsonl file, or - for stdin")
-            if not path.is_file():
-                raise BadInput(f"no such file: {path}")
             stream = path.open("rb")
         except OSError as exc:
             raise BadInput(f"can't read {path}: {exc.strerror or exc}") from None
@@ -344,6 +337,23 @@ def _batch_input(args: argparse.Namespace) -> Iterator[tuple[BinaryIO, Any]]:
             stream.close()
 
 
+def _jsonl_path(args: argparse.Namespace) -> Path | None:
+    """The --jsonl file (None for stdin), or BadInput saying what is wrong with the path."""
+    if args.jsonl == "-":
+        return None
+    if not args.jsonl.strip():
+        raise BadInput("--jsonl needs a file name, or - for stdin")
+    path = Path(args.jsonl)
+    try:
+        if path.is_dir():
+            raise BadInput(f"{path} is a folder: give a .jsonl file, or - for stdin")
+        if not path.is_file():
+            raise BadInput(f"no such file: {path}")
+    except OSError as exc:
+        raise BadInput(f"can't read {path}: {exc.strerror or exc}") from None
+    return path
+
+
 def _summarise(summary: Any) -> int:
     print(summary.line(), file=sys.stderr)
     return int(summary.exit_code)
@@ -362,8 +372,12 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
     field = _WORDS_AFTER_OPTIONS.get(args.command or "")
     if extra and field and not any(word.startswith("-") for word in extra):
         setattr(args, field, [*getattr(args, field), *extra])
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    elif extra:  # said by the subcommand's parser, so the hint names its --help
+        subparsers = next(
+            (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None
+        )
+        owner = subparsers.choices.get(args.command) if subparsers and args.command else None
+        (owner or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     return args
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
@@ -148,7 +149,13 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         description="List the messages you finished with the coach while `remember on` was "
         "set, newest first, or delete one of them.",
     )
-    saved.add_argument("--delete", type=int, metavar="N", help="delete saved message number N")
+    saved.add_argument(
+        "delete", nargs="?", choices=("delete",), help="delete one: `saved delete N`"
+    )
+    saved.add_argument("number", nargs="?", type=_number, help="the number `saved` shows")
+    saved.add_argument(
+        "--delete", dest="number_option", type=_number, metavar="N", help="the same as delete N"
+    )
     serve = sub.add_parser(
         "serve",
         help="run the chat bots (Slack, Discord or both), with /healthz, /readyz and /metrics",
@@ -171,6 +178,13 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         "scores, fingerprints and kept messages. It asks first unless you add --yes.",
     )
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
+
+
+def _number(raw: str) -> int:
+    """A saved message's number: 1 to 999,999,999 in ASCII digits."""
+    if not re.fullmatch(r"#?[0-9]{1,9}", raw) or int(raw.lstrip("#")) < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a message number (1, 2, …)")
+    return int(raw.lstrip("#"))
 
 
 def _words(words: list[str], what: str) -> str:
@@ -213,15 +227,23 @@ def _command(args: argparse.Namespace) -> Command:
         return Command(verb, who=_name(args), note=_words(args.note, "NOTE"))
     if verb == "received":
         solicited = True if args.solicited else False if args.unsolicited else None
-        return Command(verb, who=_name(args), note=_words(args.note, "NOTE"), solicited=solicited)
+        note = _words(args.note, "NOTE")
+        first = note.split(" ", 1)[0].lower() if note else ""
+        if solicited is None and first in ("solicited", "unsolicited", "asked", "unprompted"):
+            flag = "--solicited" if first in ("solicited", "asked") else "--unsolicited"
+            raise BadInput(f"did you mean {flag}? (the words after the name are the note)")
+        return Command(verb, who=_name(args), note=note, solicited=solicited)
     if verb == "remember":
         return Command(verb, switch=None if args.state is None else args.state == "on")
     if verb == "forget":
         return Command(verb, confirmed=True)
     if verb == "saved":
-        if args.delete is None:
+        number = args.number_option if args.number_option is not None else args.number
+        if args.delete and number is None:
+            raise BadInput("say which: rapport saved delete N (the number `rapport saved` shows)")
+        if number is None:
             return Command(verb)
-        return Command(verb, action="delete", item=args.delete)
+        return Command(verb, action="delete", item=number)
     names = [" ".join(n.split()) for n in args.names]
     if args.action == "forget":
         if not " ".join(names).strip():

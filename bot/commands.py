@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 
 from bot.coach.wording import say
+from bot.ledger import clean_name
+from bot.render import VERBATIM
 from bot.service import Rapport
 from bot.storage.base import Person, UserRef
 
@@ -100,9 +102,9 @@ def parse_command(text: str) -> Command | None:
     if verb == "saved":
         if not rest:
             return Command(verb)
-        number = tail.strip().lstrip("#")
-        if head.lower() in ("delete", "forget", "remove") and number.isdigit():
-            return Command(verb, action="delete", item=int(number))
+        number = re.fullmatch(r"#?([0-9]{1,9})", tail.strip())
+        if head.lower() in ("delete", "forget", "remove") and number:
+            return Command(verb, action="delete", item=int(number.group(1)))
         return Command(verb, problem=say("ledger.saved_usage"))
     if verb == "forget":
         return Command(verb, confirmed=rest.lower() in _YES)
@@ -132,10 +134,15 @@ async def run_command(rapport: Rapport, user: UserRef, cmd: Command) -> str:
     return await ledger_text(rapport, user)
 
 
+def _name_problem(*names: str) -> str:
+    """The coach's usage line when a name is blank, a crowd ping or a sentence, else ""."""
+    return "" if all(clean_name(n) for n in names) else say("ledger.usage")
+
+
 async def _record(rapport: Rapport, user: UserRef, cmd: Command) -> str:
     """know, gave, received: write the entry, then ask about a person it may already be."""
     ledger = rapport.ledger
-    if not cmd.who.strip() or (cmd.verb == "know" and not cmd.note.strip()):
+    if _name_problem(cmd.who) or (cmd.verb == "know" and not cmd.note.strip()):
         return say("ledger.usage")
     note = cmd.note.strip() or None
     if cmd.verb == "know":
@@ -147,14 +154,18 @@ async def _record(rapport: Rapport, user: UserRef, cmd: Command) -> str:
         owed = await ledger.owed_to(user, cmd.who)
         entry = await ledger.gave(user, cmd.who, note)
         who = entry.other
-        reply = say("ledger.saved_gave", name=who.display, returned=owed is not None)
+        returned = owed is not None and owed.other.key == who.key
+        reply = say("ledger.saved_gave", name=who.display, returned=returned)
     else:
         entry = await ledger.received(user, cmd.who, cmd.solicited, note)
         who = entry.other
         reply = say("ledger.saved_received", name=who.display, solicited=cmd.solicited)
     maybe = await ledger.matches(user, cmd.who)
     if maybe:  # the fuller name is the one to keep: "Dana Lee", with "Dana" as another name
-        keep, other = sorted((maybe[0].display, who.display), key=lambda n: -len(n.split()))
+        if len(maybe) == 1:
+            keep, other = sorted((maybe[0].display, who.display), key=lambda n: -len(n.split()))
+        else:  # several fit: the example names the first; the user picks
+            keep, other = maybe[0].display, who.display
         reply += " " + say(
             "ledger.same_hint",
             others=[p.display for p in maybe],
@@ -167,32 +178,45 @@ async def _record(rapport: Rapport, user: UserRef, cmd: Command) -> str:
 async def _person(rapport: Rapport, user: UserRef, cmd: Command) -> str:
     """`ledger forget NAME` and `ledger same NAME OTHER`."""
     if cmd.action == "forget":
-        if not cmd.who.strip():
+        if _name_problem(cmd.who):
             return say("ledger.usage")
         found, count = await rapport.ledger.forget_person(user, cmd.who)
-        if found is None:
-            return say("ledger.person_unknown", name=cmd.who)
-        return say("ledger.person_forgotten", name=found.display, count=count)
-    if not (cmd.who.strip() and cmd.other.strip()):
+        if len(found) != 1:
+            return say("ledger.person_unknown", name=cmd.who, several=[p.display for p in found])
+        return say("ledger.person_forgotten", name=found[0].display, count=count)
+    if _name_problem(cmd.who, cmd.other):
         return say("ledger.usage")
-    keep, moved = await rapport.ledger.merge(user, cmd.who, cmd.other)
-    return say("ledger.merged", name=keep.display, alias=cmd.other, count=moved)
+    done = await rapport.ledger.merge(user, cmd.who, cmd.other)
+    if done.outcome == "no_keep" or done.keep is None:
+        return say("ledger.same_no_keep", name=cmd.who)
+    if done.outcome == "already":
+        return say("ledger.same_already", name=done.keep.display, other=cmd.other)
+    if done.outcome == "has_names":
+        other = done.other.display if done.other else cmd.other
+        return say("ledger.same_has_names", name=done.keep.display, other=other)
+    return say("ledger.merged", name=done.keep.display, alias=cmd.other, count=done.moved)
 
 
 async def _saved(rapport: Rapport, user: UserRef, cmd: Command) -> str:
-    """`saved`: the kept messages, newest first; `saved delete N`: one of them goes."""
+    """`saved`: the kept messages, newest first, numbered 1… from the oldest (per user, so a
+    number says nothing about anyone else's); `saved delete N`: one of them goes.  Each text is
+    shown as kept, behind a bar, so no surface reads markup into it."""
     store = rapport.store
-    if cmd.action == "delete" and cmd.item is not None:
-        if await store.delete_saved_message(user, cmd.item):
-            return say("ledger.saved_deleted", number=cmd.item)
-        return say("ledger.saved_missing", number=cmd.item)
     messages = await store.saved_messages(user)
+    if cmd.action == "delete" and cmd.item is not None:
+        number = cmd.item
+        if 1 <= number <= len(messages) and await store.delete_saved_message(
+            user, messages[number - 1].id
+        ):
+            return say("ledger.saved_deleted", number=number)
+        return say("ledger.saved_missing", number=number)
     if not messages:
         return say("ledger.saved_none", on=await store.remembers(user))
     lines = [say("ledger.saved_heading", count=len(messages))]
-    for m in reversed(messages):
-        lines += ["", say("ledger.saved_item", number=m.id, date=_date(m.at)), m.text]
-    lines += ["", say("ledger.saved_footer", number=messages[-1].id)]
+    for number, m in reversed(list(enumerate(messages, start=1))):
+        lines += ["", say("ledger.saved_item", number=number, date=_date(m.at))]
+        lines += [VERBATIM + line for line in m.text.split("\n")]
+    lines += ["", say("ledger.saved_footer", number=len(messages))]
     return "\n".join(lines)
 
 

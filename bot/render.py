@@ -41,11 +41,22 @@ def safe(text: str) -> str:
     return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
 
 
+#: The start of a line that quotes the user's own words (a saved message): shown as kept, never
+#: read for markup.
+VERBATIM = "  │ "
+
+
 def terminal_words(text: str, colour: bool = False) -> str:
     """rapport's chat wording for a terminal: `*bold*` is bold with colour and plain words
-    without, so no chat asterisks reach the screen; control characters become spaces."""
+    without, so no chat asterisks reach the screen; control characters become spaces.  Lines
+    quoting the user's own words (`VERBATIM`) keep their asterisks."""
     paint = _Painter(colour)
-    return _CHAT_BOLD.sub(lambda m: paint(m.group(1), "bold"), safe(text))
+    return "\n".join(
+        line
+        if line.startswith(VERBATIM)
+        else _CHAT_BOLD.sub(lambda m: paint(m.group(1), "bold"), line)
+        for line in safe(text).split("\n")
+    )
 
 
 class _Painter:

@@ -624,7 +624,9 @@ def _group(adapter: DiscordAdapter) -> app_commands.Group:
         same: str | None = None,
         also: str | None = None,
     ) -> None:
-        if forget:
+        if forget and (same or also):  # one change at a time: say how instead of guessing
+            command = Command("ledger", problem=say("ledger.usage"))
+        elif forget:
             command = Command("ledger", action="forget", who=forget)
         elif same or also:
             command = Command("ledger", action="same", who=same or "", other=also or "")

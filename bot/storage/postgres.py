@@ -334,7 +334,7 @@ class PostgresStore:
         rows = await self._fetch(
             "list aliases",
             "SELECT alias_key, alias_display, person_key, created_at FROM aliases "
-            f"WHERE {_SCOPE} ORDER BY created_at, ctid",
+            f"WHERE {_SCOPE} ORDER BY created_at, alias_key",
             *_scope(user),
         )
         return [Alias(Person(str(k), str(d)), str(p), float(at)) for k, d, p, at in rows]
@@ -348,15 +348,15 @@ class PostgresStore:
                 *scope, keep.key, keep.display, alias.key,
             )  # fmt: skip
             moved = int(status.split()[-1])
-            how = await conn.fetchval(
-                f"SELECT how FROM relationships WHERE {_SCOPE} AND other_key = $4",
+            row = await conn.fetchrow(
+                f"SELECT how, since FROM relationships WHERE {_SCOPE} AND other_key = $4",
                 *scope, alias.key,
             )  # fmt: skip
-            if how is not None:
+            if row is not None:
                 status = await conn.execute(
-                    "UPDATE relationships SET how = how || '; ' || $4 "
-                    f"WHERE {_SCOPE} AND other_key = $5",
-                    *scope, str(how), keep.key,
+                    "UPDATE relationships SET how = how || '; ' || $4, "
+                    f"since = COALESCE(since, $5) WHERE {_SCOPE} AND other_key = $6",
+                    *scope, str(row[0]), row[1], keep.key,
                 )  # fmt: skip
                 if status.split()[-1] != "0":  # both had one: keep both accounts, in one row
                     await conn.execute(

@@ -479,15 +479,15 @@ class SQLiteStore:
             moved += max(cursor.rowcount, 0)
             rows = list(
                 await db.execute_fetchall(
-                    f"SELECT how FROM relationships WHERE {_SCOPE} AND other_key = ?",
+                    f"SELECT how, since FROM relationships WHERE {_SCOPE} AND other_key = ?",
                     (*scope, alias.key),
                 )
             )
             if rows:
                 cursor = await db.execute(
-                    "UPDATE relationships SET how = how || '; ' || ? "
+                    "UPDATE relationships SET how = how || '; ' || ?, since = COALESCE(since, ?) "
                     f"WHERE {_SCOPE} AND other_key = ?",
-                    (str(rows[0][0]), *scope, keep.key),
+                    (str(rows[0][0]), rows[0][1], *scope, keep.key),
                 )
                 if cursor.rowcount:  # both had one: keep both accounts, in one row
                     await db.execute(
