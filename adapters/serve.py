@@ -1,8 +1,8 @@
 """`rapport serve slack|discord|all`: the bots, health checks and metrics in one process.
 
 One aiohttp server on `RAPPORT_HOST`:`RAPPORT_PORT` answers `/healthz` (the process is up),
-`/readyz` (the database answers and every platform is connected; 503 otherwise, and while
-shutting down) and `/metrics` (Prometheus), plus Slack's `/slack/events` in HTTP mode.  Discord
+`/readyz` (the database takes a small write within 2 s and every platform is connected; 503
+otherwise, and while shutting down) and `/metrics` (Prometheus), plus Slack's `/slack/events` in HTTP mode.  Discord
 and Slack's Socket Mode run beside it.  SIGTERM stops new work, lets work already acknowledged
 finish (bounded), then closes the platforms and the database.
 
@@ -30,7 +30,7 @@ from bot.config import Config, ConfigError
 from bot.logs import configure
 from bot.metrics import PrometheusMetrics, enable, measured_store
 
-__all__ = ["Service", "load_env", "run_serve"]
+__all__ = ["Service", "job_lease", "load_env", "run_serve"]
 
 log = logging.getLogger("rapport.serve")
 
@@ -70,15 +70,25 @@ class Service:
     discord_client: Any = None
     draining: bool = False
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    probe: asyncio.Task[None] | None = None
+
+    async def writable(self) -> str:
+        """ "ok" when the database took a small write (the probe row in `meta`) within 2 s.
+
+        A slow probe is reported, not cancelled (cancelling a SQLite transaction midway could
+        leave it open); the next check starts a new one only once it has ended."""
+        if self.probe is None or self.probe.done():
+            self.probe = asyncio.ensure_future(self.rapport.store.probe_write())
+        done, _ = await asyncio.wait({self.probe}, timeout=_READY_TIMEOUT)
+        if not done:
+            return "unavailable (writes are not answered)"
+        exc = self.probe.exception()
+        # unreachable, read-only, locked, closed: all mean "not ready"
+        return "ok" if exc is None else f"unavailable ({type(exc).__name__})"
 
     async def ready(self) -> tuple[bool, dict[str, str]]:
         """Every dependency's state, and whether all are fine."""
-        parts: dict[str, str] = {}
-        try:
-            await asyncio.wait_for(self.rapport.store.ping(), _READY_TIMEOUT)
-            parts["database"] = "ok"
-        except Exception as exc:  # unreachable, timed out, closed: all mean "not ready"
-            parts["database"] = f"unavailable ({type(exc).__name__})"
+        parts: dict[str, str] = {"database": await self.writable()}
         if self.slack_app is not None:
             if self.socket_handler is not None:
                 connected = await _socket_connected(self.socket_handler)
@@ -138,6 +148,17 @@ def _slack_requests(service: Service) -> Callable[..., Awaitable[web.StreamRespo
     return middleware
 
 
+def job_lease(env: Mapping[str, str]) -> float:
+    """$RAPPORT_JOB_LEASE_SECONDS: how long a job another process took may go unfinished
+    before this one carries it out (PostgreSQL; default 60)."""
+    raw = env.get("RAPPORT_JOB_LEASE_SECONDS", "").strip()
+    if not raw:
+        return 60.0
+    if not raw.isdigit() or not 1 <= int(raw) <= 1800:
+        raise ConfigError(f"RAPPORT_JOB_LEASE_SECONDS must be from 1 to 1800 seconds, not {raw!r}")
+    return float(raw)
+
+
 def pool_size(env: Mapping[str, str]) -> int:
     """$RAPPORT_DATABASE_POOL: PostgreSQL connections per process (default 10)."""
     raw = env.get("RAPPORT_DATABASE_POOL", "").strip()
@@ -187,11 +208,15 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     runner: web.AppRunner | None = None
     try:
         if slack_settings is not None:
-            from adapters.slack.app import build_app
+            from adapters.slack.app import adapter_of, build_app
             from adapters.slack.server import slack_routes, verify_token
 
             service.slack_app = build_app(service.rapport, slack_settings)
             await verify_token(service.slack_app)
+            # jobs acknowledged before a kill are carried out and answered now
+            adapter_of(service.slack_app).start_recovery(
+                single_process=not is_postgres(store.url), lease=job_lease(env)
+            )
             if slack_settings.app_token:
                 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 

@@ -30,6 +30,7 @@ __all__ = [
     "Answer",
     "FindingView",
     "TrustPart",
+    "changes_state",
     "draft_command",
     "finding_views",
     "kind_label",
@@ -146,6 +147,26 @@ def finding_views(report: Report, quote_limit: int = 120) -> tuple[FindingView, 
 def _quote(text: str, f: Finding, limit: int) -> str:
     words = " ".join(text[f.start : f.end].split())
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+#: What follows a subcommand when it changes what rapport keeps (`ledger` alone only shows).
+_CHANGING = {
+    "gave": ("",), "received": ("",), "know": ("",), "config": ("",),
+    "forget": ("yes", "confirm", "y", "--yes"), "ledger": ("same", "forget"),
+    "remember": ("on", "off", "yes", "no", "true", "false"), "saved": ("delete",),
+}  # fmt: skip
+
+
+def changes_state(text: str) -> bool:
+    """Whether `/rapport <text>` may change what rapport keeps: such a command is kept in the
+    database before it is acknowledged (`config` with no words only shows, and is harmless
+    to keep anyway)."""
+    word, _, rest = text.strip().partition(" ")
+    starts = _CHANGING.get(word.lower())
+    if starts is None:
+        return False
+    first = rest.strip().split(None, 1)[0].lower() if rest.strip() else ""
+    return "" in starts or first in starts
 
 
 async def run_chat_command(

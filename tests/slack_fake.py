@@ -75,6 +75,7 @@ class FakeSlack:
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # what Slack would refuse
+    delays: dict[str, float] = field(default_factory=dict)  # seconds before answering a method
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -147,6 +148,9 @@ class FakeSlack:
         method = request.match_info["method"]
         body = await self._body(request)
         await self._record(method, body, request)
+        deadline = time.monotonic() + self.delays.get(method, 0.0)
+        while self.delays.get(method) and time.monotonic() < deadline:  # cleared: answer now
+            await asyncio.sleep(0.02)
         reply: dict[str, Any] = {"ok": True}
         if method == "auth.test":
             reply.update(user_id=BOT_USER, bot_id="BBOT", team_id=TEAM, team="Acme", user="rapport")
@@ -243,6 +247,7 @@ class SlackSender:
     async def slash(
         self, text: str, user: str = "U1", team: str = TEAM, **kw: Any
     ) -> tuple[int, str, float]:
+        hook = self.fake.hook_url()
         form = {
             "command": "/rapport",
             "text": text,
@@ -250,8 +255,8 @@ class SlackSender:
             "user_name": user.lower(),
             "team_id": team,
             "channel_id": "C1",
-            "response_url": self.fake.hook_url(),
-            "trigger_id": "trig.1",
+            "response_url": hook,
+            "trigger_id": "trig." + hook.rsplit("/", 1)[-1],  # one per invocation, as Slack's
         }
         return await self.post(
             urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kw

@@ -9,6 +9,7 @@ import os
 import random
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -776,7 +777,7 @@ async def test_migration_from_v2_adds_workspace_settings_and_deliveries(db_path:
     await db.close()
     store = await open_store(url_of(db_path))
     try:
-        assert meta(db_path)["schema_version"] == str(LATEST) == "4"
+        assert meta(db_path)["schema_version"] == str(LATEST) == "5"
         session = await store.load_session(SessionKey(ANA, "D1"))
         assert session is not None and json.loads(session.state) == {"step": 3}
         assert await store.workspace_settings("slack", "T1") is None
@@ -794,7 +795,7 @@ async def test_migration_from_v3_adds_aliases_and_keeps_the_ledger(db_path: Path
     await db.close()
     store = await open_store(url_of(db_path))
     try:
-        assert meta(db_path)["schema_version"] == "4"
+        assert meta(db_path)["schema_version"] == str(LATEST)
         assert [r.other.key for r in await store.relationships(ANA)] == ["dana"]
         assert await store.aliases(ANA) == []
     finally:
@@ -865,3 +866,103 @@ async def test_concurrent_claims_of_one_delivery_have_one_winner(any_store: Stor
         *(any_store.claim_delivery("slack", "Ev9", 5.0, 60.0) for _ in range(20))
     )
     assert sum(wins) == 1
+
+
+# -- acknowledged work, write probes, scrubbing after a kill ------------------------------------
+
+
+async def test_jobs_are_kept_replays_refused_and_taken_once(any_store: Store) -> None:
+    first = await any_store.enqueue("slack", "cmd:a", '{"text": "gave Dana"}', 100.0, keep=600.0)
+    assert first is not None
+    assert await any_store.enqueue("slack", "cmd:a", '{"text": "gave Dana"}', 101.0, 600.0) is None
+    second = await any_store.enqueue("slack", "cmd:b", '{"text": "know Sam"}', 102.0, 600.0)
+    assert second is not None and second != first
+    assert not await any_store.claim_delivery("slack", "cmd:b", 103.0, 600.0)  # one id space
+    assert await any_store.take_jobs("slack", 100.0, 200.0, 10) == []  # taken at 100 and 102
+    assert await any_store.take_jobs("discord", 1000.0, 200.0, 10) == []
+    taken = await any_store.take_jobs("slack", 150.0, 200.0, 1)
+    assert [(j.id, json.loads(j.payload), j.at) for j in taken] == [
+        (first, {"text": "gave Dana"}, 100.0)
+    ]
+    again = await any_store.take_jobs("slack", 150.0, 201.0, 10)  # `first` was taken at 200
+    assert [j.id for j in again] == [second]
+    await any_store.finish_job(first)
+    assert [j.id for j in await any_store.take_jobs("slack", 1e9, 300.0, 10)] == [second]
+    await any_store.finish_job(second)
+    assert await any_store.take_jobs("slack", 1e9, 400.0, 10) == []
+    with pytest.raises(StoreError):
+        await any_store.enqueue("slack", "cmd:c", "not json", 500.0, 600.0)
+
+
+async def test_concurrent_takers_never_share_a_job(any_database: str) -> None:
+    a, b = await open_store(any_database), await open_store(any_database)
+    try:
+        for n in range(40):
+            await a.enqueue("slack", f"cmd:{n}", "{}", float(n), 600.0)
+        got = await asyncio.gather(
+            *(s.take_jobs("slack", 1000.0, 2000.0, 5) for s in (a, b) for _ in range(6))
+        )
+        ids = [j.id for batch in got for j in batch]
+        assert len(ids) == len(set(ids)) == 40
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_probe_write_fails_fast_when_another_process_holds_the_write_lock(
+    db_path: Path,
+) -> None:
+    store = await open_store(url_of(db_path))
+    try:
+        await store.probe_write()
+        assert float(meta(db_path)["probe"]) > 0
+        with raw(db_path) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            started = time.monotonic()
+            with pytest.raises(StoreError, match="write to the database"):
+                await store.probe_write()
+            with pytest.raises(StoreError, match="keep acknowledged work"):
+                await store.enqueue("slack", "cmd:x", "{}", 1.0, 600.0)
+            assert time.monotonic() - started < 3.0  # a second each, not busy_timeout's 5
+            conn.rollback()
+        await store.probe_write()
+        assert await store.enqueue("slack", "cmd:x", "{}", 1.0, 600.0) is not None
+    finally:
+        await store.close()
+
+
+_KILLED_AFTER_DELETE = """
+import asyncio, json, os, signal, sys
+from bot.storage import open_store
+from bot.storage.base import SessionKey, UserRef
+
+async def main():
+    store = await open_store(sys.argv[1])
+    key = SessionKey(UserRef("slack", "T1", "U1"), "D1")
+    await store.save_session(key, json.dumps({"draft": sys.argv[2] * 50}), 1.0)
+    await store.delete_session(key)  # scrubbed within scrub_delay … but killed first
+    os.kill(os.getpid(), signal.SIGKILL)
+
+asyncio.run(main())
+"""
+
+
+async def test_text_left_by_a_kill_9_before_the_scrub_is_gone_after_a_restart(
+    db_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    marker = f"ZQX-killed-{os.urandom(6).hex()} "
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_AFTER_DELETE, url_of(db_path), marker],
+        capture_output=True, timeout=60, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert done.returncode == -9, done.stderr
+    assert marker.encode() in files_bytes(db_path)  # the kill left it in the -wal
+    store = await open_store(url_of(db_path))
+    try:
+        assert marker.encode() not in files_bytes(db_path)  # scrubbed at start, while open
+        assert await store.sessions_of(UserRef("slack", "T1", "U1")) == []
+    finally:
+        await store.close()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import re
 import time
@@ -17,30 +19,41 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_bolt.response import BoltResponse
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
 from adapters.slack.markup import mention_ids, readable, with_mentions
-from bot.chat import Action, Answer, check_draft, run_chat_command
+from bot.chat import Action, Answer, changes_state, check_draft, run_chat_command
 from bot.coach.replies import Reply
 from bot.coach.wording import say
 from bot.commands import ledger_text
 from bot.logs import new_request_id
 from bot.metrics import metrics
 from bot.service import Rapport
-from bot.storage.base import SessionKey, UserRef
+from bot.storage.base import Job, SessionKey, UserRef
 
 __all__ = ["SlackAdapter", "SlackSettings", "adapter_of", "build_app"]
 
 log = logging.getLogger("rapport.slack")
 
 PLATFORM = "slack"
-#: How long a handled event id is remembered (Slack retries within minutes).
+#: How long a handled event id (or a slash command's fingerprint) is remembered: Slack retries
+#: events within minutes, and a signed request is accepted for 5 minutes, so a replay of it
+#: within that window is recognised.
 DELIVERY_KEEP_SECONDS = 3600.0
+#: A job taken this long ago and not finished belongs to a process that died (PostgreSQL, where
+#: several processes share the queue); a SQLite file serves one process, whose restart takes
+#: every job taken before it started at once.
+JOB_LEASE_SECONDS = 60.0
+#: How often a process looks for jobs a dead process left.
+RECOVER_EVERY_SECONDS = 10.0
+#: The slash command fields a job keeps (not Slack's legacy verification `token`).
+_JOB_FIELDS = (
+    "command", "text", "user_id", "team_id", "enterprise_id", "channel_id", "response_url",
+)  # fmt: skip
 #: A modal submission waits this long for the check before showing "checking…" instead.
 MODAL_WAIT_SECONDS = 2.0
 _ADMIN_CACHE_SECONDS = 60.0
@@ -85,7 +98,24 @@ Respond = Callable[..., Awaitable[Any]]
 #: requests' acks (bench/slack_load.py: ack p99 at 50 concurrent fell by a third against 32)
 #: and lose no throughput: the database waits between them are short.
 MAX_IN_FLIGHT = 4
+#: Work acknowledged and not yet finished (running or waiting its turn) in one process; beyond
+#: this a request is answered "busy, try again in a minute" at once instead of waiting without
+#: bound (at about 110 checks a second, 100 waiting is under a second of work).
+MAX_QUEUED = 100
 _CACHE_LIMIT = 10_000
+
+
+def slash_delivery(command: dict[str, Any], request: AsyncBoltRequest | None) -> str:
+    """A slash command's fingerprint: a replay of the same signed request (same workspace,
+    user, command, text, trigger and signature timestamp) has the same one."""
+    headers = request.headers if request is not None else {}
+    stamp = (headers.get("x-slack-request-timestamp") or [""])[0]
+    parts = (
+        _team(command), command.get("user_id"), command.get("command"), command.get("text"),
+        command.get("trigger_id"), stamp,
+    )  # fmt: skip
+    digest = hashlib.sha256("\x1f".join(str(p or "") for p in parts).encode()).hexdigest()
+    return "cmd:" + digest[:40]
 
 
 class SlackAdapter:
@@ -102,6 +132,76 @@ class SlackAdapter:
         self._idle = asyncio.Event()
         self._idle.set()
         self.session: aiohttp.ClientSession | None = None
+        self.started = time.time()
+        self.run_job: Callable[[Job], Awaitable[None]] | None = None  # set by build_app
+        self._recovery: asyncio.Task[None] | None = None
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    def full(self) -> bool:
+        """True when this process already has all the acknowledged work it may hold."""
+        return self._in_flight >= MAX_QUEUED
+
+    async def first(self, delivery: str) -> bool:
+        """True the first time a delivery (an event id, a command's fingerprint) is seen here
+        or by another process on the database; True too when that can't be told."""
+        if not delivery:
+            return True
+        try:
+            return bool(
+                await self.rapport.store.claim_delivery(
+                    PLATFORM, delivery, time.time(), DELIVERY_KEEP_SECONDS
+                )
+            )
+        except Exception:
+            log.exception("couldn't record delivery %s", delivery)
+            return True  # better a rare double than a dropped message
+
+    async def finish(self, job_id: int) -> None:
+        """The job is done and answered: take it off the queue (a failure leaves it to run
+        again after a restart, a double rather than a loss)."""
+        try:
+            await self.rapport.store.finish_job(job_id)
+        except Exception as exc:
+            metrics().failed(exc)
+            log.exception("couldn't finish job %s", job_id)
+
+    def start_recovery(self, single_process: bool, lease: float = JOB_LEASE_SECONDS) -> None:
+        """Carry out, now and every `RECOVER_EVERY_SECONDS`, the jobs a dead process left."""
+        if self._recovery is None:
+            loop = asyncio.get_running_loop()
+            self._recovery = loop.create_task(self._recover_forever(single_process, lease))
+
+    async def _recover_forever(self, single_process: bool, lease: float) -> None:
+        while True:
+            try:
+                taken = await self.recover(single_process, lease)
+            except Exception as exc:
+                metrics().failed(exc)
+                log.exception("couldn't take jobs left by another process")
+                taken = 0
+            await asyncio.sleep(0.2 if taken else RECOVER_EVERY_SECONDS)
+
+    async def recover(self, single_process: bool, lease: float = JOB_LEASE_SECONDS) -> int:
+        """Take jobs left by a dead process (no more than half the free room) and start them."""
+        room = (MAX_QUEUED - self._in_flight) // 2
+        if room <= 0 or self.run_job is None:
+            return 0
+        now = time.time()
+        stale = now - lease
+        if single_process:
+            stale = max(stale, self.started)
+        jobs = await self.rapport.store.take_jobs(PLATFORM, stale, now, room)
+        for job in jobs:
+            log.info("carrying out job %s acknowledged before a restart", job.id)
+            task = asyncio.get_running_loop().create_task(self._recovered(job))
+            self._jobs.add(task)
+            task.add_done_callback(self._jobs.discard)
+        return len(jobs)
+
+    async def _recovered(self, job: Job) -> None:
+        assert self.run_job is not None
+        async with self.working():
+            await self.run_job(job)
 
     def http(self) -> aiohttp.ClientSession:
         """One HTTP session (and its connection pool) for every call to Slack."""
@@ -143,6 +243,10 @@ class SlackAdapter:
         return True
 
     async def close(self) -> None:
+        if self._recovery is not None:
+            self._recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recovery
         if self.session is not None:
             await self.session.close()
 
@@ -275,6 +379,15 @@ class SlackAdapter:
                     channel=dm, text=text, blocks=layout, link_names=False, unfurl_links=False
                 )
 
+    async def busy(self, respond: Respond | None) -> None:
+        """Too much acknowledged work already: say so at once (nothing was done)."""
+        metrics().error("busy")
+        if respond is not None:
+            with contextlib.suppress(Exception):
+                await respond(
+                    response_type="ephemeral", replace_original=False, text=say("chat.busy")
+                )
+
     async def failed(self, respond: Respond | None, exc: BaseException) -> None:
         """Something broke in the core: say so kindly (the details go to the log, not Slack)."""
         metrics().failed(exc)
@@ -329,33 +442,53 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         metrics().request(PLATFORM, kind)
         await next()
 
-    @app.middleware
-    async def once_per_event(
-        body: dict[str, Any], next: Callable[[], Awaitable[None]]
-    ) -> BoltResponse | None:
-        """Slack retries events it thinks went unanswered: handle each event id once."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            try:
-                first = await rapport.store.claim_delivery(
-                    PLATFORM, str(event_id), time.time(), DELIVERY_KEEP_SECONDS
-                )
-            except Exception:
-                log.exception("couldn't record delivery %s", event_id)
-                first = True  # better a rare double than a dropped message
-            if not first:
-                return BoltResponse(status=200, body="")
-        await next()
-        return None
-
     # -- /rapport ------------------------------------------------------------------------------
     @app.command(settings.command)
-    async def slash(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
+    async def slash(
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest
+    ) -> None:
+        """Acknowledged means kept: a command that changes what rapport keeps is written to
+        the job queue before its ack (or answered "try again" in the ack when it can't be);
+        anything else is acknowledged at once.  A replay of a signed request runs nothing."""
+        if slack.full():
+            metrics().error("busy")
+            await ack(text=say("chat.busy"))
+            return
         user = UserRef(PLATFORM, _team(command), str(command["user_id"]))
         respond = slack.responder(command.get("response_url"))
+        delivery = slash_delivery(command, request)
+        if not changes_state(str(command.get("text") or "")):
+            await ack()
+            async with slack.working():
+                if await slack.first(delivery):
+                    await _slash(command, respond, client, user)
+            return
+        kept = {k: command[k] for k in _JOB_FIELDS if command.get(k) is not None}
+        try:
+            job = await rapport.store.enqueue(
+                PLATFORM, delivery, json.dumps(kept), time.time(), DELIVERY_KEEP_SECONDS
+            )
+        except Exception as exc:
+            metrics().failed(exc)
+            log.exception("couldn't keep a command before its ack")
+            await ack(text=say("chat.try_again"))
+            return
+        await ack()
+        if job is None:
+            return  # a replay: the first one is done, or kept and being done
         async with slack.working():
             await _slash(command, respond, client, user)
+            await slack.finish(job)
+
+    async def run_job(job: Job) -> None:
+        """A command acknowledged by a process that died: carried out and answered now
+        (through its response_url, valid for 30 minutes after the command)."""
+        command = json.loads(job.payload)
+        user = UserRef(PLATFORM, _team(command), str(command["user_id"]))
+        await _slash(command, slack.responder(command.get("response_url")), client, user)
+        await slack.finish(job.id)
+
+    slack.run_job = run_job
 
     async def _slash(
         command: dict[str, Any], respond: Respond | None, client: AsyncWebClient, user: UserRef
@@ -382,6 +515,9 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         await ack()
         user = UserRef(PLATFORM, _team(body), str(body["user"]["id"]))
         respond = slack.responder(body.get("response_url"))
+        if slack.full():
+            await slack.busy(respond)
+            return
         async with slack.working():
             await _button(body, action, respond, client, user)
 
@@ -447,6 +583,9 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         await ack()
         user = UserRef(PLATFORM, _team(shortcut), str(shortcut["user"]["id"]))
         respond = slack.responder(shortcut.get("response_url"))
+        if slack.full():
+            await slack.busy(respond)
+            return
         async with slack.working():
             await _check_message(shortcut, respond, client, user)
 
@@ -479,10 +618,9 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
             .get(blocks.RECIPIENT_INPUT, {})
             .get("selected_user")
         )
-        if not draft.strip():
-            await ack(
-                response_action="errors", errors={blocks.DRAFT_BLOCK: say("chat.modal.empty")}
-            )
+        if not draft.strip() or slack.full():
+            words = say("chat.modal.empty") if not draft.strip() else say("chat.busy")
+            await ack(response_action="errors", errors={blocks.DRAFT_BLOCK: words})
             return
         user = UserRef(PLATFORM, _team(body), str(body["user"]["id"]))
         text = readable(draft)
@@ -534,7 +672,14 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
             return  # other bots, edits, joins: only what a person types is a turn
         user = UserRef(PLATFORM, _team(body), str(event["user"]))
         channel = str(event["channel"])
+        if slack.full():
+            await slack.post_reply(client, channel, Reply(say("chat.busy")))
+            return
         async with slack.working():  # bounded, and waited for on shutdown
+            # Slack retries an event it thinks went unanswered: each event id is handled once,
+            # told after the ack (Bolt acks events before their listener), never before it.
+            if not await slack.first(str(body.get("event_id") or "")):
+                return
             try:
                 raw = str(event.get("text") or "")
                 if "<@" in raw:  # "<@U3>" reads as the person's name, as in slash commands

@@ -17,9 +17,11 @@ from typing import Protocol
 from bot.errors import StoreError
 
 __all__ = [
+    "QUICK_WRITE_SECONDS",
     "Alias",
     "Endorsement",
     "FingerprintHit",
+    "Job",
     "Person",
     "Relationship",
     "SavedMessage",
@@ -115,6 +117,21 @@ class SavedMessage:
     id: int
     text: str
     at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Acknowledged work kept until it is carried out: what the adapter wrote, as it wrote it."""
+
+    id: int
+    platform: str
+    payload: str  # JSON written by the adapter; opaque to the store
+    at: float  # when it was acknowledged
+
+
+#: How long `enqueue` and `probe_write` wait for a database lock before failing: a platform
+#: needs an answer within seconds, and a readiness check must not hang on a stuck writer.
+QUICK_WRITE_SECONDS = 1.0
 
 
 class Store(Protocol):
@@ -226,6 +243,27 @@ class Store(Protocol):
     async def claim_delivery(self, platform: str, delivery: str, at: float, keep: float) -> bool:
         """True the first time a platform delivery id is seen (False for a retry); ids older
         than `keep` seconds are forgotten."""
+
+    # -- acknowledged work ------------------------------------------------------------------
+    async def enqueue(
+        self, platform: str, delivery: str, payload: str, at: float, keep: float
+    ) -> int | None:
+        """Claim `delivery` (as `claim_delivery`) and keep `payload` as a job, in one
+        transaction, waiting at most `QUICK_WRITE_SECONDS` for a lock: the job's id, or None for
+        a delivery already seen (a replay).  StoreError when it couldn't be kept."""
+
+    async def take_jobs(
+        self, platform: str, stale_before: float, now: float, limit: int
+    ) -> list[Job]:
+        """Up to `limit` jobs of this platform last taken before `stale_before` (left by a
+        process that died), oldest first, each marked taken at `now` so no one else takes it."""
+
+    async def finish_job(self, job_id: int) -> None:
+        """Delete a job that was carried out and answered."""
+
+    async def probe_write(self) -> None:
+        """A tiny write (the `probe` row in `meta`), waiting at most `QUICK_WRITE_SECONDS` for a
+        lock: StoreError when the database can't be written (readiness)."""
 
     # -- privacy ---------------------------------------------------------------------------
     async def forget(self, user: UserRef) -> int:

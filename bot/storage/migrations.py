@@ -160,7 +160,28 @@ _V4 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
+# Acknowledged work that changes what rapport keeps (a ledger entry, settings, a forget): kept
+# here before the platform is told "got it", carried out after, deleted once answered.  A
+# process that dies in between leaves its jobs; a restarted process (or, on PostgreSQL, another
+# one after a lease) takes them (`taken_at`), carries them out and answers.  `delivery` is the
+# id the job was claimed under in `deliveries`, so a replayed request never makes a second job.
+_V5 = Migration(
+    5,
+    "jobs: acknowledged state changes kept until carried out",
+    (
+        """CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            delivery TEXT NOT NULL,
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            at REAL NOT NULL,
+            taken_at REAL NOT NULL
+        )""",
+        "CREATE INDEX jobs_taken ON jobs (platform, taken_at)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
 LATEST = MIGRATIONS[-1].version
 
 _ELSEWHERE = "set RAPPORT_DATABASE_URL to another file (sqlite:///path/to/rapport.db)"

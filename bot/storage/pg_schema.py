@@ -134,4 +134,20 @@ _V4 = Migration(
     ),
 )
 
-PG_MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
+_V5 = Migration(
+    5,
+    MIGRATIONS[4].summary,
+    (
+        """CREATE TABLE jobs (
+            id BIGSERIAL PRIMARY KEY,
+            platform TEXT NOT NULL,
+            delivery TEXT NOT NULL,
+            payload JSONB NOT NULL,
+            at DOUBLE PRECISION NOT NULL,
+            taken_at DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX jobs_taken ON jobs (platform, taken_at)",
+    ),
+)
+
+PG_MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)

@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 
@@ -30,9 +31,11 @@ import asyncpg
 
 from bot.fingerprint import BANDS, bands, hamming
 from bot.storage.base import (
+    QUICK_WRITE_SECONDS,
     Alias,
     Endorsement,
     FingerprintHit,
+    Job,
     Person,
     Relationship,
     SavedMessage,
@@ -174,6 +177,21 @@ class PostgresStore:
         """A pooled connection; lost connections and database errors become `StoreError`."""
         try:
             async with self._pool.acquire() as conn:
+                yield conn
+        except StoreError:
+            raise
+        except (*_LOST, asyncpg.PostgresError, TimeoutError) as exc:
+            raise StoreError(f"{self.url}: couldn't {what} ({type(exc).__name__})") from exc
+
+    @contextlib.asynccontextmanager
+    async def _quick(self, what: str) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction that gives up after `QUICK_WRITE_SECONDS` (a connection, a lock or the
+        statements): a platform needs an answer within seconds."""
+        try:
+            pooled = self._pool.acquire(timeout=QUICK_WRITE_SECONDS)
+            async with pooled as conn, conn.transaction():
+                ms = int(QUICK_WRITE_SECONDS * 1000)
+                await conn.execute(f"SET LOCAL statement_timeout = {ms}")
                 yield conn
         except StoreError:
             raise
@@ -539,6 +557,50 @@ class PostgresStore:
                 platform, delivery, at,
             )  # fmt: skip
         return bool(status.endswith(" 1"))
+
+    # -- acknowledged work -----------------------------------------------------------------------
+    async def enqueue(
+        self, platform: str, delivery: str, payload: str, at: float, keep: float
+    ) -> int | None:
+        async with self._quick("keep acknowledged work") as conn:
+            await conn.execute("DELETE FROM deliveries WHERE at < $1", at - keep)
+            status = await conn.execute(
+                "INSERT INTO deliveries (platform, delivery, at) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING",
+                platform, delivery, at,
+            )  # fmt: skip
+            if not status.endswith(" 1"):
+                return None
+            job_id = await conn.fetchval(
+                "INSERT INTO jobs (platform, delivery, payload, at, taken_at) "
+                "VALUES ($1, $2, $3::jsonb, $4, $4) RETURNING id",
+                platform, delivery, payload, at,
+            )  # fmt: skip
+        return int(job_id)
+
+    async def take_jobs(
+        self, platform: str, stale_before: float, now: float, limit: int
+    ) -> list[Job]:
+        rows = await self._fetch(
+            "take acknowledged work",
+            "UPDATE jobs SET taken_at = $3 WHERE id IN (SELECT id FROM jobs WHERE platform = $1 "
+            "AND taken_at < $2 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) "
+            "RETURNING id, payload::text, at",
+            platform, stale_before, now, max(limit, 0),
+        )  # fmt: skip
+        jobs = [Job(int(r[0]), platform, str(r[1]), float(r[2])) for r in rows]
+        return sorted(jobs, key=lambda j: j.id)
+
+    async def finish_job(self, job_id: int) -> None:
+        await self._execute("finish acknowledged work", "DELETE FROM jobs WHERE id = $1", job_id)
+
+    async def probe_write(self) -> None:
+        async with self._quick("write to the database") as conn:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('probe', $1) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                str(time.time()),
+            )
 
     # -- privacy ----------------------------------------------------------------------------------
     async def forget(self, user: UserRef) -> int:

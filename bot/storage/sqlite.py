@@ -25,6 +25,7 @@ import contextlib
 import json
 import secrets
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Collection
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,11 @@ import aiosqlite
 
 from bot.fingerprint import BANDS, bands, hamming
 from bot.storage.base import (
+    QUICK_WRITE_SECONDS,
     Alias,
     Endorsement,
     FingerprintHit,
+    Job,
     Person,
     Relationship,
     SavedMessage,
@@ -75,8 +78,9 @@ USER_TABLES = (
 )
 
 #: Tables with no user rows: rapport's marker and key, an admin's workspace settings (whose
-#: `updated_by` forget blanks), and ids of platform deliveries already handled.
-SHARED_TABLES = ("meta", "workspace_settings", "deliveries")
+#: `updated_by` forget blanks), ids of platform deliveries already handled, and acknowledged
+#: work not yet carried out (deleted, and scrubbed, once done).
+SHARED_TABLES = ("meta", "workspace_settings", "deliveries", "jobs")
 
 _SCOPE = "platform = ? AND workspace = ? AND user_id = ?"
 _OPEN_ATTEMPTS = 20
@@ -166,6 +170,9 @@ async def _prepare(db: aiosqlite.Connection, on_disk: bool, where: str) -> None:
     mode = str(rows[0][0]) if rows else "?"
     if on_disk and mode.lower() != "wal":
         raise StoreError(f"{where}: can't switch to WAL mode (journal mode is {mode})")
+    # A process killed between a deletion and its delayed scrub left the deleted text in old
+    # WAL frames: scrub at every start, so no ended session outlives a kill -9 on disk.
+    await db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 class SQLiteStore:
@@ -240,6 +247,23 @@ class SQLiteStore:
                     await db.execute("ROLLBACK")
                 raise
             await db.execute("COMMIT")
+
+    @contextlib.asynccontextmanager
+    async def _quick(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
+        """`_transaction`, waiting at most `QUICK_WRITE_SECONDS` for another process's lock."""
+        async with self._op(what) as db:
+            await db.execute(f"PRAGMA busy_timeout = {int(QUICK_WRITE_SECONDS * 1000)}")
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    if db.in_transaction:
+                        await db.execute("ROLLBACK")
+                    raise
+                await db.execute("COMMIT")
+            finally:
+                await db.execute(_PRAGMAS[0])
 
     async def _scrub(self) -> None:
         """Move zeroed pages into the main file and empty the WAL (call after deleting text).
@@ -712,6 +736,63 @@ class SQLiteStore:
                 (platform, delivery, at),
             )
             return cursor.rowcount == 1
+
+    # -- acknowledged work -------------------------------------------------------------------
+
+    async def enqueue(
+        self, platform: str, delivery: str, payload: str, at: float, keep: float
+    ) -> int | None:
+        """Claim the delivery and keep the job in one quick transaction; None for a replay."""
+        async with self._quick("keep acknowledged work") as db:
+            await db.execute("DELETE FROM deliveries WHERE at < ?", (at - keep,))
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO deliveries (platform, delivery, at) VALUES (?, ?, ?)",
+                (platform, delivery, at),
+            )
+            if cursor.rowcount != 1:
+                return None
+            cursor = await db.execute(
+                "INSERT INTO jobs (platform, delivery, payload, at, taken_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (platform, delivery, payload, at, at),
+            )
+            return _rowid(cursor.lastrowid)
+
+    async def take_jobs(
+        self, platform: str, stale_before: float, now: float, limit: int
+    ) -> list[Job]:
+        """Jobs left by a dead process, oldest first, marked taken now."""
+        async with self._transaction("take acknowledged work") as db:
+            rows = list(
+                await db.execute_fetchall(
+                    "SELECT id, payload, at FROM jobs WHERE platform = ? AND taken_at < ? "
+                    "ORDER BY id LIMIT ?",
+                    (platform, stale_before, max(limit, 0)),
+                )
+            )
+            if rows:
+                marks = ", ".join("?" for _ in rows)
+                await db.execute(
+                    f"UPDATE jobs SET taken_at = ? WHERE id IN ({marks})",
+                    (now, *(row[0] for row in rows)),
+                )
+        return [Job(int(id_), platform, str(payload), float(at)) for id_, payload, at in rows]
+
+    async def finish_job(self, job_id: int) -> None:
+        """Delete a job carried out; its words are scrubbed from the files within a moment."""
+        async with self._op("finish acknowledged work") as db:
+            cursor = await db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            if cursor.rowcount:
+                self._scrub_soon()
+
+    async def probe_write(self) -> None:
+        """Rewrite the `probe` row in `meta` (readiness), waiting briefly for a lock."""
+        async with self._quick("write to the database") as db:
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES ('probe', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(time.time()),),
+            )
 
     # -- privacy -----------------------------------------------------------------------------
 
