@@ -100,8 +100,10 @@ Respond = Callable[..., Awaitable[Any]]
 MAX_IN_FLIGHT = 4
 #: Work acknowledged and not yet finished (running or waiting its turn) in one process; beyond
 #: this a request is answered "busy, try again in a minute" at once instead of waiting without
-#: bound (at about 110 checks a second, 100 waiting is under a second of work).
-MAX_QUEUED = 100
+#: bound.  Under overload the loop also parses, verifies and answers every refused request, so
+#: fewer checks a second get done: bench/slack_overload.py at 300 commands/s kept ack-to-answer
+#: p99 at 1.2 s with 32 (6.7 s with 100, which also accepted fewer).
+MAX_QUEUED = 32
 _CACHE_LIMIT = 10_000
 
 
