@@ -137,7 +137,7 @@ def read_lines(
     stream: BinaryIO, limit: int = MAX_LINE_BYTES
 ) -> Iterator[tuple[int, bytes | LongLine]]:
     """(line number, bytes) for each non-blank line of `stream`; a line longer than `limit`
-    bytes is a `LongLine` holding its first bytes, the rest read in chunks and dropped."""
+    bytes is a `LongLine` holding its first bytes, the rest then read in chunks and dropped."""
     number = 0
     while raw := stream.readline(limit + 1):
         number += 1
@@ -145,7 +145,6 @@ def read_lines(
             if raw.strip():
                 yield number, raw
             continue
-        head = raw[:512]
+        yield number, LongLine(raw[:512])  # said at once, even if the line never ends
         while (rest := stream.readline(_CHUNK)) and not rest.endswith(b"\n"):
             pass
-        yield number, LongLine(head)
