@@ -7,12 +7,21 @@ are still checked.  Input is streamed, so a large file never sits in memory.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TextIO
 
-from bot.inputs import BadInput, decode_bytes, validate_text
+from bot.inputs import (
+    MAX_DRAFT_CHARS,
+    MAX_LINE_BYTES,
+    BadInput,
+    LongLine,
+    read_lines,
+    validate_draft,
+)
+from bot.jsonl import json_kind, load_line
 from bot.models import FACT_FIELDS, Context, Report
 
 #: What checks one draft: the engine alone, or the rewriter (check + rewrite).
@@ -53,20 +62,24 @@ class BatchSummary:
         return text
 
 
-def _parse(raw: bytes, number: int) -> tuple[Any, str, Context, dict[str, str]]:
-    """(id, text, context, facts) from one input line, or BadInput naming what is wrong."""
-    line = decode_bytes(raw, f"line {number}")
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"line {number} is not valid JSON ({exc.msg})") from None
+_UNREAD = object()
+
+
+def _fields(item: Any, number: int) -> tuple[str, Context, dict[str, str]]:
+    """(text, context, facts) from one parsed line, or BadInput naming what is wrong."""
     if not isinstance(item, dict):
         raise BadInput(f'line {number} must be a JSON object like {{"id": 1, "text": "…"}}')
     text = item.get("text")
-    if not isinstance(text, str):
+    if "text" not in item:
         raise BadInput(f'line {number} has no "text" string')
+    if not isinstance(text, str):
+        raise BadInput(f'line {number}: "text" must be a string, not {json_kind(text)}')
     recipient = item.get("to")
-    context = Context(recipient=recipient if isinstance(recipient, str) else None)
+    if recipient is not None and not isinstance(recipient, str):
+        raise BadInput(
+            f'line {number}: "to" must be the recipient\'s name, not {json_kind(recipient)}'
+        )
+    context = Context(recipient=recipient)
     facts = item.get("facts", {})
     if not isinstance(facts, dict) or not all(
         k in FACT_FIELDS and isinstance(v, str) for k, v in facts.items()
@@ -74,13 +87,7 @@ def _parse(raw: bytes, number: int) -> tuple[Any, str, Context, dict[str, str]]:
         raise BadInput(
             f'line {number}: "facts" must map fact names ({", ".join(FACT_FIELDS)}) to strings'
         )
-    return item.get("id"), validate_text(text, f"line {number}"), context, facts
-
-
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    for number, raw in enumerate(stream, start=1):
-        if raw.strip():
-            yield number, raw
+    return validate_draft(text, f"line {number}"), context, facts
 
 
 def run_batch(
@@ -117,13 +124,22 @@ async def run_batch_async(
     line is checked as `rapport check` checks one draft (the ledger, unreciprocated
     endorsements, the same message sent to many), so a repeat further down is found."""
     summary = BatchSummary()
-    for number, raw in _lines(stream):
+    for number, raw in read_lines(stream):
+        item: Any = _UNREAD
         item_id: Any = None
         try:
-            item_id, text, context, facts = _item(raw, number, default_recipient)
+            if isinstance(raw, LongLine):
+                raise _too_long(number)
+            item = load_line(raw, number)
+            item_id = item.get("id") if isinstance(item, dict) else None
+            text, context, facts = _fields(item, number)
+            if context.recipient is None and default_recipient:
+                context = Context(recipient=default_recipient)
             report = await check(text, context, {**(default_facts or {}), **facts})
         except BadInput as exc:
-            _bad(summary, out, raw, number, item_id, exc)
+            if item is _UNREAD:  # e.g. bad UTF-8 elsewhere on the line: the id may still be read
+                item_id = _salvage_id(raw)
+            _bad(summary, out, number, item_id, exc)
         else:
             _good(summary, out, item_id, report)
         if progress is not None:
@@ -131,21 +147,23 @@ async def run_batch_async(
     return summary
 
 
-def _item(
-    raw: bytes, number: int, default_recipient: str | None
-) -> tuple[Any, str, Context, dict[str, str]]:
-    item_id, text, context, facts = _parse(raw, number)
-    if context.recipient is None and default_recipient:
-        context = Context(recipient=default_recipient)
-    return item_id, text, context, facts
+def _too_long(number: int) -> BadInput:
+    """The error for a line past MAX_LINE_BYTES (only its first bytes were read)."""
+    return BadInput(
+        f"line {number} is longer than {MAX_LINE_BYTES:,} bytes; rapport reads --jsonl lines "
+        f"up to {MAX_LINE_BYTES:,} bytes (a draft of up to {MAX_DRAFT_CHARS:,} characters): "
+        "check the first part"
+    )
 
 
 def _bad(
-    summary: BatchSummary, out: TextIO, raw: bytes, number: int, item_id: Any, exc: BadInput
+    summary: BatchSummary,
+    out: TextIO,
+    number: int,
+    item_id: Any,
+    exc: BadInput,
 ) -> None:
     summary.bad_lines += 1
-    if item_id is None:
-        item_id = _salvage_id(raw)
     result = {"id": item_id, "line": number, "error": str(exc)}
     out.write(json.dumps(result, ensure_ascii=False) + "\n")
 
@@ -157,10 +175,23 @@ def _good(summary: BatchSummary, out: TextIO, item_id: Any, report: Report) -> N
     out.write(json.dumps({"id": item_id, **report.to_json()}, ensure_ascii=False) + "\n")
 
 
-def _salvage_id(raw: bytes) -> Any:
-    """The id of a line that failed later than JSON parsing, when it can be read at all."""
+#: `{"id": <a string or number>,` at the start of a line: the id of a line that can't be read.
+_LEADING_ID = re.compile(
+    rb'\s*(?:\xef\xbb\xbf)?\s*\{\s*"id"\s*:\s*(-?[0-9]{1,30}|"(?:[^"\\\x00-\x1f]|\\.){0,200}")\s*[,}]'
+)
+
+
+def _salvage_id(raw: bytes | LongLine) -> Any:
+    """The id of a line that could not be read, when it can be: from the whole line with bad
+    UTF-8 replaced, else from a `{"id": …,` at its start (all a long line keeps)."""
+    if isinstance(raw, bytes):
+        try:
+            item = load_line(raw.decode("utf-8", errors="replace"), 0)
+            return item.get("id") if isinstance(item, dict) else None
+        except BadInput:
+            pass
+    found = _LEADING_ID.match(raw.head if isinstance(raw, LongLine) else raw[:512])
     try:
-        item = json.loads(raw.decode("utf-8", errors="replace"))
-    except json.JSONDecodeError:
+        return load_line(found.group(1).decode("utf-8"), 0) if found else None
+    except (BadInput, UnicodeDecodeError):
         return None
-    return item.get("id") if isinstance(item, dict) else None

@@ -15,7 +15,14 @@ from bot import __version__
 from bot.cli_docs import DOC_COMMANDS, add_doc_commands, run_doc_command
 from bot.config import Config, ConfigError, discover_config, load_config
 from bot.errors import StoreError
-from bot.inputs import BadInput, decode_bytes, read_draft_file, validate_text
+from bot.inputs import (
+    BadInput,
+    read_draft,
+    read_draft_file,
+    read_lines,
+    validate_draft,
+    validate_text,
+)
 from bot.lexicon import PhraseListError
 from bot.models import FACT_FIELDS, Context
 from bot.rules import RuleFileError
@@ -39,6 +46,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit 2 with a one-line hint instead of a wall of usage."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        from bot.render import safe  # the message may quote what was typed
+
+        message = safe(message)
         self.exit(
             EXIT_USAGE,
             f"rapport: {message}\nTry 'rapport {self.prog.split()[-1]} --help'.\n"
@@ -148,7 +158,9 @@ def _facts(pairs: list[str]) -> dict[str, str]:
 
 
 def _fail(message: str) -> int:
-    print(f"rapport: {message}", file=sys.stderr)
+    from bot.render import safe  # the message may quote a name, a path or a draft as typed
+
+    print(f"rapport: {safe(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -170,10 +182,10 @@ def _read_draft(args: argparse.Namespace) -> str:
                 f"`{name}` is a file: to {verb} its contents, run `rapport {verb} -f {name}` "
                 f"(or `rapport {verb} < {name}`)"
             )
-        return validate_text(" ".join(args.text), "the draft")
+        return validate_draft(" ".join(args.text), "the draft")
     if not args.text and args.file is None and sys.stdin.isatty():
         raise BadInput("nothing to check: give the draft as TEXT, -f FILE, or on stdin")
-    return validate_text(decode_bytes(sys.stdin.buffer.read(), "stdin"), "stdin")
+    return read_draft(sys.stdin.buffer, "stdin")
 
 
 def _names_a_file(word: str) -> bool:
@@ -191,6 +203,10 @@ def _recipient(args: argparse.Namespace) -> None:
     """`--to ""` is a mistake, not "no recipient": say so rather than check for nobody."""
     if args.to is not None and not args.to.strip():
         raise BadInput("--to needs the recipient's name, e.g. --to Dana")
+    try:  # bytes that are not UTF-8 arrive as lone surrogates, which can't be shown or kept
+        (args.to or "").encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadInput("--to is not valid UTF-8 text: type the name again") from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -271,10 +287,10 @@ def _rewrite(args: argparse.Namespace) -> int:
     rewrite = report.rewrite
     assert rewrite is not None
     if rewrite.template_error:
-        print(f"rapport: {rewrite.template_error}", file=sys.stderr)
-    if rewrite.text is not None:
-        print(rewrite.text)
-    print(f"rapport: {rewrite.note}", file=sys.stderr)
+        print(f"rapport: {safe(rewrite.template_error)}", file=sys.stderr)
+    if rewrite.text is not None:  # as written when piped; a terminal is shown its controls
+        print(safe(rewrite.text) if sys.stdout.isatty() else rewrite.text)
+    print(f"rapport: {safe(rewrite.note)}", file=sys.stderr)
     for m in rewrite.missing:
         print(f"rapport: fill in [{safe(m.prompt)}] or pass --fact {m.field}=…", file=sys.stderr)
     return EXIT_CLEAN
@@ -322,7 +338,7 @@ def _batch_input(args: argparse.Namespace) -> Iterator[tuple[BinaryIO, Any]]:
             raise BadInput(f"can't read {path}: {exc.strerror or exc}") from None
         if sys.stderr.isatty():
             with path.open("rb") as fh:
-                total = sum(1 for line in fh if line.strip())
+                total = sum(1 for _ in read_lines(fh))
     progress = None
     if sys.stderr.isatty():
         from tqdm import tqdm

@@ -1,7 +1,8 @@
 """Human output for a terminal: kind, a trust bar, courtesy, and each finding with why and fix.
 
 Colour only when the stream is a terminal and NO_COLOR is unset; everything echoed from the
-draft is stripped of control characters so a draft can't rewrite the user's terminal.
+user (the draft, names, notes) goes through `safe`, which shows control characters instead of
+sending them, so a draft or a name can't rewrite the user's terminal.
 """
 
 from __future__ import annotations
@@ -36,9 +37,32 @@ def use_colour(stream: TextIO, mode: str = "auto") -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
+#: Characters that reorder what a terminal shows (bidirectional overrides and isolates).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _shown(c: str) -> str:
+    """How one character that is not printable is shown in a terminal."""
+    code = ord(c)
+    if code < 0x20:
+        return " " if c == "\t" else chr(0x2400 + code)  # ␛ for ESC, ␇ for BEL, ␍ for CR…
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    if code <= 0x9F:  # C1 controls: \x9b is a CSI to some terminals
+        return f"\\x{code:02x}"
+    if c in _BIDI or 0xD800 <= code <= 0xDFFF:  # reordering marks; half characters
+        return f"\\u{code:04x}"
+    return " "  # other invisible characters (non-breaking spaces, joiners…): a space, as typed
+
+
 def safe(text: str) -> str:
-    """Text from the draft made harmless for a terminal: control characters become spaces."""
-    return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
+    """Text the user typed (a draft, a name, a note, an argument) made harmless and visible for a
+    terminal: control and escape characters are shown (ESC as ␛, BEL as ␇, C1 controls and
+    bidirectional overrides as \\x9b or \\u202e) instead of acting on the screen; newlines are
+    kept (CRLF becomes one), tabs and other blank characters become spaces.  Every terminal
+    printing of user-typed text goes through here; JSON output is JSON-escaped instead."""
+    text = text.replace("\r\n", "\n")
+    return "".join(c if c.isprintable() or c == "\n" else _shown(c) for c in text)
 
 
 #: The start of a line that quotes the user's own words (a saved message): shown as kept, never
@@ -48,7 +72,7 @@ VERBATIM = "  │ "
 
 def terminal_words(text: str, colour: bool = False) -> str:
     """rapport's chat wording for a terminal: `*bold*` is bold with colour and plain words
-    without, so no chat asterisks reach the screen; control characters become spaces.  Lines
+    without, so no chat asterisks reach the screen; control characters are shown (`safe`).  Lines
     quoting the user's own words (`VERBATIM`) keep their asterisks."""
     paint = _Painter(colour)
     return "\n".join(
@@ -91,8 +115,9 @@ def _bar(value: float, width: int = 10, scale: float = 10) -> str:
 
 
 def _wrap(text: str, indent: str, width: int, first: str | None = None) -> list[str]:
+    """`text` (which may quote the user: a name, a note) made safe and wrapped."""
     return textwrap.wrap(
-        text,
+        safe(text),
         width=max(40, width),
         initial_indent=indent if first is None else first,
         subsequent_indent=indent,
@@ -113,7 +138,9 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
     paint = _Painter(colour)
     width = width or min(100, shutil.get_terminal_size((88, 24)).columns)
     if report.notice == "not_english":
-        return paint("ℹ " + verdict_line(report), "yellow")  # no scores for words it can't read
+        return paint(
+            "ℹ " + safe(verdict_line(report)), "yellow"
+        )  # no scores for words it can't read
     t = report.trust
     lines = [
         f"{paint('Kind', 'dim')}  {report.kind.value.replace('_', ' ')}    "
@@ -137,7 +164,7 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
     strategies = report.courtesy_evidence or courtesy_strategies(report.text)
     if strategies:
         label = paint(f"{'courtesy':<17}", "dim")
-        lines.append(f"  {label}       " + "; ".join(strategies))
+        lines.append(f"  {label}       " + safe("; ".join(strategies)))
     if report.truncated:
         lines.append(
             paint(f"Note: the draft is long; checked its first {MAX_CHARS:,} characters.", "yellow")
@@ -145,9 +172,9 @@ def render_report(report: Report, colour: bool = False, width: int | None = None
     lines.append("")
     if not report.findings:
         if report.notice is None:
-            lines.append(paint("✓ " + verdict_line(report), "green"))
+            lines.append(paint("✓ " + safe(verdict_line(report)), "green"))
         else:
-            lines.append(paint("ℹ " + verdict_line(report), "yellow"))
+            lines.append(paint("ℹ " + safe(verdict_line(report)), "yellow"))
         return "\n".join(lines)
     for f in report.findings:
         style = _SEVERITY_STYLE[f.severity]

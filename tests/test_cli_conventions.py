@@ -294,4 +294,4 @@ def test_terminal_words_bold_only_with_colour() -> None:
     assert terminal_words(said, colour=True) == (
         "Say \x1b[1mthank Sam\x1b[0m to the coach; 5*3*2 stays."
     )
-    assert terminal_words("*know Dana*\x1b[2J") == "know Dana [2J"
+    assert terminal_words("*know Dana*\x1b[2J") == "know Dana␛[2J"  # shown, not sent
