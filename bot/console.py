@@ -22,12 +22,14 @@ from typing import TextIO
 
 from bot.coach.replies import Reply
 from bot.commands import parse_command, run_command
+from bot.inputs import MAX_DRAFT_CHARS, too_long
 from bot.render import safe, terminal_words, use_colour
 from bot.service import Rapport
 from bot.storage.base import SessionKey, UserRef
 
 __all__ = ["run_console"]
 
+_PIECE = MAX_DRAFT_CHARS + 1  # one read of a piped line: a message never needs more
 _LEAVE = frozenset({"/quit", "/exit", ":q", "/q", "quit", "exit"})  # leave; the session waits
 _BLOCK = '"""'
 _KEYS_HINT = (
@@ -64,27 +66,44 @@ class _Out:
         return "\n".join("  │ " + line if line else "  │" for line in body.split("\n"))
 
 
-def _piped_messages(stream: TextIO) -> Iterator[str]:
-    """Messages from a script: one per line, or a block between two lines of three quotes."""
+def _piped_messages(stream: TextIO) -> Iterator[str | None]:
+    """Messages from a script: one per line, or a block between two lines of three quotes.
+
+    Lines are read in bounded pieces, so endless input (/dev/zero, `yes`) keeps memory flat: a
+    message longer than MAX_DRAFT_CHARS is skipped as it streams past and yields None (the
+    console says it is too long); the messages after it are read as usual."""
     block: list[str] | None = None
-    for raw in stream:
+    size = 0
+    overflow = False
+    while raw := stream.readline(_PIECE):
+        if not raw.endswith("\n") and len(raw) == _PIECE:  # a line longer than any message
+            while (more := stream.readline(_PIECE)) and not more.endswith("\n"):
+                pass
+            if block is None:
+                yield None
+            else:
+                overflow = True
+            continue
         line = raw.rstrip("\n")
         if line.strip() == _BLOCK:
             if block is None:
-                block = []
+                block, size, overflow = [], 0, False
             else:
-                yield "\n".join(block)
+                yield None if overflow else "\n".join(block)
                 block = None
             continue
         if block is not None:
-            block.append(line)
+            size += len(line) + 1
+            overflow = overflow or size > MAX_DRAFT_CHARS
+            if not overflow:
+                block.append(line)
         elif line.strip():
             yield line
-    if block:
-        yield "\n".join(block)
+    if block is not None and (block or overflow):
+        yield None if overflow else "\n".join(block)
 
 
-def _messages(stdin: TextIO, out: _Out, interactive: bool) -> AsyncGenerator[str, None]:
+def _messages(stdin: TextIO, out: _Out, interactive: bool) -> AsyncGenerator[str | None, None]:
     """What the user says: typed at a terminal (with a hint on the keys), or piped by a script."""
     if not interactive:
         return _each(_piped_messages(stdin))
@@ -94,7 +113,7 @@ def _messages(stdin: TextIO, out: _Out, interactive: bool) -> AsyncGenerator[str
     return typed_messages(stdin, out.stream, out.paint("you › ", "36"), out.colour)
 
 
-async def _each(messages: Iterable[str]) -> AsyncGenerator[str, None]:
+async def _each(messages: Iterable[str | None]) -> AsyncGenerator[str | None, None]:
     """A script's messages, served the way typed ones are."""
     for message in messages:
         yield message
@@ -119,6 +138,9 @@ async def run_console(
     messages = _messages(stdin, out, interactive)
     async with aclosing(messages):
         async for message in messages:
+            if message is None or len(message) > MAX_DRAFT_CHARS:
+                out.show(Reply(str(too_long())))
+                continue
             text = message.strip()
             if text.lower() in _LEAVE:
                 break

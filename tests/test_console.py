@@ -148,6 +148,19 @@ def test_the_terminal_stores_the_choice_and_the_note_as_typed(db_env: dict[str, 
     assert run(db_env, "gave", "Dana", "--bogus").returncode == 2
 
 
+def test_an_over_long_piped_message_is_refused_and_the_rest_are_read(
+    db_env: dict[str, str],
+) -> None:
+    """Read in bounded pieces: a 300,000-character line and a block past the cap are each
+    answered 'too long'; the session goes on with the next message."""
+    script = "x" * 300_000 + "\n" + '"""\n' + ("word " * 30_000 + "\n") * 2 + '"""\n' + "1\n"
+    proc = run(db_env, "console", stdin=script)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("the draft is longer than 100,000 characters") == 2
+    assert "Who is it for?" in proc.stdout  # "1" after them still picks the first flow
+    assert "xxxxxxxxxx" not in proc.stdout
+
+
 def test_saved_messages_and_one_person_from_the_console(db_env: dict[str, str]) -> None:
     script = "\n".join([
         "/remember", "/remember on", '/know "Dana Lee" we shipped Atlas', "/gave Dana for SQL",
