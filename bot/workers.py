@@ -9,11 +9,13 @@ time budget must be stopped, and an executor can neither cancel a running job no
 its workers without breaking the whole pool (every other user's job in flight fails with
 `BrokenProcessPool`).  Here each worker is a child `python` with two pipes, one job at a time;
 a job over budget gets its worker killed and replaced, and the others carry on.  Workers run
-at a lower priority (nice), so on a busy machine the event loop still gets the CPU first.
+at a lower priority (nice), so on a busy machine the event loop still gets the CPU first, and
+jobs on long drafts (`LONG_DRAFT` characters and more) may hold every worker but one, so a
+chat-sized draft never waits behind a few huge ones.
 
 Settings (environment): `RAPPORT_CHECK_WORKERS` (processes, default 2), `RAPPORT_CHECK_SECONDS`
 (one job's budget, default 5), `RAPPORT_CHECK_QUEUE` (jobs that may wait for a worker,
-default 16).  A job that finds the queue full, or waits for a worker longer than twice the
+default 16, counted apart for long and ordinary drafts).  A job that finds the queue full, or waits for a worker longer than twice the
 budget (10 s at least), is refused as `busy`; one over budget as `too_long`.
 """
 
@@ -24,6 +26,7 @@ import contextlib
 import logging
 import os
 import pickle
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,6 +46,8 @@ _START_SECONDS = 60.0
 #: Tries to replace a worker that failed to start, before the pool carries on without it.
 _START_TRIES = 3
 _NICE = 10
+#: A draft this long (characters) is a long one: it never takes the last free worker.
+LONG_DRAFT = 5_000
 _HEADER = 4
 
 
@@ -64,6 +69,9 @@ class CheckRefused(Exception):
 
 class Runner:
     """Runs a job from `bot.jobs` for a configuration (`key` names it: "" is the default)."""
+
+    #: Core work an adapter may run at once on this runner (0: the adapter's own limit).
+    in_flight = 0
 
     async def run(self, key: str, config: Config, job: str, *args: Any) -> Any:
         """The job's result (or its exception)."""
@@ -88,26 +96,50 @@ class InProcess(Runner):
 class _Worker:
     """One child process and its pipes; one job at a time."""
 
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc = proc
+        self.answers = asyncio.StreamReader()
+        self.jobs: asyncio.StreamWriter | None = None
+        self._read: asyncio.BaseTransport | None = None
+
+    async def connect(self) -> None:
+        """Join the process's pipes to the event loop."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        loop = asyncio.get_running_loop()
+        self._read, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(self.answers), self.proc.stdout
+        )
+        transport, protocol = await loop.connect_write_pipe(
+            asyncio.streams.FlowControlMixin, self.proc.stdin
+        )
+        self.jobs = asyncio.StreamWriter(transport, protocol, None, loop)
 
     async def call(self, message: bytes) -> Any:
         """Send one job and wait for its answer; a job's own exception is raised here."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(len(message).to_bytes(_HEADER, "big") + message)
-        await self.proc.stdin.drain()
-        size = int.from_bytes(await self.proc.stdout.readexactly(_HEADER), "big")
-        ok, value = pickle.loads(await self.proc.stdout.readexactly(size))
+        assert self.jobs is not None
+        self.jobs.write(len(message).to_bytes(_HEADER, "big") + message)
+        await self.jobs.drain()
+        size = int.from_bytes(await self.answers.readexactly(_HEADER), "big")
+        ok, value = pickle.loads(await self.answers.readexactly(size))
         if not ok:
             raise value
         return value
 
     async def stop(self) -> None:
-        """Kill the process and reap it."""
+        """Kill the process and reap it (in a thread: the loop never waits on a process)."""
         with contextlib.suppress(ProcessLookupError):
             self.proc.kill()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.proc.wait(), 5)
+        for pipe in (self.jobs, self._read):
+            if pipe is not None:
+                pipe.close()
+        for raw in (self.proc.stdin, self.proc.stdout):
+            if raw is not None:
+                raw.close()
+        try:
+            await asyncio.to_thread(self.proc.wait, 5)
+        except asyncio.CancelledError:
+            self.proc.wait(1)  # killed already: reaping it is quick
+            raise
 
 
 class _JobFailed(Exception):
@@ -125,9 +157,15 @@ class WorkerPool(Runner):
         self.wait_limit = max(2 * budget, 10.0)
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._waiting = 0
+        self._starting: set[asyncio.Task[None]] = set()
+        self._stopping: set[asyncio.Task[None]] = set()
+        self._waiting = [0, 0]  # jobs waiting for a worker: ordinary drafts', long drafts'
         self._closed = False
+        #: Every job the pool can hold (running or waiting), plus room for ordinary work: an
+        #: adapter admitting this many never makes anyone wait behind jobs the pool holds.
+        self.in_flight = size + 2 * queue + 8
+        #: Long drafts may hold all workers but one, so ordinary drafts never queue behind them.
+        self._long = asyncio.Semaphore(max(1, size - 1))
 
     def start(self) -> None:
         """Start the workers in the background (call from the event loop; idempotent)."""
@@ -157,16 +195,17 @@ class WorkerPool(Runner):
             raise RuntimeError("the check workers are closed")
         self.start()
         assert self._idle is not None
-        if self._idle.empty() and self._waiting >= self.queue:
+        long = self.size > 1 and any(isinstance(a, str) and len(a) >= LONG_DRAFT for a in args)
+        if self._idle.empty() and self._waiting[long] >= self.queue:
             raise CheckRefused("busy")
         message = pickle.dumps((job, key, config, args), pickle.HIGHEST_PROTOCOL)
-        self._waiting += 1
+        self._waiting[long] += 1
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.wait_limit)
+            worker = await asyncio.wait_for(self._take(long), self.wait_limit)
         except TimeoutError:
             raise CheckRefused("busy") from None
         finally:
-            self._waiting -= 1
+            self._waiting[long] -= 1
         try:
             result = await asyncio.wait_for(self._call(worker, message), self.budget)
         except TimeoutError:
@@ -179,8 +218,23 @@ class WorkerPool(Runner):
         except BaseException:  # the worker died, or we were cancelled mid-job: a fresh one
             self._replace(worker)
             raise
+        finally:
+            if long:
+                self._long.release()
         self._idle.put_nowait(worker)
         return result
+
+    async def _take(self, long: bool) -> _Worker:
+        """A free worker; a long draft's job first takes a place in the long drafts' lane."""
+        assert self._idle is not None
+        if long:
+            await self._long.acquire()
+        try:
+            return await self._idle.get()
+        except BaseException:
+            if long:
+                self._long.release()
+            raise
 
     @staticmethod
     async def _call(worker: _Worker, message: bytes) -> Any:
@@ -193,24 +247,25 @@ class WorkerPool(Runner):
 
     def _replace(self, worker: _Worker) -> None:
         self._all.discard(worker)
-        self._background(worker.stop())
+        self._background(worker.stop(), self._stopping)
         if not self._closed:
             self._spawn()
 
     def _spawn(self) -> None:
-        self._background(self._start_one())
+        self._background(self._start_one(), self._starting)
 
-    def _background(self, job: Any) -> None:
+    @staticmethod
+    def _background(job: Any, tasks: set[asyncio.Task[None]]) -> None:
         task = asyncio.ensure_future(job)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     async def _start_one(self) -> None:
         """Start a worker, load the reader in it, and make it available."""
         for attempt in range(1, _START_TRIES + 1):
             worker = None
             try:
-                worker = _Worker(await _launch())
+                worker = await _launch()
                 self._all.add(worker)
                 warm = pickle.dumps(("warm", "", self.config, ()), pickle.HIGHEST_PROTOCOL)
                 await asyncio.wait_for(worker.call(warm), _START_SECONDS)
@@ -230,23 +285,51 @@ class WorkerPool(Runner):
     async def close(self) -> None:
         """Stop every worker (jobs in flight fail)."""
         self._closed = True
-        for task in list(self._tasks):
+        for task in list(self._starting):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._starting, *self._stopping, return_exceptions=True)
         await asyncio.gather(*(w.stop() for w in self._all), return_exceptions=True)
         self._all.clear()
 
 
-async def _launch() -> asyncio.subprocess.Process:
+async def _launch() -> _Worker:
+    """Start a worker process.  It is forked in a thread and its pipes joined to the loop
+    afterwards, so neither the fork nor a child watcher's thread holds up the loop."""
     root = str(Path(__file__).resolve().parent.parent)
-    code = f"import sys; sys.path.insert(0, {root!r}); from bot.workers import serve; serve()"
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        code,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
+    # lower the priority first: loading the engine is a second of CPU the loop shouldn't wait on
+    code = (
+        f"import os, sys; os.nice({_NICE}); sys.path.insert(0, {root!r}); "
+        "from bot.workers import serve; serve()"
     )
+    started = asyncio.ensure_future(
+        asyncio.to_thread(
+            subprocess.Popen,
+            [sys.executable, "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+    )
+    try:
+        worker = _Worker(await asyncio.shield(started))
+    except asyncio.CancelledError:  # the pool is closing: don't leave the process behind
+        started.add_done_callback(_kill_started)
+        raise
+    try:
+        await worker.connect()
+    except BaseException:
+        await worker.stop()
+        raise
+    return worker
+
+
+def _kill_started(started: asyncio.Future[subprocess.Popen[bytes]]) -> None:
+    if not started.cancelled() and started.exception() is None:
+        proc = started.result()
+        proc.kill()
+        proc.wait(1)
+        for raw in (proc.stdin, proc.stdout):
+            if raw is not None:
+                raw.close()
 
 
 def serve() -> None:
@@ -254,8 +337,6 @@ def serve() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    with contextlib.suppress(OSError):
-        os.nice(_NICE)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
     jobs = sys.stdin.buffer
