@@ -176,6 +176,7 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     from bot.service import Rapport
     from bot.storage import is_postgres, open_store
     from bot.storage.postgres import redact
+    from bot.workers import pool_from_env
 
     configure(env.get("RAPPORT_LOG_LEVEL", "INFO"), env.get("RAPPORT_LOG_FORMAT", "json") != "text")
     recorder = enable()
@@ -193,11 +194,15 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     host, port = listen_address(env)
     idle = idle_hours(env)
     pool = pool_size(env)
+    workers = pool_from_env(config, env)  # checks run in worker processes, off the loop
     url = env.get("RAPPORT_DATABASE_URL", "").strip() or None
     store = await open_store(url, pool_size=pool)  # StoreError: a clear message, exit 2
     where = redact(store.url) if is_postgres(store.url) else store.url
     service = Service(platforms)
-    service.rapport = Rapport(measured_store(store), config=config, idle_hours=idle)
+    service.rapport = Rapport(
+        measured_store(store), config=config, idle_hours=idle, workers=workers
+    )
+    workers.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

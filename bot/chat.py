@@ -23,6 +23,7 @@ from bot.service import Rapport
 from bot.storage.base import UserRef
 from bot.text import MAX_CHARS
 from bot.verdict import verdict_line
+from bot.workers import CheckRefused
 
 __all__ = [
     "SUBCOMMANDS",
@@ -200,7 +201,10 @@ async def run_chat_command(
         return Answer(say("chat.coach_opened"), coach=f"thank {rest}".strip())
     if sub == "why":
         if rest.startswith("--draft "):  # a button that could carry only the draft
-            report = await rapport.check(user, rest[len("--draft ") :], record=False)
+            try:
+                report = await rapport.check(user, rest[len("--draft ") :], record=False)
+            except CheckRefused as refused:  # the workers are busy, or the draft too slow
+                return Answer(say(refused.wording), ok=False)
             return why(" ".join(dict.fromkeys(f.rule for f in report.findings)), cmd)
         return why(rest, cmd)
     if sub == "config":
@@ -256,7 +260,10 @@ async def check_draft(
         return Answer(say("chat.empty_draft", cmd=cmd, sub="rewrite" if rewrite else "check",
                           platform=user.platform), ok=False)  # fmt: skip
     recipient = recipient or addressed(draft, mentions or {})
-    report = await rapport.check(user, draft, recipient, rewrite=rewrite, record=record)
+    try:
+        report = await rapport.check(user, draft, recipient, rewrite=rewrite, record=record)
+    except CheckRefused as refused:  # the workers are busy, or the draft too slow to read
+        return Answer(say(refused.wording), ok=False)
     notes = (say("chat.truncated_draft", limit=f"{MAX_CHARS:,}"),) if report.truncated else ()
     actions = []
     if not rewrite and report.kind is not Kind.OTHER:

@@ -37,15 +37,27 @@ def console_user() -> UserRef:
     return UserRef("console", "local", name)
 
 
-def with_rapport(config: Config, job: Callable[..., Awaitable[T]]) -> T:
-    """Open the store, build the service, run `job(rapport)`, close — in one event loop."""
+def with_rapport(config: Config, job: Callable[..., Awaitable[T]], pool: bool = False) -> T:
+    """Open the store, build the service, run `job(rapport)`, close — in one event loop.
+
+    `pool`: run checks in worker processes (the console, where a slow check must not freeze
+    the prompt); a one-shot command checks in-process and pays for no process.
+    """
     import asyncio  # only the commands that open the database pay for the event loop
 
     from bot.service import Rapport
     from bot.storage import open_store
 
     async def main() -> T:
-        rapport = Rapport(await open_store(), config=config, idle_hours=idle_hours())
+        workers = None
+        if pool:
+            from bot.workers import pool_from_env
+
+            workers = pool_from_env(config)
+        store = await open_store()
+        rapport = Rapport(store, config=config, idle_hours=idle_hours(), workers=workers)
+        if workers is not None:
+            workers.start()
         try:
             return await job(rapport)
         finally:
@@ -267,7 +279,7 @@ def run_store_command(args: argparse.Namespace, config: Config) -> int:
     from bot.render import terminal_words, use_colour
 
     if args.command == "console":
-        return with_rapport(config, lambda r: run_console(r, colour=args.color))
+        return with_rapport(config, lambda r: run_console(r, colour=args.color), pool=True)
     if args.command == "serve":
         return serve(args, config)
     if args.command == "forget" and not args.yes:

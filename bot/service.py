@@ -5,25 +5,29 @@ else; it owns the store.  A check here is the engine's check plus what only hist
 tell: that the user has no recorded relationship with the recipient or has never given them
 anything, that the recipient endorsed them unprompted and is still waiting, and that the
 same message has been checked for many different people today.
+
+The engine's CPU work goes through a runner (`bot.workers`): in-process by default (the
+one-shot CLI), or a pool of worker processes (`rapport serve`, the console), so that a slow
+check never holds up the event loop and other users' answers.  Only the database work runs
+here, on the loop.
 """
 
 from __future__ import annotations
 
 import time
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.engine import Engine
-from bot.ledger import Ledger, LedgerReader, person
+from bot.jobs import First, finish
+from bot.ledger import Ledger, LedgerReader
 from bot.metrics import metrics
-from bot.models import Context, Finding, Report
-from bot.resources import templates_dir
+from bot.models import Context, Kind, Report, Rewrite
 from bot.rewrite import Rewriter
 from bot.storage.base import SessionKey, Store, UserRef
+from bot.workers import CheckRefused, InProcess, Runner
 from bot.workspace import WorkspaceSettings, from_json
 
 if TYPE_CHECKING:  # the coach is built on first use: `rapport check` never loads it
@@ -33,23 +37,6 @@ if TYPE_CHECKING:  # the coach is built on first use: `rapport check` never load
     from bot.coach.session import CoachSession
 
 __all__ = ["Rapport"]
-
-
-@cache
-def _wording() -> dict[str, Any]:
-    return tomllib.loads((templates_dir() / "findings.toml").read_text(encoding="utf-8"))
-
-
-@cache
-def _compiled(text: str) -> Any:
-    """A findings template, compiled once (the wording is fixed per process)."""
-    import jinja2
-
-    return jinja2.Environment(autoescape=False).from_string(text)
-
-
-def _render(text: str, **values: Any) -> str:
-    return str(_compiled(text).render(**values))
 
 
 class Rapport:
@@ -64,14 +51,17 @@ class Rapport:
         config: Config | None = None,
         clock: Callable[[], float] = time.time,
         idle_hours: float = 24.0,
+        workers: Runner | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.config = config or Config()
         self.engine = Engine(config=self.config)
         self.rewriter = Rewriter(self.engine)
+        #: Where the engine's work runs: here, or a `WorkerPool` (see `bot.workers`).
+        self.workers = workers or InProcess(self.engine, self.rewriter)
         self.workspaces = WorkspaceSettings(store, clock)
-        self._engines: dict[str, tuple[Engine, Rewriter]] = {}  # by a workspace's stored JSON
+        self._configs: dict[str, Config] = {}  # by a workspace's stored JSON
         self.ledger = Ledger(store, clock)
         self.idle_hours = idle_hours
         self._coach: Coach | None = None
@@ -84,11 +74,12 @@ class Rapport:
             from bot.coach.steps import Tools
 
             tools = Tools(
-                self.rewriter,
                 self.ledger,
                 self.context_for,
                 self._check_for_coach,
                 self.read_pasted,
+                self._rewrite_for_coach,
+                self._compose_for_coach,
             )
             self._coach = Coach(
                 self.store, tools, self._finished, idle_hours=self.idle_hours, clock=self.clock
@@ -96,24 +87,26 @@ class Rapport:
         return self._coach
 
     async def close(self) -> None:
-        """Close the store."""
+        """Stop the workers and close the store."""
+        await self.workers.close()
         await self.store.close()
 
     # -- checks -----------------------------------------------------------------------------
-    async def engine_for(self, user: UserRef) -> tuple[Engine, Rewriter]:
-        """The engine with this workspace's settings (an admin's choices over the team file).
+    async def config_for(self, user: UserRef) -> tuple[str, Config]:
+        """This workspace's settings (an admin's choices over the team file), and their key
+        for the engines built from them ("" for the team file alone).
 
         Settings are read again every few seconds (`WorkspaceSettings.fresh_seconds`), so a
         change made through another process applies soon; engines are built once per distinct
-        settings.
+        settings, in each process that runs checks.
         """
         if user.platform == "console":
-            return self.engine, self.rewriter
+            return "", self.config
         raw = await self.workspaces.raw(user.platform, user.workspace)
         if raw is None:
-            return self.engine, self.rewriter
-        hit = self._engines.get(raw)
-        if hit is None:
+            return "", self.config
+        config = self._configs.get(raw)
+        if config is None:
             ws = from_json(raw)
             config = Config(
                 rules={**self.config.rules, **ws.rules},
@@ -122,12 +115,10 @@ class Rapport:
                 # the workspace's own choice wins; otherwise the team file's (or the default)
                 sensitivity=ws.sensitivity if '"sensitivity"' in raw else self.config.sensitivity,
             )
-            engine = Engine(config=config)
-            hit = (engine, Rewriter(engine))
-            if len(self._engines) >= 256:  # many workspaces, many settings: stay bounded
-                self._engines.clear()
-            self._engines[raw] = hit
-        return hit
+            if len(self._configs) >= 256:  # many workspaces, many settings: stay bounded
+                self._configs.clear()
+            self._configs[raw] = config
+        return raw, config
 
     async def context_for(
         self, user: UserRef, recipient: str | None, reader: LedgerReader | None = None
@@ -151,23 +142,25 @@ class Rapport:
         supplied: Mapping[str, str] | None = None,
         record: bool = True,
     ) -> Report:
-        """Check a draft with everything rapport knows about this user's outreach."""
+        """Check a draft with everything rapport knows about this user's outreach.
+
+        Raises CheckRefused when the workers are all taken or the draft is too slow to check.
+        """
         started = time.perf_counter()
-        engine, rewriter = await self.engine_for(user)
+        key, config = await self.config_for(user)
         reader = self.ledger.reader(user)
         context = await self.context_for(user, recipient, reader)
-        report, signals = engine.analyse(text, context)
-        name = recipient or _greeted(signals.greeting_name)
+        first: First = await self.workers.run(key, config, "read", text, context, recipient)
+        name = first.name
         if name and not recipient:  # the ledger may know the person the draft greets
             context = await self.context_for(user, name, reader)
         # What earlier checks and the ledger know: the rules read it from the context.
-        context = await self._with_history(user, text, name, record, context, reader)
-        if context != Context():
-            report, signals = engine.analyse(text, context)
-        findings = tuple(self._ledger_notes(report.findings, name))
-        report = replace(report, findings=tuple(sorted(findings, key=_order)))
-        if rewrite:
-            report = replace(report, rewrite=rewriter.rewrite(report, signals, supplied))
+        context = await self._with_history(user, first.fingerprint, name, record, context, reader)
+        if context != Context() or rewrite:
+            job = (text, context, name, rewrite, supplied)
+            report: Report = await self.workers.run(key, config, "check", *job)
+        else:
+            report = finish(first.report, name)
         rules = tuple(sorted({f.rule for f in report.findings}))
         if record:
             await self.store.record_check(
@@ -176,31 +169,20 @@ class Rapport:
         metrics().check(user.platform, report.kind.value, rules, time.perf_counter() - started)
         return report
 
-    def _ledger_notes(self, findings: tuple[Finding, ...], name: str | None) -> list[Finding]:
-        notes = _wording()["notes"]
-        out = []
-        for f in findings:
-            if name and f.rule in ("cold-ask", "ask-before-give"):
-                note = _render(notes[f.rule.replace("-", "_")], name=person(name).display)
-                f = replace(f, message=f.message + note)
-            out.append(f)
-        return out
-
     async def _with_history(
         self,
         user: UserRef,
-        text: str,
+        fingerprint: int,
         name: str | None,
         record: bool,
         context: Context,
         reader: LedgerReader,
     ) -> Context:
         """The context with who is owed a thank-you and how many got this same message."""
-        from bot.fingerprint import NEAR, recipient_key, simhash
+        from bot.fingerprint import NEAR, recipient_key
 
         owed = await reader.owed_to(name) if name else None
         now = self.clock()
-        fingerprint = simhash(text, names=[name] if name else [])
         secret = await self.store.secret()
         key = recipient_key(_first_name(name), secret) if name else None
         since = now - self.blast_window_hours * 3600
@@ -219,19 +201,48 @@ class Rapport:
     async def read_pasted(self, user: UserRef, text: str) -> Pasted:
         """A message pasted to the coach, read with this workspace's engine: its kind, who it
         is written to, who it recommends, and whether it reads as written to someone."""
-        from bot.coach.pasted import read_pasted
-
-        engine, _ = await self.engine_for(user)
-        report, signals = engine.analyse(text)
-        return read_pasted(report, signals)
+        key, config = await self.config_for(user)
+        pasted: Pasted = await self.workers.run(key, config, "pasted", text)
+        return pasted
 
     async def _check_for_coach(self, user: UserRef, text: str, recipient: str | None) -> Report:
         return await self.check(user, text, recipient, record=False)
 
+    async def _rewrite_for_coach(
+        self, user: UserRef, text: str, context: Context, supplied: Mapping[str, str]
+    ) -> Rewrite | None:
+        """The coach's rewrite of a draft (with rapport's own settings, as the coach always
+        used)."""
+        rewrite: Rewrite | None = await self.workers.run(
+            "", self.config, "rewrite", text, context, dict(supplied)
+        )
+        return rewrite
+
+    async def _compose_for_coach(
+        self,
+        user: UserRef,
+        kind: Kind,
+        supplied: Mapping[str, str],
+        context: Context,
+        decline: bool,
+        skipped: Collection[str],
+    ) -> Rewrite:
+        """The coach's message built from the answers alone."""
+        job = (kind, dict(supplied), context, decline, list(skipped))
+        composed: Rewrite = await self.workers.run("", self.config, "compose", *job)
+        return composed
+
     # -- coaching ---------------------------------------------------------------------------
     async def talk(self, key: SessionKey, text: str) -> Reply:
-        """One message to the coach in this channel."""
-        return await self.coach.handle(key, text)
+        """One message to the coach in this channel.  A turn whose check the workers refuse
+        (all busy, or the draft too slow to read) says so and leaves the session as it was."""
+        try:
+            return await self.coach.handle(key, text)
+        except CheckRefused as refused:
+            from bot.coach.replies import Reply
+            from bot.coach.wording import say
+
+            return Reply(say(refused.wording))
 
     async def _finished(self, key: SessionKey, session: CoachSession) -> str:
         """A session ended with a message: keep its scores (and the text, if opted in)."""
@@ -271,13 +282,3 @@ class Rapport:
 def _first_name(name: str) -> str:
     """Who a message is to, for counting different people: "Dana" and "Dana Lee" are one."""
     return name if name.startswith("<") else (name.split() or [name])[0]
-
-
-def _greeted(name: str | None) -> str | None:
-    if not name or name.startswith("@"):
-        return None
-    return name[:1].upper() + name[1:]
-
-
-def _order(f: Finding) -> tuple[int, int, str]:
-    return (f.start, f.severity.rank, f.rule)

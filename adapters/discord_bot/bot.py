@@ -61,7 +61,9 @@ MODAL_LIMIT = 4000
 #: Core work (checks, coach turns) running at once; more wait their turn after their defer.
 #: A check is CPU work on the event loop, so a few at a time keep the loop free for new
 #: requests' defers (bench/slack_load.py: ack p99 at 50 concurrent fell by a third against 32)
-#: and lose no throughput: the database waits between them are short.
+#: and lose no throughput: the database waits between them are short.  With checks in worker
+#: processes (`rapport serve`), the pool says how many may wait there (`Runner.in_flight`),
+#: so someone's slow check never keeps another user's work from starting.
 MAX_IN_FLIGHT = 4
 _MENTION = re.compile(r"<@!?(\d+)>")
 #: Rule ids as Discord pickers (at most 25 choices).
@@ -263,7 +265,7 @@ class DiscordAdapter:
         self.rapport = rapport
         self.settings = settings
         self.limiter = RateLimiter(settings.rate, settings.per)
-        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._slots = asyncio.Semaphore(max(MAX_IN_FLIGHT, rapport.workers.in_flight))
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()

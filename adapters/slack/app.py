@@ -96,7 +96,9 @@ Respond = Callable[..., Awaitable[Any]]
 #: Core work (checks, coach turns) running at once; more wait their turn after their ack.
 #: A check is CPU work on the event loop, so a few at a time keep the loop free for new
 #: requests' acks (bench/slack_load.py: ack p99 at 50 concurrent fell by a third against 32)
-#: and lose no throughput: the database waits between them are short.
+#: and lose no throughput: the database waits between them are short.  With checks in worker
+#: processes (`rapport serve`), the pool says how many may wait there (`Runner.in_flight`),
+#: so someone's slow check never keeps another user's work from starting.
 MAX_IN_FLIGHT = 4
 #: Work acknowledged and not yet finished (running or waiting its turn) in one process; beyond
 #: this a request is answered "busy, try again in a minute" at once instead of waiting without
@@ -129,7 +131,7 @@ class SlackAdapter:
         self.cmd = settings.command
         self._admins: dict[tuple[str, str], tuple[float, bool]] = {}
         self._names: dict[tuple[str, str], str] = {}
-        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._slots = asyncio.Semaphore(max(MAX_IN_FLIGHT, rapport.workers.in_flight))
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()

@@ -4,7 +4,7 @@ reply and leaving the session in its next state.  No I/O but through the `Tools`
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,6 @@ from bot.coach.wording import has, say
 from bot.ledger import Ledger, clean_name
 from bot.lexicon import greeting_words
 from bot.models import Context, Finding, Kind, Report, Rewrite, Trust
-from bot.rewrite import Rewriter
 from bot.storage.base import UserRef
 
 __all__ = [
@@ -65,13 +64,19 @@ _ENDORSED_FOR = re.compile(r"(?i)^(?:the|a|an|your|their|his|her|that|this)\b|^\
 
 @dataclass(frozen=True, slots=True)
 class Tools:
-    """What the steps may use: the rewriter, the ledger, and ledger-aware checks."""
+    """What the steps may use: the ledger, and the engine's work (ledger-aware checks, the
+    rewriter), all awaited: the service runs the CPU work off the event loop."""
 
-    rewriter: Rewriter
     ledger: Ledger
     context_for: Callable[[UserRef, str | None], Awaitable[Context]]
     check: Callable[[UserRef, str, str | None], Awaitable[Report]]
     read_pasted: Callable[[UserRef, str], Awaitable[Pasted]]  # a pasted message's kind and people
+    #: (user, draft, context, answers) → the draft's rewrite
+    rewrite: Callable[[UserRef, str, Context, Mapping[str, str]], Awaitable[Rewrite | None]]
+    #: (user, kind, answers, context, decline, skipped) → a message from the answers alone
+    compose: Callable[
+        [UserRef, Kind, Mapping[str, str], Context, bool, Collection[str]], Awaitable[Rewrite]
+    ]
 
 
 def _names(s: CoachSession) -> dict[str, str]:
@@ -146,11 +151,9 @@ async def _compose(tools: Tools, s: CoachSession, user: UserRef, flow: Flow) -> 
         return None
     context = await tools.context_for(user, s.answers.get("recipient"))
     if s.draft is not None:
-        return tools.rewriter.check(s.draft, context, s.answers).rewrite
+        return await tools.rewrite(user, s.draft, context, s.answers)
     skipped = [f for f in s.skipped if f in flow.optional]
-    return tools.rewriter.compose(
-        flow.kind, s.answers, context, decline=flow.decline, skipped=skipped
-    )
+    return await tools.compose(user, flow.kind, s.answers, context, flow.decline, skipped)
 
 
 async def _review(
@@ -166,7 +169,7 @@ async def _review(
                 "recipient": name,
                 **({"relationship": s.known[name]} if s.known.get(name) else {}),
             }
-            personal = tools.rewriter.check(s.draft, context, supplied).rewrite
+            personal = await tools.rewrite(user, s.draft, context, supplied)
             notes.append((name, personal.text if personal and personal.text else s.draft))
         s.message = "\n\n---\n\n".join(text for _, text in notes)
         s.question = say("review.next")
