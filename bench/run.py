@@ -472,6 +472,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-cli", action="store_true", help="skip the CLI wall-time/RSS part")
     p.add_argument("--no-rewrite", action="store_true", help="skip the rewrite-overhead part")
     p.add_argument(
+        "--no-adversarial",
+        action="store_true",
+        help="skip the linear-time part (adversarial drafts)",
+    )
+    p.add_argument(
         "--python",
         type=Path,
         default=MAIN_VENV / "bin" / "python",
@@ -588,6 +593,34 @@ def measure_rewrite(args: argparse.Namespace, corpus_path: Path, errors: list[st
     return Verdict(name, "PASS" if p99 < TARGET_P99_OVERHEAD_MS else "FAIL", f"{p99:.2f} ms")
 
 
+def measure_adversarial(args: argparse.Namespace, errors: list[str]) -> list[Verdict]:
+    """Per-character time at 40k vs 1k on hostile drafts, in a fresh process
+    (`bench/adversarial.py`); one verdict for the worst ratio of all shapes."""
+    from bench.adversarial import TARGET_RATIO, verdicts
+
+    name = f"hostile drafts: µs/char at 40k ≤ {TARGET_RATIO:g}× at 1k (check and rewrite)"
+    out_path = args.out / "adversarial.json"
+    argv = [str(pick_python(args.python)), "-m", "bench.adversarial", "--json", str(out_path)]
+    if args.quick:
+        argv += ["--repeats", "1"]
+    print("… measuring linear time on adversarial drafts", file=sys.stderr, flush=True)
+    try:
+        proc = subprocess.run(
+            argv, cwd=ROOT, capture_output=True, text=True, timeout=args.timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        errors.append("adversarial: timed out")
+        return [Verdict(name, "SKIP", "timed out")]
+    if proc.returncode != 0 or not out_path.exists():
+        errors.append(f"adversarial: {headline(proc.stderr or 'no output')}")
+        return [Verdict(name, "SKIP", "adversarial worker failed")]
+    print(proc.stdout.rstrip())
+    results = verdicts(json.loads(out_path.read_text(encoding="utf-8")))
+    worst = max(results, key=lambda r: r[2])
+    status = "PASS" if all(passed for _, passed, _ in results) else "FAIL"
+    return [Verdict(name, status, f"worst {worst[0]} {worst[2]:.2f}")]
+
+
 def write_results(
     path: Path,
     runs: dict[str, ToolRun],
@@ -649,6 +682,8 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = judge(runs, cli)
     if not args.no_rewrite and runs.get("rapport") and runs["rapport"].status == "ok":
         verdicts.append(measure_rewrite(args, corpus_path, errors))
+    if not args.no_adversarial and runs.get("rapport") and runs["rapport"].status == "ok":
+        verdicts.extend(measure_adversarial(args, errors))
     print_verdicts(verdicts)
     rapport = runs.get("rapport")
     if rapport is not None and rapport.status == "unavailable":

@@ -80,8 +80,7 @@ def _hits(det: Detector, s: Signals) -> list[Hit]:
 
 def _clause_has(s: Signals, pos: int, pattern: re.Pattern[str]) -> bool:
     """True when `pattern` occurs earlier in the clause that holds `pos`."""
-    start = s.doc.clause_start(pos)
-    return pattern.search(s.doc.norm, start, pos) is not None
+    return s.doc.clause_has(pattern, pos)
 
 
 def _phrases(det: Detector, a: Assessment) -> list[Span]:

@@ -9,17 +9,19 @@ prompt in the template, never a guess.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from bot.honesty import fact_tokens
 from bot.markup import mask_markup
 from bot.models import FACT_FIELDS, Kind, Report
 from bot.recache import rx
 from bot.second_person import ABOUT_THEM, SPOKEN_TO_THEM, second_person
-from bot.signals import Signals, cue_pattern
+from bot.signals import Hit, Signals, cue_pattern
 from bot.text import wrapped
 
 __all__ = [
@@ -376,8 +378,11 @@ class Facts:
             return []
         at = self.position.get
         first = at(asks[0], 0)
-        between = [at(t, 0) for t in self.sentences() if t not in asks and at(t, 0) > first]
-        return [a for a in asks[1:] if any(first < b < at(a, 0) for b in between)]
+        ask_set = set(asks)
+        between = [at(t, 0) for t in self.sentences() if t not in ask_set and at(t, 0) > first]
+        # every b in `between` is past the first ask: one stands before `a` when the least does
+        least = min(between, default=None)
+        return [a for a in asks[1:] if least is not None and least < at(a, 0)]
 
     def leave_out(
         self, sentence: str, rule: str, span: tuple[int, int] | None = None, at: int = 0
@@ -618,8 +623,12 @@ def _ask(report: Report, s: Signals, supplied: Mapping[str, str]) -> Ask | None:
         if kind is Kind.ENDORSEMENT_REQUEST
         else ("intro", "referral")
     )
+    tried: set[tuple[int, int]] = set()  # a sentence with two ask hits is searched once
     for hit in sorted(hits, key=lambda h: h.start):
         start, end = s.doc.sentence_at(hit.start)
+        if (start, end) in tried:
+            continue
+        tried.add((start, end))
         for ask_type, pattern, how in _ASK_TARGETS:
             if ask_type not in wanted:
                 continue
@@ -643,9 +652,9 @@ def _ask(report: Report, s: Signals, supplied: Mapping[str, str]) -> Ask | None:
 def _deadline(report: Report, s: Signals) -> str | None:
     """A deadline the sender gives ("by Friday", "the form closes on the 12th"), not a date in a
     memory ("we shipped it by Friday night")."""
-    memories = [h.start for cue in ("relationship", "shared_context") for h in s.voice(cue)]
+    memories = sorted(h.start for cue in ("relationship", "shared_context") for h in s.voice(cue))
     for n_start, n_end in s.own_sentences:
-        if any(n_start <= p < n_end for p in memories):
+        if _any_in(memories, n_start, n_end):
             continue
         a, b = s.doc.span(n_start, n_end)
         sentence = report.text[a:b]
@@ -718,6 +727,35 @@ _LIST_AFTER = rx(r"[ \t]*\n[ \t]*" + _MARKER + r"\s")
 _BULLET_BEFORE = rx(r"\n[ \t]*([-•*])[ \t]+\Z")
 #: A blank line right before a position: what follows began a paragraph.
 _PARAGRAPH_BEFORE = rx(r"\n[ \t]*\n[ \t>*•-]*\Z")
+_PARAGRAPH_MARKERS = frozenset(" \t>*•-")
+
+
+def _paragraph_before(text: str, at: int) -> bool:
+    """`_PARAGRAPH_BEFORE.search(text, 0, at)`, read backwards from `at` instead of searched
+    from the start of the draft for every kept sentence."""
+    at = min(at, len(text))
+    k = at
+    while k > 0 and text[k - 1] in _PARAGRAPH_MARKERS:
+        k -= 1
+    if k == 0 or text[k - 1] != "\n":
+        return False
+    k -= 1
+    while k > 0 and text[k - 1] in " \t":
+        k -= 1
+    return k > 0 and text[k - 1] == "\n"
+
+
+def _any_in(ordered: list[int], start: int, end: int) -> bool:
+    """True when a position of the ascending list lies in [start, end)."""
+    i = bisect.bisect_left(ordered, start)
+    return i < len(ordered) and ordered[i] < end
+
+
+def _count_in(ordered: list[int], start: int, end: int) -> int:
+    """How many positions of the ascending list lie in [start, end)."""
+    return max(0, bisect.bisect_left(ordered, end) - bisect.bisect_left(ordered, start))
+
+
 #: Urgency opening a sentence ("Today if possible…", "ASAP if you can…").
 _URGENT_OPENING = rx(rf"(?i)\s*(?:today|tonight|{_HURRY}|now)\b")
 #: Urgency closing an ask ("…at your company today.", "DM me TODAY!", "asap pls").
@@ -846,27 +884,59 @@ def _greeting_end(s: Signals, end: int) -> int:
     return name.end() if name else end
 
 
-def _strip_greeting(s: Signals, n_start: int, n_end: int, recipient: str | None = None) -> int:
-    """Where the sentence's own words begin, after a salutation, a leading @mention or emoji."""
+def _greeting_hits(s: Signals) -> list[tuple[list[int] | None, list[Hit]]]:
+    """Unquoted hits of each greeting cue, with their starts when ascending, for
+    `_strip_greeting` (gathered once per draft, not once per sentence)."""
+    out: list[tuple[list[int] | None, list[Hit]]] = []
+    for cue in ("greeting", "crowd_greeting", "generic_greeting"):
+        hits = [h for h in s.hits(cue) if not h.quoted]
+        starts = [h.start for h in hits]
+        out.append((starts if all(a <= b for a, b in pairwise(starts)) else None, hits))
+    return out
+
+
+def _hits_in(
+    greetings: list[tuple[list[int] | None, list[Hit]]], n_start: int, n_end: int
+) -> list[Hit]:
+    """The hits starting in [n_start, n_end), cue by cue, each cue's in its own order."""
+    found: list[Hit] = []
+    for starts, hits in greetings:
+        if starts is None:
+            found += [h for h in hits if n_start <= h.start < n_end]
+        else:
+            found += hits[bisect.bisect_left(starts, n_start) : bisect.bisect_left(starts, n_end)]
+    return found
+
+
+def _strip_greeting(
+    s: Signals,
+    n_start: int,
+    n_end: int,
+    recipient: str | None = None,
+    greeting_hits: list[tuple[list[int] | None, list[Hit]]] | None = None,
+) -> int:
+    """Where the sentence's own words begin, after a salutation, a leading @mention or emoji.
+
+    `greeting_hits` (from `_greeting_hits`) saves gathering them again for every sentence."""
     norm = s.doc.norm
-    greetings = [
-        h
-        for cue in ("greeting", "crowd_greeting", "generic_greeting")
-        for h in s.hits(cue)
-        if not h.quoted and n_start <= h.start < n_end
-    ]
+    layout = s.doc.layout
+    greetings = _hits_in(greeting_hits or _greeting_hits(s), n_start, n_end)
     start = n_start
     moved = True
     while moved and start < n_end:
         moved = False
         while start < n_end and norm[start] in " \t\n,!.:;-—>*_":
-            inside = next((e for e in s.doc.entities if e.start < start < e.end), None)
+            inside = layout.covering(start)
             if inside is not None:  # blanks of a masked link: the link itself starts here
                 start = inside.start
                 break
             start += 1
-        for e in s.doc.entities:
+        entities = s.doc.entities
+        for j in range(layout.first_from(start), len(entities)):
+            e = entities[j]
             if e.start != start:
+                if e.start > start and layout.disjoint:
+                    break  # sorted: no later entity starts here (only a match moves `start`)
                 continue
             a, b = s.doc.span(e.start, e.end)
             if e.type in ("broadcast", "group", "emoji") or (
@@ -890,6 +960,10 @@ def salutation_spans(s: Signals) -> list[tuple[int, int]]:
 
 def _widen(s: Signals, start: int, end: int) -> tuple[int, int]:
     """Never cut a link or mention in half: a sentence boundary inside one moves to its edge."""
+    layout = s.doc.layout
+    if layout.disjoint:  # at most one entity covers each boundary
+        left, right = layout.covering(start), layout.covering(end)
+        return (left.start if left else start), (right.end if right else end)
     for e in s.doc.entities:
         if e.start < start < e.end:
             start = e.start
@@ -1009,15 +1083,16 @@ def _sentences(
     trades = any(f.rule in ("quid-pro-quo", "engagement-bait") for f in report.findings)
     bait = any(f.rule == "engagement-bait" for f in report.findings)
     wanted = _ASK_CUES | {c for cs in _ROLE_CUES.values() for c in cs} | {"self_wants", "gratitude"}
-    starts = {cue: [h.start for h in s.voice(cue)] for cue in wanted}
-    praise = [h.start for h in s.voice("self_praise")]
+    starts = {cue: sorted(h.start for h in s.voice(cue)) for cue in wanted}
+    praise = sorted(h.start for h in s.voice("self_praise"))
+    greeting_hits = _greeting_hits(s)
     out = []
     covered = 0
     marker: int | None = None  # where a bare list number ("1.") stood, for the item after it
     for n_start, n_end in _unwrapped_sentences(s):
         n_start, n_end = _widen(s, max(n_start, covered), n_end)
         covered = n_end
-        own = _strip_greeting(s, n_start, n_end, recipient)
+        own = _strip_greeting(s, n_start, n_end, recipient, greeting_hits)
         if own >= n_end:
             continue
         a, b = s.doc.span(own, n_end)
@@ -1057,7 +1132,7 @@ def _sentences(
             continue  # a sign-off, or a link on its own line: the template places both
         if len(words) <= 2 and words[0].rstrip(",.!") in sender.split():
             continue
-        cues = {cue for cue, at in starts.items() if any(n_start <= p < n_end for p in at)}
+        cues = {cue for cue, at in starts.items() if _any_in(at, n_start, n_end)}
         spans = [(fs, fe, rule) for fs, fe, rule in flagged if fs < b and a < fe]
         me_only = bool(_ME_FIRST.match(text.strip())) and not _YOU.search(text)
         if cues & {"relationship", "shared_context"}:  # a date in a memory is not a deadline
@@ -1080,8 +1155,8 @@ def _sentences(
             rule == "blast" for *_, rule in spans
         ):
             spans.append((a, b, "blast"))  # a line to the crowd has no place in a note to one
-        weight = sum(n_start <= p < n_end for p in starts["self_wants"]) + 1.5 * sum(
-            n_start <= p < n_end for p in praise
+        weight = _count_in(starts["self_wants"], n_start, n_end) + 1.5 * _count_in(
+            praise, n_start, n_end
         )
         out.append(_Sentence(text, a, b, cues, spans, n_start, n_end, weight))
     return out
@@ -1200,8 +1275,8 @@ _LINKS_AND_CLOSINGS = rx(rf"(?i)(?<!\w)(?:{_CLOSING_WORDS})(?!\w)|[^\w\s]")
 def _links_blanked(s: Signals, start: int, end: int, text: str) -> str:
     """The sentence with its links and e-mail addresses taken out (to see what else it says)."""
     masked = s.doc.cased[start:end]
-    for e in s.doc.entities:
-        if e.type in ("link", "email", "emoji") and start <= e.start < end:
+    for e in s.doc.layout.starting_in(start, end):
+        if e.type in ("link", "email", "emoji"):
             masked = masked[: e.start - start] + " " * (e.end - e.start) + masked[e.end - start :]
     return masked
 
@@ -1260,6 +1335,7 @@ def extract_facts(
         whole = sent.n_start <= source[0] and source[1] <= sent.n_end
         return whole or bool(sent.cues & _ASK_CUES)
 
+    bare_orders = sorted(start for start, _, softened in s.imperatives_for_sender if not softened)
     for sent in _sentences(report, s, facts.sender or "\0", facts.recipient, also_flagged):
         bare = sent.text.strip()
         if sent.spans and _trimmable(sent.text, sent.spans, s, sent.a):
@@ -1294,9 +1370,8 @@ def extract_facts(
             if s.to_crowd and _CROWD_WORDS.search(text):
                 facts.removed.append(Removed(("blast",), bare))
                 continue
-            if any(
-                sent.n_start <= start < sent.n_end and not softened
-                for start, _, softened in s.imperatives_for_sender
+            if _any_in(
+                bare_orders, sent.n_start, sent.n_end
             ):  # "Endorse me for X.": the template asks it as a question instead
                 facts.removed.append(Removed(("curt",), bare))
                 continue
@@ -1354,15 +1429,14 @@ def extract_facts(
             facts.ask_kept = any(  # (a list item's kept sentence starts at its "1.")
                 sa - 6 <= facts.position.get(t, -99) < sb for t in facts.asks
             )
-    facts.paragraphs = {
-        t for t, at in facts.position.items() if _PARAGRAPH_BEFORE.search(report.text, 0, at)
-    }
+    facts.paragraphs = {t for t, at in facts.position.items() if _paragraph_before(report.text, at)}
     for t, at in facts.position.items():  # "- BSc Statistics…": the marker the greeting-strip took
         bullet = _BULLET_BEFORE.search(report.text, max(0, at - 8), at)
         if bullet:
             facts.bullets[t] = bullet.group(1)
     if "self-centered" in rules and self_talk:
         _one_reason(facts, self_talk)
+    kept_as_self = {*facts.reason, *facts.details}
     facts.about_me = (
         []
         if not self_talk
@@ -1371,8 +1445,7 @@ def extract_facts(
             # want 600 signups"), never for one mention of the sender's situation.
             text
             for sent, text in sorted(self_talk, key=lambda item: -_self_weight(item[0]))
-            if (text in facts.reason or text in facts.details)
-            and (_self_weight(sent) >= 1.5 or not fact_tokens(sent.text))
+            if text in kept_as_self and (_self_weight(sent) >= 1.5 or not fact_tokens(sent.text))
         ]
     )
     return facts

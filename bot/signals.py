@@ -196,6 +196,8 @@ def _continues_word(ch: str, name: str) -> bool:
     return (ch.isalnum() or ch == "_") == (name[-1].isalnum() or name[-1] == "_")
 
 
+#: What may stand before a word that still starts its line ("> - @_ Hi").
+_LINE_MARKERS = frozenset(" \t>*_-@")
 _THIRD_PERSON = rx(r"\b(?:he|she|they|him|her|them|his|hers|their)\b")
 _NAME_SUBJECT = rx(r"(?:^|(?<=[.!?]\s))[A-Z][a-z'-]+ (?:is|was|'s|has been|remains|really is)\b")
 
@@ -280,12 +282,16 @@ class Signals:
     def at_line_start_of(self, hits: list[Hit]) -> list[Hit]:
         """The unquoted hits that stand first on their line."""
         norm = self.doc.norm
+        layout = self.doc.layout
         out = []
         for h in hits:
             if h.quoted:
                 continue
-            line_start = norm.rfind("\n", 0, h.start) + 1
-            if not norm[line_start : h.start].strip(" \t>*_-@"):
+            line_start = layout.line_start(h.start)
+            at = h.start  # only markers between the line's start and the hit
+            while at > line_start and norm[at - 1] in _LINE_MARKERS:
+                at -= 1
+            if at == line_start:
                 out.append(h)
         return out
 
@@ -451,20 +457,22 @@ class Signals:
         names = {n.lower() for n in self.proper_nouns}
         if not names:
             return 0
-        # One pass over "at X", "from X"…: where a name could start, checked against the names
-        # (a pattern per name would be compiled afresh for every draft).
+        # One pass over "at X", "from X"…: where a name could start, the words there looked up
+        # among the names of each length (searching the draft for every name was quadratic on
+        # a long draft full of names).
         own = self.own_text
-        starts = {m.end() for m in _AFTER_PREPOSITION.finditer(own)}
-        count = 0
+        by_length: dict[int, set[str]] = {}
         for name in names:
-            at = own.find(name)
-            while at >= 0:
-                end = at + len(name)
-                if at in starts and not (end < len(own) and _continues_word(own[end], name)):
-                    count += 1
-                    break
-                at = own.find(name, at + 1)
-        return count
+            by_length.setdefault(len(name), set()).add(name)
+        found: set[str] = set()
+        for m in _AFTER_PREPOSITION.finditer(own):
+            at = m.end()
+            for length, same in by_length.items():
+                name = own[at : at + length]
+                end = at + length
+                if name in same and not (end < len(own) and _continues_word(own[end], name)):
+                    found.add(name)
+        return len(found)
 
     @cached_property
     def _feature_their_work(self) -> int:

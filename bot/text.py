@@ -8,9 +8,12 @@ characters the user typed, emoji, curly quotes and all.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from bot.clauses import ClauseIndex
+from bot.layout import Layout
 from bot.markup import Entity, mask_markup
 from bot.recache import rx
 
@@ -95,11 +98,12 @@ _META_QUESTION = rx(
     r"help me|can you help|what's the best way|what would you)"
 )
 
-_CLAUSE_BREAK = rx(r"[,;:()]|\s[-]\s|\b(?:but|though|although|however|whereas|yet)\b")
 _NEGATOR = rx(
     r"\b(?:not|no|never|nor|without|neither|none|nobody|nothing|hardly)\b|n't\b|\bdont\b|\bwont\b|"
     r"\bcant\b|\bisnt\b|\bdidnt\b|\bwouldnt\b"
 )
+#: How far back (characters) a negation in the same clause still scopes over a word.
+_NEGATION_REACH = 90
 # Negation words that do not negate what follows: "don't forget to like", "not only",
 # "no doubt", "can't wait", "don't hesitate", "not sure if you'd…".
 _NOT_A_NEGATION = rx(
@@ -124,6 +128,8 @@ class Doc:
     truncated: bool = False
     _sentence_starts: list[int] = field(default_factory=list)
     _quote_starts: list[int] = field(default_factory=list)
+    _clauses: ClauseIndex | None = None
+    _layout: Layout | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of `norm` to the original text."""
@@ -150,19 +156,35 @@ class Doc:
         i = bisect.bisect_right(self._quote_starts, start) - 1
         return i >= 0 and self.quoted[i][1] >= (end if end is not None else start + 1)
 
+    @property
+    def clauses(self) -> ClauseIndex:
+        """Clause breaks and guard phrases, indexed once so each question is a bisect."""
+        if self._clauses is None:
+            self._clauses = ClauseIndex(self.norm, self._sentence_starts)
+        return self._clauses
+
+    @property
+    def layout(self) -> Layout:
+        """Line starts and the entity at a position, indexed once so each question is a bisect."""
+        if self._layout is None:
+            self._layout = Layout(self.norm, self.entities)
+        return self._layout
+
     def clause_start(self, pos: int) -> int:
         """Where the clause holding `pos` begins (after the last comma, 'but', dash… before it)."""
         s_start, _ = self.sentence_at(pos)
-        start = s_start
-        for m in _CLAUSE_BREAK.finditer(self.norm, s_start, pos):
-            start = m.end()
-        return start
+        return self.clauses.clause_start(s_start, pos)
+
+    def clause_has(self, pattern: re.Pattern[str], pos: int) -> bool:
+        """True when `pattern` occurs earlier in the clause that holds `pos`."""
+        return self.clauses.occurs(pattern, self.clause_start(pos), pos)
 
     def is_negated(self, pos: int, end: int | None = None) -> bool:
         """True when a negation earlier in the clause (or inside [pos, end)) scopes over `pos`."""
-        clause = self.norm[self.clause_start(pos) : pos if end is None else end]
-        if len(clause) > 90:
-            clause = clause[-90:]
+        stop = pos if end is None else end
+        # only the last 90 characters of the clause count: slice just those (a long
+        # unpunctuated clause must not be copied for every hit in it)
+        clause = self.norm[max(self.clause_start(pos), stop - _NEGATION_REACH) : stop]
         if not _NEGATOR.search(clause):
             return False
         return bool(_NEGATOR.search(_NOT_A_NEGATION.sub(" ", clause)))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.text import MAX_CHARS, prepare, wrapped
+import re
+
+from bot.clauses import CLAUSE_BREAK
+from bot.lexicon import compile_phrases
+from bot.text import MAX_CHARS, Doc, prepare, wrapped
 
 
 def test_norm_keeps_offsets_for_curly_quotes_and_emoji() -> None:
@@ -95,3 +99,51 @@ def test_a_hard_wrap_is_told_from_a_line_of_its_own() -> None:
     ).norm
     breaks = [i for i, c in enumerate(norm) if c == "\n"]
     assert [wrapped(norm, i) for i in breaks] == [False, False, True, False, False]
+
+
+# -- linear time (issue 16): counted in characters scanned, never timed ----------------------
+
+_GUARD = compile_phrases(["i'?ll", "i will", "let me", "if possible"])
+
+
+def _scan_clause_start(doc: Doc, pos: int) -> int:
+    """The per-hit rescan the clause index replaced: the reference answer."""
+    start, _ = doc.sentence_at(pos)
+    found = start
+    for m in CLAUSE_BREAK.finditer(doc.norm, start, pos):
+        found = m.end()
+    return found
+
+
+def test_clause_questions_scan_each_character_a_bounded_number_of_times() -> None:
+    # Unpunctuated repetition: one sentence, one clause.  Rescanning from the sentence start
+    # for every hit read ~n²/2 characters (20,000 of these took seconds); the index reads the
+    # draft a few times, plus a window of a few dozen characters per question.
+    per_char = []
+    for reps in (100, 800):
+        doc = prepare("PLEASE ENDORSE ME NOW " * reps)
+        words = [m.start() for m in re.finditer(r"\w+", doc.norm)]
+        for pos in words:
+            doc.is_negated(pos)
+            doc.clause_has(_GUARD, pos)
+        assert len(words) == 4 * reps
+        assert doc.clauses.steps <= 3 * len(doc.norm) + 32 * len(words), (reps, doc.clauses.steps)
+        per_char.append(doc.clauses.steps / len(doc.norm))
+    assert per_char[1] <= 1.1 * per_char[0], per_char  # 8× the draft, not 8× the work per char
+
+
+def test_clause_index_answers_exactly_as_the_rescan_did() -> None:
+    # Breaks that end right at the position asked about ("but" cut off inside "butter"),
+    # dashes across a sentence start, long whitespace runs inside a guard phrase ("i     will").
+    text = (
+        "I will, but butter now - and yet\n- the thing i     will send however thoughtful now. "
+        "Not now: if possible (ill) let me, although whereas x - y!  But now?\nyet "
+    ) * 3
+    doc = prepare(text)
+    fallback = re.compile(r"(?<!\w)(?:i(?=\s)\s+will)(?!\w)")  # a lookahead: searched as before
+    for pos in range(len(doc.norm) + 2):
+        start = _scan_clause_start(doc, pos)
+        assert doc.clause_start(pos) == start, pos
+        for pattern in (_GUARD, fallback):
+            expected = pattern.search(doc.norm, start, pos) is not None
+            assert doc.clause_has(pattern, pos) is expected, (pos, pattern.pattern)
