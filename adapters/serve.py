@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bot.cli_store import idle_hours
 from bot.config import Config, ConfigError
-from bot.logs import configure
+from bot.logs import configure, libraries_from_env
 from bot.metrics import PrometheusMetrics, enable, measured_store
 
 __all__ = ["Service", "job_lease", "load_env", "run_serve"]
@@ -173,12 +173,16 @@ def pool_size(env: Mapping[str, str]) -> int:
 
 async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Config) -> int:
     """Serve until SIGTERM/SIGINT; returns the exit code."""
+    from bot.redact import redact
     from bot.service import Rapport
-    from bot.storage import is_postgres, open_store
-    from bot.storage.postgres import redact
+    from bot.storage import StoreError, is_postgres, open_store
     from bot.workers import pool_from_env
 
-    configure(env.get("RAPPORT_LOG_LEVEL", "INFO"), env.get("RAPPORT_LOG_FORMAT", "json") != "text")
+    configure(
+        env.get("RAPPORT_LOG_LEVEL", "INFO"),
+        env.get("RAPPORT_LOG_FORMAT", "json") != "text",
+        libraries_from_env(env.get("RAPPORT_LOG_LIBRARIES")),
+    )
     recorder = enable()
     slack_settings = discord_settings = None
     if "slack" in platforms:
@@ -196,8 +200,12 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     pool = pool_size(env)
     workers = pool_from_env(config, env)  # checks run in worker processes, off the loop
     url = env.get("RAPPORT_DATABASE_URL", "").strip() or None
-    store = await open_store(url, pool_size=pool)  # StoreError: a clear message, exit 2
-    where = redact(store.url) if is_postgres(store.url) else store.url
+    try:
+        store = await open_store(url, pool_size=pool)
+    except StoreError as exc:  # the log has the reason (masked); the terminal plain words, exit 2
+        log.error("can't open the database: %s", exc)
+        raise
+    where = redact(store.url)
     service = Service(platforms)
     service.rapport = Rapport(
         measured_store(store), config=config, idle_hours=idle, workers=workers
@@ -292,8 +300,11 @@ async def _shutdown(
         log.warning("shutdown: some work was still running after %.0f s", DRAIN_SECONDS)
     await _close(service, runner)
     if failed is not None:
+        from bot.redact import redact
+
         print(
-            f"rapport: a platform connection failed: {type(failed).__name__}: {failed}", flush=True
+            redact(f"rapport: a platform connection failed: {type(failed).__name__}: {failed}"),
+            flush=True,
         )
         return 1
     return 0

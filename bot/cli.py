@@ -25,6 +25,7 @@ from bot.inputs import (
 )
 from bot.lexicon import PhraseListError
 from bot.models import FACT_FIELDS, Context
+from bot.redact import redact
 from bot.rules import RuleFileError
 
 __all__ = ["build_parser", "main"]
@@ -158,9 +159,10 @@ def _facts(pairs: list[str]) -> dict[str, str]:
 
 
 def _fail(message: str) -> int:
+    """Say what went wrong (credentials masked, control characters shown); exit 2."""
     from bot.render import safe  # the message may quote a name, a path or a draft as typed
 
-    print(f"rapport: {safe(message)}", file=sys.stderr)
+    print(f"rapport: {safe(redact(message))}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -426,8 +428,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except (BadInput, ConfigError) as exc:
         return _fail(str(exc))
-    except StoreError as exc:
-        return _fail(str(exc))
+    except StoreError as exc:  # plain words; the database's address and the reason are opt-in
+        if str(exc) == exc.public:
+            return _fail(exc.public)
+        if os.environ.get("RAPPORT_DEBUG"):
+            return _fail(f"{exc.public}\nrapport: details: {exc}")
+        return _fail(f"{exc.public} (RAPPORT_DEBUG=1 shows the details)")
     except (RuleFileError, PhraseListError) as exc:
         return _fail(f"rapport's rule data is broken: {exc}")
     except KeyboardInterrupt:
@@ -439,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("RAPPORT_DEBUG"):
             raise
         return _fail(
-            f"internal error ({type(exc).__name__}: {exc}); nothing was changed. "
+            f"internal error ({type(exc).__name__}); nothing was changed. "
             "Run again with RAPPORT_DEBUG=1 to see the details, and please report it."
         )
 

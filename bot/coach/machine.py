@@ -9,6 +9,7 @@ serialised; different channels are independent sessions.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,8 @@ from bot.coach.steps import (
 from bot.coach.wording import say
 from bot.metrics import metrics
 from bot.storage.base import SessionKey, Store, StoreError
+
+log = logging.getLogger("rapport.coach")
 
 __all__ = ["Coach", "FinishHook"]
 
@@ -118,11 +121,10 @@ class Coach:
                 await self.store.delete_session(key)
             else:
                 await self.store.save_session(key, session.to_json(), self.clock())
-        except StoreError as exc:
-            return Reply(
-                f"I couldn't save that step ({exc}). Your session is as it was before this "
-                "message; please try again.",
-            )
+        except StoreError as exc:  # the reason goes to the log (masked), never to the person
+            metrics().failed(exc)
+            log.warning("couldn't save a coaching step: %s", exc)
+            return Reply(say("save_failed"))
         return reply
 
     async def _turn(

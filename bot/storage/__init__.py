@@ -82,16 +82,26 @@ def sqlite_path(url: str) -> Path | None:
     scheme, sep, rest = url.partition("://")
     base = scheme.lower().split("+", 1)[0]
     if not sep:
-        raise StoreError(f"{url!r} is not a database URL; {_USAGE}")
+        raise StoreError(
+            f"{url!r} is not a database URL; {_USAGE}",
+            f"RAPPORT_DATABASE_URL is not a database URL; {_USAGE}",
+        )
     if base != "sqlite":
-        raise StoreError(f"rapport can't use {scheme}:// databases; {_USAGE}")
+        message = f"rapport can't use {scheme}:// databases; {_USAGE}"
+        raise StoreError(message, message)
     if not rest.startswith("/"):
-        raise StoreError(f"{url!r}: a SQLite URL has no host part; {_USAGE}")
+        raise StoreError(
+            f"{url!r}: a SQLite URL has no host part; {_USAGE}",
+            f"RAPPORT_DATABASE_URL: a SQLite URL has no host part; {_USAGE}",
+        )
     raw = rest[1:]
     if raw == ":memory:":
         return None
     if not raw.strip() or "?" in raw:
-        raise StoreError(f"{url!r} names no database file (options are not supported); {_USAGE}")
+        raise StoreError(
+            f"{url!r} names no database file (options are not supported); {_USAGE}",
+            f"RAPPORT_DATABASE_URL names no database file (options are not supported); {_USAGE}",
+        )
     return Path(raw).expanduser().absolute()
 
 
@@ -114,7 +124,8 @@ async def open_store(url: str | None = None, pool_size: int = 10) -> Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"can't create the folder {path.parent} ({exc.strerror})") from None
+            message = f"can't create the folder {path.parent} ({exc.strerror})"
+            raise StoreError(message, message) from None
     from bot.storage.sqlite import SQLiteStore  # aiosqlite loads only when a store opens
 
     return await SQLiteStore.open(path)

@@ -194,23 +194,24 @@ def classify(where: str, tables: Sequence[str], meta: dict[str, str] | None) -> 
     if not tables:
         return 0
     if meta is None or meta.get("app") != APP:
-        raise StoreError(
+        message = (
             f"{where} is a SQLite database, but not rapport's (it has tables "
             f"{', '.join(sorted(tables)[:5])}{'…' if len(tables) > 5 else ''} and no rapport "
             f"marker); {_ADVICE}"
         )
+        raise StoreError(message, message)  # a local file: its path helps the person at it
     raw = meta.get("schema_version", "0")
     try:
         version = int(raw)
     except ValueError:
-        raise StoreError(
-            f"{where}: rapport's schema_version is {raw!r}, not a number; {_ADVICE}"
-        ) from None
+        message = f"{where}: rapport's schema_version is {raw!r}, not a number; {_ADVICE}"
+        raise StoreError(message, message) from None
     if version > LATEST:
-        raise StoreError(
+        message = (
             f"{where} was written by a newer rapport (schema version {version}; this rapport "
             f"knows up to {LATEST}); rapport left it untouched; upgrade rapport, or {_ELSEWHERE}"
         )
+        raise StoreError(message, message)
     return version
 
 

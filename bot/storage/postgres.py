@@ -29,7 +29,9 @@ from typing import Any
 
 import asyncpg
 
+from bot.errors import couldnt as _couldnt
 from bot.fingerprint import BANDS, bands, hamming
+from bot.redact import redact
 from bot.storage.base import (
     QUICK_WRITE_SECONDS,
     Alias,
@@ -65,14 +67,8 @@ _LOST = (
 )
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    creds, _, host = rest.rpartition("@")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in creds else f"{scheme}://{user}@{host}"
+#: How a person is told which database failed: never its URL, host or user.
+_THE_DATABASE = "the PostgreSQL database in RAPPORT_DATABASE_URL"
 
 
 def _signed(h: int) -> int:
@@ -117,19 +113,25 @@ async def _version(conn: asyncpg.Connection, where: str) -> int:
     if not tables:
         return 0
     if "meta" not in tables:
+        advice = "rapport left it untouched: point RAPPORT_DATABASE_URL at an empty database"
         raise StoreError(
             f"{where} has tables ({', '.join(sorted(tables)[:5])}) but none of them is rapport's; "
-            "rapport left it untouched: point RAPPORT_DATABASE_URL at an empty database"
+            f"{advice}",
+            f"{_THE_DATABASE} has tables, but none of them is rapport's; {advice}",
         )
     meta = {r["key"]: r["value"] for r in await conn.fetch("SELECT key, value FROM meta")}
     if meta.get("app") != APP:
-        raise StoreError(f"{where} is not rapport's database; rapport left it untouched")
+        raise StoreError(
+            f"{where} is not rapport's database; rapport left it untouched",
+            f"{_THE_DATABASE} is not rapport's; rapport left it untouched",
+        )
     version = int(meta.get("schema_version", "0"))
     if version > LATEST:
-        raise StoreError(
-            f"{where} was written by a newer rapport (schema version {version}; this rapport knows "
-            f"up to {LATEST}); upgrade rapport"
+        newer = (
+            f"was written by a newer rapport (schema version {version}; this rapport knows up to "
+            f"{LATEST}); upgrade rapport"
         )
+        raise StoreError(f"{where} {newer}", f"{_THE_DATABASE} {newer}")
     return version
 
 
@@ -158,7 +160,11 @@ class PostgresStore:
                 reset=_keep_session,
             )  # fmt: skip
         except (*_LOST, asyncpg.PostgresError, TimeoutError) as exc:
-            raise StoreError(f"can't connect to {where} ({type(exc).__name__}: {exc})") from None
+            raise StoreError(
+                f"can't connect to {where} ({type(exc).__name__}: {exc})",
+                f"can't connect to {_THE_DATABASE}; check that the server is up and that the "
+                "URL, user and password are right",
+            ) from None
         try:
             async with pool.acquire() as conn:
                 await _migrate(conn, where)
@@ -167,7 +173,10 @@ class PostgresStore:
             if isinstance(exc, StoreError):
                 raise
             if isinstance(exc, (*_LOST, asyncpg.PostgresError)):
-                raise StoreError(f"{where}: can't prepare the database ({exc})") from None
+                raise StoreError(
+                    f"{where}: can't prepare the database ({exc})",
+                    f"can't prepare {_THE_DATABASE} for rapport; can its user create tables?",
+                ) from None
             raise
         return cls(pool, where, max_size)
 
@@ -181,7 +190,9 @@ class PostgresStore:
         except StoreError:
             raise
         except (*_LOST, asyncpg.PostgresError, TimeoutError) as exc:
-            raise StoreError(f"{self.url}: couldn't {what} ({type(exc).__name__})") from exc
+            raise StoreError(
+                f"{self.url}: couldn't {what} ({type(exc).__name__})", _couldnt(what)
+            ) from exc
 
     @contextlib.asynccontextmanager
     async def _quick(self, what: str) -> AsyncIterator[asyncpg.Connection]:

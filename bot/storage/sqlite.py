@@ -32,6 +32,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.errors import couldnt as _couldnt
 from bot.fingerprint import BANDS, bands, hamming
 from bot.storage.base import (
     QUICK_WRITE_SECONDS,
@@ -121,34 +122,43 @@ async def _inspect(path: Path) -> None:
     """Refuse a file that isn't an empty or rapport database, touching it read-only."""
     where = str(path)
     if path.is_dir():
-        raise StoreError(f"{where} is a folder, not a database file; point the URL at a file")
+        message = f"{where} is a folder, not a database file; point the URL at a file"
+        raise StoreError(message, message)
     try:
         with path.open("rb") as f:
             head = f.read(len(_MAGIC))
     except FileNotFoundError:
         return  # created and migrated
     except OSError as exc:
-        raise StoreError(f"{where}: can't read it ({exc.strerror})") from None
+        message = f"{where}: can't read it ({exc.strerror})"
+        raise StoreError(message, message) from None
     if not head:
         return  # an empty file is a new database
     if head != _MAGIC:
-        raise StoreError(
+        message = (
             f"{where} is not a SQLite database; rapport left it untouched: move it aside, "
             "or set RAPPORT_DATABASE_URL to another file (sqlite:///path/to/rapport.db)"
         )
+        raise StoreError(message, message)
     try:
         ro = await aiosqlite.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise StoreError(f"{where}: can't open it read-only ({exc})") from None
+        raise StoreError(
+            f"{where}: can't open it read-only ({exc})", f"{where}: can't open it read-only"
+        ) from None
     try:
         await ro.execute(_PRAGMAS[0])  # busy_timeout: another rapport may be migrating it
         tables, meta = await read_schema(ro)
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"{where}: can't read it ({exc}); is another program using it?") from None
-    except sqlite3.DatabaseError as exc:
         raise StoreError(
-            f"{where} is damaged or not a SQLite database ({exc}); rapport left it untouched: "
-            "restore it from a backup or move it aside"
+            f"{where}: can't read it ({exc}); is another program using it?",
+            f"{where}: can't read it; is another program using it?",
+        ) from None
+    except sqlite3.DatabaseError as exc:
+        advice = "rapport left it untouched: restore it from a backup or move it aside"
+        raise StoreError(
+            f"{where} is damaged or not a SQLite database ({exc}); {advice}",
+            f"{where} is damaged or not a SQLite database; {advice}",
         ) from None
     finally:
         await ro.close()
@@ -169,7 +179,8 @@ async def _prepare(db: aiosqlite.Connection, on_disk: bool, where: str) -> None:
     rows = list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
     mode = str(rows[0][0]) if rows else "?"
     if on_disk and mode.lower() != "wal":
-        raise StoreError(f"{where}: can't switch to WAL mode (journal mode is {mode})")
+        message = f"{where}: can't switch to WAL mode (journal mode is {mode})"
+        raise StoreError(message, message)
     # A process killed between a deletion and its delayed scrub left the deleted text in old
     # WAL frames: scrub at every start, so no ended session outlives a kill -9 on disk.
     await db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -207,7 +218,9 @@ class SQLiteStore:
                     str(path) if path is not None else ":memory:", isolation_level=None
                 )
             except sqlite3.Error as exc:
-                raise StoreError(f"{where}: can't open the database ({exc})") from None
+                raise StoreError(
+                    f"{where}: can't open the database ({exc})", f"{where}: can't open it"
+                ) from None
             try:
                 await _prepare(db, path is not None, where)
             except sqlite3.Error as exc:
@@ -215,7 +228,9 @@ class SQLiteStore:
                 if _busy(exc) and attempt + 1 < _OPEN_ATTEMPTS:
                     await asyncio.sleep(0.01 * (attempt + 1))
                     continue
-                raise StoreError(f"{where}: can't prepare the database ({exc})") from None
+                raise StoreError(
+                    f"{where}: can't prepare the database ({exc})", f"{where}: can't prepare it"
+                ) from None
             except BaseException:
                 await db.close()
                 raise
@@ -233,7 +248,7 @@ class SQLiteStore:
             try:
                 yield self._db
             except sqlite3.Error as exc:
-                raise StoreError(f"{self.url}: couldn't {what} ({exc})") from exc
+                raise StoreError(f"{self.url}: couldn't {what} ({exc})", _couldnt(what)) from exc
 
     @contextlib.asynccontextmanager
     async def _transaction(self, what: str) -> AsyncIterator[aiosqlite.Connection]:

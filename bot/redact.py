@@ -1,0 +1,58 @@
+"""One masking function for every credential rapport might print: database URLs and DSNs in
+start-up lines, error messages and log lines (tracebacks included).
+
+Masked forms: a URL's `user:password@`; `password=`-like options in a URL's query or a libpq
+key=value DSN (`password`, `sslpassword`, `passfile`, and any name containing `pass`, `pwd`,
+`secret` or `token`, so `PGPASSWORD=…` and `SLACK_SIGNING_SECRET=…` too), quoted or not, with
+`=` or a quoted key and `:` (a dict's repr); Slack tokens (`xoxb-…`, `xapp-…`) and `Bearer …`.
+Imports nothing but `re`: `bot.errors` uses it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MASK", "redact"]
+
+MASK = "***"
+
+# scheme://user:password@host — the password runs to the last "@" before the path, query or a
+# space (libpq reads no "/" in it), so a password holding "@" or ":" is masked whole.
+_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]{0,30}://[^\s:/@?#'\"]*+):[^\s/?#]*@")
+_KEY = re.compile(
+    r"""(?P<q>['"]?+)\b(?P<name>[A-Za-z_][A-Za-z0-9_]*+)(?P=q)\s*+(?:=|(?<=['"]):)\s*+"""
+)
+_SECRET_NAME = re.compile(r"pass|pwd|secret|token", re.IGNORECASE)
+# A value: quoted (libpq's \' escapes), else up to a space or an "&" that starts the next query
+# option (an "&" inside a DSN password stays part of it).  Masking too much beats too little.
+_VALUE = re.compile(
+    r"""'(?:[^'\\]|\\.)*+'?|"(?:[^"\\]|\\.)*+"?|[^\s'"&](?:[^\s&]++|&(?![A-Za-z_]++=))*+"""
+)
+_TOKEN = re.compile(r"\b(?P<kind>xox[abeoprs]|xapp)-[A-Za-z0-9-]++")
+_BEARER = re.compile(r"\b(?P<kind>Bearer)\s++[A-Za-z0-9._~+/=-]++", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """`text` with every credential masked (see the module's list of forms); linear time."""
+    text = _USERINFO.sub(rf"\g<head>:{MASK}@", text)
+    text = _options(text)
+    text = _TOKEN.sub(rf"\g<kind>-{MASK}", text)
+    return _BEARER.sub(rf"\g<kind> {MASK}", text)
+
+
+def _options(text: str) -> str:
+    """Mask the value of every `name=value` (or `'name': value`) whose name looks secret."""
+    if "=" not in text and ":" not in text:
+        return text
+    out: list[str] = []
+    done = 0
+    for key in _KEY.finditer(text):
+        if key.start() < done or not _SECRET_NAME.search(key["name"]):
+            continue
+        value = _VALUE.match(text, key.end())
+        if value is None:
+            continue
+        quote = value[0][0] if value[0][0] in "'\"" else ""
+        out += [text[done : key.end()], quote, MASK, quote]
+        done = value.end()
+    return "".join(out) + text[done:]
