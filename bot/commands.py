@@ -44,6 +44,20 @@ class Command:
     item: int | None = None  # `saved delete N`
     problem: str = ""  # typed text that couldn't be read: what to say instead of acting
 
+    @property
+    def changes_state(self) -> bool:
+        """Whether carrying it out changes what rapport keeps (so it is stored before it is
+        acknowledged): a ledger entry, a merge or deletion, a switch, a confirmed forget."""
+        if self.problem:
+            return False
+        return (
+            self.verb in ("know", "gave", "received")
+            or (self.verb == "ledger" and bool(self.action))
+            or (self.verb == "remember" and self.switch is not None)
+            or (self.verb == "saved" and self.action == "delete")
+            or (self.verb == "forget" and self.confirmed)
+        )
+
 
 def _split_name(text: str) -> tuple[str, str]:
     """("Dana Lee", "we worked…") from 'Dana Lee: we worked…', '"Dana Lee" we…', '<@U1> we…'."""

@@ -212,6 +212,29 @@ async def test_received_stores_the_choice_and_the_note_as_given(bot: Bot) -> Non
     assert "Waiting for you" not in reply["content"]
 
 
+async def test_a_state_change_is_stored_before_its_ack(bot: Bot, monkeypatch: Any) -> None:
+    """The defer is Discord's ack: when it goes out, the endorsement is already stored; a check
+    (nothing to store) is acknowledged first, as before."""
+    acks_when_stored: list[int] = []
+    store = bot.rapport.store
+    real = store.add_endorsement
+
+    async def add_endorsement(*args: Any, **kwargs: Any) -> int:
+        row = await real(*args, **kwargs)
+        acks_when_stored.append(len(bot.fake.bodies("/interactions/")))
+        return row
+
+    monkeypatch.setattr(store, "add_endorsement", add_endorsement)
+    dana = "600000000000000013"
+    before = len(bot.fake.bodies("/interactions/"))
+    raw = interaction("gave", [opt("user", dana, 6), opt("note", "SQL")])
+    raw["data"]["resolved"] = {"users": {dana: user(dana, "dana")}}
+    reply = await bot.answer(raw)
+    assert "you endorsed" in reply["content"]
+    assert acks_when_stored == [before]  # stored while no ack had been sent yet
+    assert bot.fake.bodies("/interactions/")[-1] == {"type": 5, "data": {"flags": 64}}
+
+
 async def test_ledger_forget_remember_and_saved_from_options(bot: Bot) -> None:
     dana = "600000000000000012"
     raw = interaction("gave", [opt("user", dana, 6), opt("note", "SQL")])

@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -34,6 +34,7 @@ from adapters.discord_bot.embeds import (
 from bot.chat import (
     SUBCOMMANDS,
     Answer,
+    changes_state,
     check_draft,
     draft_command,
     run_chat_command,
@@ -50,6 +51,11 @@ from bot.service import Rapport
 from bot.storage.base import SessionKey, UserRef
 
 __all__ = ["DiscordSettings", "build_client"]
+
+T = TypeVar("T")
+#: Seconds a state change may take before its ack: Discord drops an interaction not
+#: acknowledged within 3 s, so a slower write is acknowledged first and answered when done.
+COMMIT_WAIT = 2.0
 
 log = logging.getLogger("rapport.discord")
 
@@ -396,24 +402,43 @@ class DiscordAdapter:
         """`/rapport <text>`: defer, run the core, send the answer."""
         if not await self.guard(interaction):
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.working():
-            await self._run(interaction, text, draft)
+            try:
+                if changes_state(text):  # stored before its ack (the defer): see commit_first
+                    answer, draft = await self.commit_first(
+                        interaction, self._answer(interaction, text, draft)
+                    )
+                else:
+                    await interaction.response.defer(ephemeral=True, thinking=True)
+                    answer, draft = await self._answer(interaction, text, draft)
+                await self.send(interaction, answer, draft)
+            except Exception as exc:
+                await self.failed(interaction, exc)
 
-    async def _run(self, interaction: discord.Interaction, text: str, draft: str | None) -> None:
-        try:
-            readable, keyed, mentions = mention_names(text, self.resolver(interaction))
-            word = text.split(None, 1)[0].lower() if text.strip() else ""
-            command = keyed if word in ("gave", "received", "know", "thank") else readable
-            answer = await run_chat_command(
-                self.rapport, user_ref(interaction), command, cmd=CMD,
-                is_admin=lambda: self.is_manager(interaction), mentions=mentions,
-            )  # fmt: skip
-            if draft is None and answer.report is not None:
-                draft = readable.split(None, 1)[1] if " " in readable.strip() else None
-            await self.send(interaction, answer, draft)
-        except Exception as exc:
-            await self.failed(interaction, exc)
+    async def commit_first(self, interaction: discord.Interaction, work: Awaitable[T]) -> T:
+        """Carry out a state change, then acknowledge it: Discord's defer is the ack, and what
+        a user sees acknowledged must already be stored.  Discord wants the ack within 3 s, so
+        a write still running after COMMIT_WAIT seconds is acknowledged anyway and answered
+        when it ends."""
+        task = asyncio.ensure_future(work)
+        await asyncio.wait({task}, timeout=COMMIT_WAIT)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        return await task
+
+    async def _answer(
+        self, interaction: discord.Interaction, text: str, draft: str | None
+    ) -> tuple[Answer, str | None]:
+        """The core's answer to `/rapport <text>`, and the draft its buttons may carry."""
+        readable, keyed, mentions = mention_names(text, self.resolver(interaction))
+        word = text.split(None, 1)[0].lower() if text.strip() else ""
+        command = keyed if word in ("gave", "received", "know", "thank") else readable
+        answer = await run_chat_command(
+            self.rapport, user_ref(interaction), command, cmd=CMD,
+            is_admin=lambda: self.is_manager(interaction), mentions=mentions,
+        )  # fmt: skip
+        if draft is None and answer.report is not None:
+            draft = readable.split(None, 1)[1] if " " in readable.strip() else None
+        return answer, draft
 
     def picked(self, interaction: discord.Interaction, user: discord.abc.Snowflake) -> str:
         """A picked member as the core keys people: `<@id|name>` (the id is the key; the name
@@ -426,10 +451,14 @@ class DiscordAdapter:
         the core gets the chosen values as they are, never text to parse again."""
         if not await self.guard(interaction):
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.working():
             try:
-                answer = await run_typed_command(self.rapport, user_ref(interaction), command)
+                work = run_typed_command(self.rapport, user_ref(interaction), command)
+                if command.changes_state:
+                    answer = await self.commit_first(interaction, work)
+                else:
+                    await interaction.response.defer(ephemeral=True, thinking=True)
+                    answer = await work
                 await self.send(interaction, answer, None)
             except Exception as exc:
                 await self.failed(interaction, exc)
