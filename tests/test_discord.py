@@ -235,6 +235,22 @@ async def test_a_state_change_is_stored_before_its_ack(bot: Bot, monkeypatch: An
     assert bot.fake.bodies("/interactions/")[-1] == {"type": 5, "data": {"flags": 64}}
 
 
+async def test_a_state_change_takes_no_work_slot(bot: Bot) -> None:
+    """With every work slot held by slow checks, a `gave` is still stored and acknowledged."""
+    adapter = bot.client.rapport_adapter  # type: ignore[attr-defined]
+    held = [adapter._slots.acquire() for _ in range(adapter._slots._value)]
+    await asyncio.gather(*held)
+    try:
+        dana = "600000000000000014"
+        raw = interaction("gave", [opt("user", dana, 6)])
+        raw["data"]["resolved"] = {"users": {dana: user(dana, "dana")}}
+        reply = await asyncio.wait_for(bot.answer(raw), 10)
+        assert "you endorsed" in reply["content"]
+    finally:
+        for _ in held:
+            adapter._slots.release()
+
+
 async def test_ledger_forget_remember_and_saved_from_options(bot: Bot) -> None:
     dana = "600000000000000012"
     raw = interaction("gave", [opt("user", dana, 6), opt("note", "SQL")])

@@ -277,12 +277,16 @@ class DiscordAdapter:
         self._idle.set()
 
     @contextlib.asynccontextmanager
-    async def working(self) -> AsyncIterator[None]:
-        """Core work after a defer: bounded in number, and counted so shutdown can wait."""
+    async def working(self, slot: bool = True) -> AsyncIterator[None]:
+        """Core work: counted so shutdown can wait, and (checks, with `slot`) bounded in number;
+        a state change takes no slot, so it is never late for its ack."""
         self._in_flight += 1
         self._idle.clear()
         try:
-            async with self._slots:
+            if slot:
+                async with self._slots:
+                    yield
+            else:
                 yield
         finally:
             self._in_flight -= 1
@@ -402,28 +406,30 @@ class DiscordAdapter:
         """`/rapport <text>`: defer, run the core, send the answer."""
         if not await self.guard(interaction):
             return
-        async with self.working():
-            try:
-                if changes_state(text):  # stored before its ack (the defer): see commit_first
-                    answer, draft = await self.commit_first(
-                        interaction, self._answer(interaction, text, draft)
-                    )
-                else:
-                    await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            if changes_state(text):  # stored, then acknowledged: a write never waits for a slot
+                answer, draft = await self.commit_first(
+                    interaction, self._answer(interaction, text, draft)
+                )
+            else:  # acknowledged at once; the check waits its turn for a slot
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                async with self.working():
                     answer, draft = await self._answer(interaction, text, draft)
-                await self.send(interaction, answer, draft)
-            except Exception as exc:
-                await self.failed(interaction, exc)
+            await self.send(interaction, answer, draft)
+        except Exception as exc:
+            await self.failed(interaction, exc)
 
     async def commit_first(self, interaction: discord.Interaction, work: Awaitable[T]) -> T:
         """Carry out a state change, then acknowledge it: Discord's defer is the ack, and what
         a user sees acknowledged must already be stored.  Discord wants the ack within 3 s, so
         a write still running after COMMIT_WAIT seconds is acknowledged anyway and answered
-        when it ends."""
-        task = asyncio.ensure_future(work)
-        await asyncio.wait({task}, timeout=COMMIT_WAIT)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        return await task
+        when it ends.  A ledger write is one short statement: it takes no work slot (slots are
+        for checks), so a busy bot never makes it late."""
+        async with self.working(slot=False):
+            task = asyncio.ensure_future(work)
+            await asyncio.wait({task}, timeout=COMMIT_WAIT)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            return await task
 
     async def _answer(
         self, interaction: discord.Interaction, text: str, draft: str | None
@@ -451,17 +457,17 @@ class DiscordAdapter:
         the core gets the chosen values as they are, never text to parse again."""
         if not await self.guard(interaction):
             return
-        async with self.working():
-            try:
-                work = run_typed_command(self.rapport, user_ref(interaction), command)
-                if command.changes_state:
-                    answer = await self.commit_first(interaction, work)
-                else:
-                    await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            work = run_typed_command(self.rapport, user_ref(interaction), command)
+            if command.changes_state:  # stored, then acknowledged: never waits for a slot
+                answer = await self.commit_first(interaction, work)
+            else:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                async with self.working():
                     answer = await work
-                await self.send(interaction, answer, None)
-            except Exception as exc:
-                await self.failed(interaction, exc)
+            await self.send(interaction, answer, None)
+        except Exception as exc:
+            await self.failed(interaction, exc)
 
     async def is_manager(self, interaction: discord.Interaction) -> bool:
         """Server managers (Manage Server) may change rapport's settings for the server."""
