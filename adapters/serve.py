@@ -149,11 +149,12 @@ def _slack_requests(service: Service) -> Callable[..., Awaitable[web.StreamRespo
 
 
 def job_lease(env: Mapping[str, str]) -> float:
-    """$RAPPORT_JOB_LEASE_SECONDS: how long a job another process took may go unfinished
-    before this one carries it out (PostgreSQL; default 60)."""
+    """$RAPPORT_JOB_LEASE_SECONDS: how long a job may go without its process renewing it
+    (every quarter lease) before another process, or the next start, carries it out (default
+    20)."""
     raw = env.get("RAPPORT_JOB_LEASE_SECONDS", "").strip()
     if not raw:
-        return 60.0
+        return 20.0
     if not raw.isdigit() or not 1 <= int(raw) <= 1800:
         raise ConfigError(f"RAPPORT_JOB_LEASE_SECONDS must be from 1 to 1800 seconds, not {raw!r}")
     return float(raw)
@@ -175,7 +176,7 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     """Serve until SIGTERM/SIGINT; returns the exit code."""
     from bot.redact import redact
     from bot.service import Rapport
-    from bot.storage import StoreError, is_postgres, open_store
+    from bot.storage import StoreError, open_store
     from bot.workers import pool_from_env
 
     configure(
@@ -227,9 +228,7 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
             service.slack_app = build_app(service.rapport, slack_settings)
             await verify_token(service.slack_app)
             # jobs acknowledged before a kill are carried out and answered now
-            adapter_of(service.slack_app).start_recovery(
-                single_process=not is_postgres(store.url), lease=job_lease(env)
-            )
+            adapter_of(service.slack_app).start_recovery(lease=job_lease(env))
             if slack_settings.app_token:
                 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 

@@ -25,7 +25,7 @@ from aiohttp import web
 
 import adapters.slack.app as slack_app
 from adapters.serve import run_serve
-from adapters.slack.app import SlackSettings, adapter_of, build_app
+from adapters.slack.app import SlackAdapter, SlackSettings, adapter_of, build_app
 from adapters.slack.server import web_app
 from bot.config import Config
 from bot.service import Rapport
@@ -115,11 +115,20 @@ async def test_kill_9_right_after_acks_loses_no_gave(tmp_path: Path, any_databas
 # -- an app in this process ----------------------------------------------------------------------
 
 
+_ADAPTERS: dict[int, SlackAdapter] = {}
+
+
+def adapter_of_rapport(rapport: Rapport) -> SlackAdapter:
+    """The Slack adapter `serving` built over this service."""
+    return _ADAPTERS[id(rapport)]
+
+
 @contextlib.asynccontextmanager
 async def serving(url: str) -> AsyncIterator[tuple[FakeSlack, SlackSender, Rapport]]:
     fake = await FakeSlack().start()
     rapport = Rapport(await open_store(url))
     app = build_app(rapport, SlackSettings("xoxb-test", SECRET, api_url=fake.url + "/api"))
+    _ADAPTERS[id(rapport)] = adapter_of(app)
     runner = web.AppRunner(web_app(app))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -170,6 +179,24 @@ async def test_a_replayed_signed_command_runs_once(any_database: str) -> None:
         await send.post(_form(fake, "gave Dana for SQL", "trig.r3"), FORM, timestamp=stamp)
         await fake.wait_for("hook", 3)
         assert len(await rapport.store.endorsements(U1)) == 2
+
+
+async def test_a_live_process_keeps_its_jobs_from_a_second_one(any_database: str) -> None:
+    """A rolling restart or a second process on the same database: the job a live process is
+    carrying out is renewed, so the other never takes it, and the gave is stored once."""
+    async with serving(any_database) as (fake, send, rapport):
+        fake.delays["users.info"] = 3.0  # the work after the ack takes a while
+        first = adapter_of_rapport(rapport)
+        first.start_recovery(lease=1.0)  # renews its own jobs every 0.25 s
+        assert (await send.slash("gave <@U77> for SQL"))[:2] == (200, "")
+        async with serving(any_database) as (_, _, other_rapport):
+            second = adapter_of_rapport(other_rapport)
+            for _ in range(6):  # 3 s of looking, three leases
+                await asyncio.sleep(0.5)
+                assert await second.recover(lease=1.0) == 0
+        await fake.wait_for("hook", 1, timeout=20)
+        await asyncio.sleep(0.3)
+        assert len(fake.hooks()) == 1 and len(await rapport.store.endorsements(U1)) == 1
 
 
 async def test_the_dm_ack_does_not_wait_on_a_locked_database(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ DELIVERY_KEEP_SECONDS = 3600.0
 #: A job taken this long ago and not finished belongs to a process that died (PostgreSQL, where
 #: several processes share the queue); a SQLite file serves one process, whose restart takes
 #: every job taken before it started at once.
-JOB_LEASE_SECONDS = 60.0
+JOB_LEASE_SECONDS = 20.0
 #: How often a process looks for jobs a dead process left.
 RECOVER_EVERY_SECONDS = 10.0
 #: The slash command fields a job keeps (not Slack's legacy verification `token`).
@@ -139,6 +139,8 @@ class SlackAdapter:
         self.started = time.time()
         self.run_job: Callable[[Job], Awaitable[None]] | None = None  # set by build_app
         self._recovery: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._held: set[int] = set()  # ids of the jobs this process is carrying out
         self._jobs: set[asyncio.Task[None]] = set()
 
     def full(self) -> bool:
@@ -160,6 +162,11 @@ class SlackAdapter:
             log.exception("couldn't record delivery %s", delivery)
             return True  # better a rare double than a dropped message
 
+    def hold(self, job_id: int) -> None:
+        """This process is carrying the job out: its heartbeat keeps the job from looking
+        abandoned to any other process (or to this one's own recovery)."""
+        self._held.add(job_id)
+
     async def finish(self, job_id: int) -> None:
         """The job is done and answered: take it off the queue (a failure leaves it to run
         again after a restart, a double rather than a loss)."""
@@ -168,34 +175,48 @@ class SlackAdapter:
         except Exception as exc:
             metrics().failed(exc)
             log.exception("couldn't finish job %s", job_id)
+        finally:
+            self._held.discard(job_id)
 
-    def start_recovery(self, single_process: bool, lease: float = JOB_LEASE_SECONDS) -> None:
-        """Carry out, now and every `RECOVER_EVERY_SECONDS`, the jobs a dead process left."""
+    def start_recovery(self, lease: float = JOB_LEASE_SECONDS) -> None:
+        """Carry out, now and every `RECOVER_EVERY_SECONDS`, the jobs a dead process left (a
+        job is abandoned once no process has renewed it for `lease` seconds); renew this
+        process's own jobs every quarter lease."""
         if self._recovery is None:
             loop = asyncio.get_running_loop()
-            self._recovery = loop.create_task(self._recover_forever(single_process, lease))
+            self._recovery = loop.create_task(self._recover_forever(lease))
+            self._heartbeat = loop.create_task(self._renew_forever(lease / 4))
 
-    async def _recover_forever(self, single_process: bool, lease: float) -> None:
+    async def _renew_forever(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            if self._held:
+                try:
+                    await self.rapport.store.renew_jobs(set(self._held), time.time())
+                except Exception as exc:
+                    metrics().failed(exc)
+                    log.exception("couldn't renew this process's jobs")
+
+    async def _recover_forever(self, lease: float) -> None:
         while True:
             try:
-                taken = await self.recover(single_process, lease)
+                taken = await self.recover(lease)
             except Exception as exc:
                 metrics().failed(exc)
                 log.exception("couldn't take jobs left by another process")
                 taken = 0
-            await asyncio.sleep(0.2 if taken else RECOVER_EVERY_SECONDS)
+            await asyncio.sleep(0.2 if taken else min(RECOVER_EVERY_SECONDS, lease))
 
-    async def recover(self, single_process: bool, lease: float = JOB_LEASE_SECONDS) -> int:
-        """Take jobs left by a dead process (no more than half the free room) and start them."""
+    async def recover(self, lease: float = JOB_LEASE_SECONDS) -> int:
+        """Take jobs no process has renewed for `lease` seconds (a dead process's; no more than
+        half the free room) and start them."""
         room = (MAX_QUEUED - self._in_flight) // 2
         if room <= 0 or self.run_job is None:
             return 0
         now = time.time()
-        stale = now - lease
-        if single_process:
-            stale = max(stale, self.started)
-        jobs = await self.rapport.store.take_jobs(PLATFORM, stale, now, room)
+        jobs = await self.rapport.store.take_jobs(PLATFORM, now - lease, now, room)
         for job in jobs:
+            self.hold(job.id)
             log.info("carrying out job %s acknowledged before a restart", job.id)
             task = asyncio.get_running_loop().create_task(self._recovered(job))
             self._jobs.add(task)
@@ -247,10 +268,11 @@ class SlackAdapter:
         return True
 
     async def close(self) -> None:
-        if self._recovery is not None:
-            self._recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._recovery
+        for task in (self._recovery, self._heartbeat):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.session is not None:
             await self.session.close()
 
@@ -480,6 +502,7 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         await ack()
         if job is None:
             return  # a replay: the first one is done, or kept and being done
+        slack.hold(job)
         async with slack.working():
             await _slash(command, respond, client, user)
             await slack.finish(job)

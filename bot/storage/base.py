@@ -261,6 +261,10 @@ class Store(Protocol):
     async def finish_job(self, job_id: int) -> None:
         """Delete a job that was carried out and answered."""
 
+    async def renew_jobs(self, job_ids: Collection[int], now: float) -> None:
+        """Mark jobs this process is still carrying out as taken at `now`: a live process's
+        jobs never look abandoned to another (a rolling restart, several processes)."""
+
     async def probe_write(self) -> None:
         """A tiny write (the `probe` row in `meta`), waiting at most `QUICK_WRITE_SECONDS` for a
         lock: StoreError when the database can't be written (readiness)."""

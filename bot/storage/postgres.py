@@ -605,6 +605,15 @@ class PostgresStore:
     async def finish_job(self, job_id: int) -> None:
         await self._execute("finish acknowledged work", "DELETE FROM jobs WHERE id = $1", job_id)
 
+    async def renew_jobs(self, job_ids: Collection[int], now: float) -> None:
+        ids = list(job_ids)
+        if ids:
+            await self._execute(
+                "renew acknowledged work",
+                "UPDATE jobs SET taken_at = $1 WHERE id = ANY($2::bigint[])",
+                now, ids,
+            )  # fmt: skip
+
     async def probe_write(self) -> None:
         async with self._quick("write to the database") as conn:
             await conn.execute(

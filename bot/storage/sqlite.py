@@ -800,6 +800,15 @@ class SQLiteStore:
             if cursor.rowcount:
                 self._scrub_soon()
 
+    async def renew_jobs(self, job_ids: Collection[int], now: float) -> None:
+        """Mark jobs this process is still carrying out as taken now (its heartbeat)."""
+        ids = list(job_ids)
+        if not ids:
+            return
+        marks = ", ".join("?" for _ in ids)
+        async with self._op("renew acknowledged work") as db:
+            await db.execute(f"UPDATE jobs SET taken_at = ? WHERE id IN ({marks})", (now, *ids))
+
     async def probe_write(self) -> None:
         """Rewrite the `probe` row in `meta` (readiness), waiting briefly for a lock."""
         async with self._quick("write to the database") as db:
