@@ -78,6 +78,11 @@ SHAPES: dict[str, tuple[str, Callable[[int], str]]] = {
         ),
     ),
     "emoji_run": ("emoji only", lambda n: _fill("\U0001f64f\U0001f525\U0001f600\U0001f44d", n)),
+    "angle_brackets": ("open brackets, never closed", lambda n: _fill("<[(<{", n)),
+    "reported_speech": (
+        "a reported-speech intro, over and over",
+        lambda n: _fill("I saw you at PyCon. ", n),
+    ),
     "short_sentences": (
         "one line of short sentences",
         lambda n: _fill("Hi. Thanks. Please endorse me. Not now? ", n),

@@ -257,6 +257,11 @@ def _command(args: argparse.Namespace) -> Command:
             return Command(verb)
         return Command(verb, action="delete", item=number)
     names = [" ".join(n.split()) for n in args.names]
+    from bot.ledger import clean_name
+
+    for name in names:
+        if name and clean_name(name) is None:
+            raise BadInput(f'{name[:40]!r} isn\'t a name: give one to five words, e.g. "Dana Lee"')
     if args.action == "forget":
         if not " ".join(names).strip():
             raise BadInput('ledger forget needs a name, e.g. rapport ledger forget "Dana Lee"')

@@ -77,12 +77,12 @@ def _piped_messages(stream: TextIO) -> Iterator[str | None]:
     overflow = False
     while raw := stream.readline(_PIECE):
         if not raw.endswith("\n") and len(raw) == _PIECE:  # a line longer than any message
-            while (more := stream.readline(_PIECE)) and not more.endswith("\n"):
-                pass
             if block is None:
-                yield None
+                yield None  # said at once, even if the line never ends (/dev/zero)
             else:
                 overflow = True
+            while (more := stream.readline(_PIECE)) and not more.endswith("\n"):
+                pass
             continue
         line = raw.rstrip("\n")
         if line.strip() == _BLOCK:

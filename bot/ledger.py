@@ -30,9 +30,11 @@ _CROWD = re.compile(
 
 def clean_name(text: str) -> str | None:
     """A person's name as typed, without crowd pings; None if what's left isn't a name (empty,
-    a number, or a sentence)."""
+    a number, a sentence, or holding control characters)."""
     name = _SPACES.sub(" ", _CROWD.sub(" ", text)).strip().strip(",;:.!?\"'")
     if not name or not any(c.isalpha() for c in name) or len(name) > 60 or len(name.split()) > 5:
+        return None
+    if not name.isprintable():  # an escape sequence or a control character is not a name
         return None
     return name
 

@@ -16,9 +16,13 @@ __all__ = ["MASK", "redact"]
 
 MASK = "***"
 
-# scheme://user:password@host — the password runs to the last "@" before the path, query or a
-# space (libpq reads no "/" in it), so a password holding "@" or ":" is masked whole.
-_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]{0,30}://[^\s:/@?#'\"]*+):[^\s/?#]*@")
+# scheme://user:password@host — the password runs to the last "@" before a space, so one
+# holding "@", ":" or even a raw "?", "#" or "/" (a URL the driver then can't read, and an
+# error message quotes) is masked whole.  Masking too much beats too little.  Each piece
+# between "@"s is at most 256 characters, so a hostile line costs linear time.
+_USERINFO = re.compile(
+    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]{0,30}://[^\s:/@?#'\"]*+):(?:[^\s@]{0,256}+@)++"
+)
 _KEY = re.compile(
     r"""(?P<q>['"]?+)\b(?P<name>[A-Za-z_][A-Za-z0-9_]*+)(?P=q)\s*+(?:=|(?<=['"]):)\s*+"""
 )

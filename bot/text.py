@@ -305,14 +305,27 @@ def _quoted_spans(norm: str) -> list[tuple[int, int]]:
         spans += [
             (m.start(), m.end()) for m in pattern.finditer(norm) if not _own_quote(norm, m.start())
         ]
+    # Each intro's words run to the paragraph's end or a question about them.  Both searches
+    # are remembered: intros in one paragraph share their answers, so many intros ("I saw you
+    # at PyCon." × 1,000) cost one pass, not one per intro (a match at a position does not
+    # depend on where the search began).
+    paragraph_end, question, asked_from, asked_to = -1, None, -1, -1
     for m in _REPORTED_INTRO.finditer(norm):
         body_start = m.end()
         rest = norm[body_start : body_start + 4].lstrip()
         if rest[:1] in ('"', "'", ">"):
             continue  # an explicit quote follows: its marks delimit the reported words
-        stop = norm.find("\n\n", body_start)
-        stop = len(norm) if stop < 0 else stop
-        question = _META_QUESTION.search(norm, body_start, stop)
+        if paragraph_end < body_start:
+            found = norm.find("\n\n", body_start)
+            paragraph_end = len(norm) if found < 0 else found
+        stop = paragraph_end
+        if not (
+            asked_to == stop
+            and asked_from <= body_start
+            and (question is None or question.start() >= body_start)
+        ):
+            question = _META_QUESTION.search(norm, body_start, stop)
+            asked_from, asked_to = body_start, stop
         if question:
             stop = question.start()
         if stop > body_start:

@@ -254,20 +254,24 @@ def test_to_is_shown_with_its_escapes_visible() -> None:
 
 
 def test_ledger_names_and_notes_are_shown_with_their_escapes_visible(tmp_path: Path) -> None:
+    """A name holding escapes is not a name (refused, shown visibly); a note's escapes are kept
+    as typed and shown, never sent."""
     env = {**os.environ, "RAPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'l.db'}"}
 
-    def run(*args: str) -> str:
+    def run(*args: str, code: int = 0) -> str:
         proc = subprocess.run(
             [sys.executable, "-m", "bot.cli", *args], capture_output=True, env=env, check=False
         )
-        assert proc.returncode == 0, proc.stderr
+        assert proc.returncode == code, proc.stderr
         return _terminal(proc)
 
-    assert "Dana␛]0;pwned␇" in run("know", ESC_NAME, "we worked\x1b[5m at Acme")
-    assert "Sam␛[1m" in run("gave", "Sam\x1b[1m", "for\x1b[2J Python")
+    refused = run("know", ESC_NAME, "we worked at Acme", code=2)
+    assert "isn't a name" in refused and "\x1b" not in refused.replace("\\x1b", "")
+    assert "you know Dana" in run("know", "Dana", "we worked\x1b[5m at Acme")
+    assert "you endorsed Sam" in run("gave", "Sam", "for\x1b[2J Python")
     ledger = run("ledger")
     assert "we worked␛[5m at Acme" in ledger and "for␛[2J Python" in ledger
-    assert "Zed␛[1m" in run("ledger", "forget", "Zed\x1b[1m")
+    assert "isn't a name" in run("ledger", "forget", "Zed\x1b[1m", code=2)
 
 
 def test_arguments_echoed_in_errors_are_shown_not_sent() -> None:

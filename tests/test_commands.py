@@ -205,7 +205,7 @@ async def test_know_again_keeps_what_was_recorded(rapport: Rapport) -> None:
 @pytest.mark.parametrize(
     "text",
     ["gave @channel", "know <!here> we met", 'ledger same "Dana Lee" @here',
-     "ledger forget @everyone", 'gave ""'],
+     "ledger forget @everyone", 'gave ""', "know \x1b[31mRed\x1b[0m we met"],
 )  # fmt: skip
 async def test_crowd_pings_and_blanks_are_not_names(rapport: Rapport, text: str) -> None:
     await run(rapport, 'know "Dana Lee" we shipped Atlas')

@@ -217,3 +217,20 @@ def test_the_terminal_is_told_in_plain_words(tmp_path: Path) -> None:
         done.stderr
     )
     assert PW not in done.stderr
+
+
+def test_a_url_the_driver_cannot_read_is_said_plainly(tmp_path: Path) -> None:
+    """A raw "?" or "#" in the password: plain words and exit 2, the password masked even in
+    the details RAPPORT_DEBUG=1 shows (it used to be an internal error with a traceback)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RAPPORT_"))}
+    env["RAPPORT_DATABASE_URL"] = f"postgresql://rapport:{PW}?x#y@127.0.0.1:1/rapport"
+    for debug in ("", "1"):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ledger"], env={**env, "RAPPORT_DEBUG": debug},
+            capture_output=True, text=True, timeout=60, cwd=ROOT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert done.returncode == 2
+        assert "can't read the PostgreSQL URL in RAPPORT_DATABASE_URL" in done.stderr
+        assert PW not in done.stderr and "Traceback" not in done.stderr

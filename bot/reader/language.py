@@ -20,7 +20,7 @@ __all__ = ["ENGLISH", "language_name", "language_of"]
 ENGLISH = "en"
 _WORD = rx(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Links, chat markup and :emoji: codes say nothing about the language around them.
-_NOT_LANGUAGE = rx(r"https?://\S+|www\.\S+|<[^>\s]*>|:[a-z0-9_+-]+:|[@#][\w.-]+")
+_NOT_LANGUAGE = rx(r"https?://\S+|www\.\S+|<[^<>\s]*>|:[a-z0-9_+-]+:|[@#][\w.-]+")
 #: Latin-script languages lingua compares English against (non-Latin scripts are settled by
 #: script alone); limiting the set keeps its memory small.
 _LATIN = (

@@ -165,6 +165,12 @@ class PostgresStore:
                 f"can't connect to {_THE_DATABASE}; check that the server is up and that the "
                 "URL, user and password are right",
             ) from None
+        except (ValueError, TypeError) as exc:  # the driver can't read the URL (a raw ?, #, /)
+            raise StoreError(
+                f"can't read the PostgreSQL URL {where} ({type(exc).__name__})",
+                "can't read the PostgreSQL URL in RAPPORT_DATABASE_URL; percent-encode special "
+                "characters in the password (? as %3F, # as %23, / as %2F, @ as %40)",
+            ) from None
         try:
             async with pool.acquire() as conn:
                 await _migrate(conn, where)
