@@ -48,6 +48,8 @@ DELIVERY_KEEP_SECONDS = 3600.0
 #: several processes share the queue); a SQLite file serves one process, whose restart takes
 #: every job taken before it started at once.
 JOB_LEASE_SECONDS = 20.0
+#: Seconds a click's state change may take before its ack (Slack wants one within 3 s).
+COMMIT_WAIT = 2.0
 #: How often a process looks for jobs a dead process left.
 RECOVER_EVERY_SECONDS = 10.0
 #: The slash command fields a job keeps (not Slack's legacy verification `token`).
@@ -539,34 +541,50 @@ def build_app(rapport: Rapport, settings: SlackSettings) -> AsyncApp:
         action: dict[str, Any],
         client: AsyncWebClient,
     ) -> None:
-        await ack()
+        """A click runs the command it carries.  One that changes what rapport keeps (the
+        *forget* confirmation) is carried out before its ack, so an acknowledged click is a
+        stored change; a write still running after COMMIT_WAIT seconds is acknowledged anyway
+        (Slack wants the ack within 3 s) and answered when it ends."""
         user = UserRef(PLATFORM, _team(body), str(body["user"]["id"]))
         respond = slack.responder(body.get("response_url"))
+        command = _button_command(body, action)
+        if command is not None and changes_state(command):
+            async with slack.working():
+                work = asyncio.ensure_future(_button_answer(command, client, user))
+                await asyncio.wait({work}, timeout=COMMIT_WAIT)
+                await ack()
+                await _button_reply(work, body, respond, client, user)
+            return
+        await ack()
         if slack.full():
             await slack.busy(respond)
             return
         async with slack.working():
-            await _button(body, action, respond, client, user)
+            work = asyncio.ensure_future(_button_answer(command, client, user))
+            await _button_reply(work, body, respond, client, user)
 
-    async def _button(
+    def _button_command(body: dict[str, Any], action: dict[str, Any]) -> str | None:
+        value = str(action.get("value") or "")
+        if value.startswith("m:"):  # a modal's button whose draft rides in the modal
+            metadata = str((body.get("view") or {}).get("private_metadata") or "")
+            return blocks.carried_command(value[2:], metadata)
+        return blocks.unpack(value)
+
+    async def _button_answer(command: str | None, client: AsyncWebClient, user: UserRef) -> Answer:
+        if command is None:
+            return Answer(say("chat.expired_button", cmd=settings.command), ok=False)
+        return await run_chat_command(rapport, user, command, cmd=settings.command,
+                                      is_admin=lambda: slack.is_admin(client, user))  # fmt: skip
+
+    async def _button_reply(
+        work: asyncio.Future[Answer],
         body: dict[str, Any],
-        action: dict[str, Any],
         respond: Respond | None,
         client: AsyncWebClient,
         user: UserRef,
     ) -> None:
         try:
-            value = str(action.get("value") or "")
-            if value.startswith("m:"):  # a modal's button whose draft rides in the modal
-                metadata = str((body.get("view") or {}).get("private_metadata") or "")
-                command = blocks.carried_command(value[2:], metadata)
-            else:
-                command = blocks.unpack(value)
-            if command is None:
-                answer = Answer(say("chat.expired_button", cmd=settings.command), ok=False)
-            else:
-                answer = await run_chat_command(rapport, user, command, cmd=settings.command,
-                                                is_admin=lambda: slack.is_admin(client, user))  # fmt: skip
+            answer = await work
             container = body.get("container") or {}
             if (
                 container.get("type") == "view"
