@@ -1,4 +1,4 @@
-"""Regenerate the README's rules table from the rule files (tests/test_readme.py checks it)."""
+"""Regenerate the rules table in docs/rules.md from the rule files (tests/test_readme.py checks it)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from pathlib import Path
 
 from bot.rules_table import rules_table
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+RULES_PAGE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 SECTION = re.compile(r"(<!-- rules:start -->\n).*?(<!-- rules:end -->)", re.S)
 
 
 def main() -> None:
-    text = README.read_text(encoding="utf-8")
-    README.write_text(
+    text = RULES_PAGE.read_text(encoding="utf-8")
+    RULES_PAGE.write_text(
         SECTION.sub(lambda m: m.group(1) + rules_table() + "\n" + m.group(2), text),
         encoding="utf-8",
     )
-    print(f"updated {README}")
+    print(f"updated {RULES_PAGE}")
 
 
 if __name__ == "__main__":

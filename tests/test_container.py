@@ -256,9 +256,9 @@ def test_the_example_settings_name_every_serve_variable_and_parse() -> None:
     discord_settings(example)
     assert listen_address(example) == ("0.0.0.0", 3000)
     assert pool_size(example) == 10 and idle_hours(example) == 24
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    docs = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
     for name in example:
-        assert name in readme, f"{name} is not documented in the README"
+        assert name in docs, f"{name} is not documented in docs/"
 
 
 def test_compose_runs_rapport_on_postgresql() -> None:
@@ -269,8 +269,8 @@ def test_compose_runs_rapport_on_postgresql() -> None:
     assert "env_file: deploy/rapport.env" in text
 
 
-def test_the_readme_shows_the_example_settings_as_they_are() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```dotenv\n(.*?)```", readme, re.S)
-    assert block, "the README's example .env block is missing"
+def test_the_docs_show_the_example_settings_as_they_are() -> None:
+    settings = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    block = re.search(r"```dotenv\n(.*?)```", settings, re.S)
+    assert block, "docs/settings.md's example .env block is missing"
     assert block.group(1) == (ROOT / "deploy" / "rapport.env").read_text(encoding="utf-8")
