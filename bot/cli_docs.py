@@ -22,7 +22,9 @@ def add_doc_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         description="List every rule rapport checks: its id, severity, title and what a "
         "recipient feels. `rapport why RULE` explains one in full.",
     )
-    rules.add_argument("--markdown", action="store_true", help="print the README's rules table")
+    rules.add_argument(
+        "--markdown", action="store_true", help="print the rules table (as in docs/rules.md)"
+    )
     why = sub.add_parser(
         "why",
         help="explain rules: what they mean, why, the fix and examples",
@@ -40,7 +42,7 @@ def add_doc_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         description="Print a completion script for your shell, generated from rapport's own "
         "options. Install it once, e.g. "
         "`rapport completion bash > ~/.local/share/bash-completion/completions/rapport`; "
-        "the README has the line for zsh and fish.",
+        "docs/checking.md has the line for zsh and fish.",
     )
     completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
 

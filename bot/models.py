@@ -1,4 +1,4 @@
-"""Value types shared by the whole core; each maps one-to-one to the JSON contract in the README."""
+"""Value types shared by the whole core; each maps one-to-one to the JSON contract (docs/checking.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rules as a table: the README's rules section is generated from the rule files."""
+"""The rules as a table: docs/rules.md's table is generated from the rule files."""
 
 from __future__ import annotations
 

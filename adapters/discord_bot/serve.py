@@ -61,7 +61,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> DiscordSettings:
     if not token:
         raise ConfigError(
             "rapport serve discord needs DISCORD_TOKEN (the bot token from the Discord developer "
-            "portal; see the README's 'Discord' section)"
+            "portal; see docs/discord.md)"
         )
     shards = _number(env, "RAPPORT_DISCORD_SHARDS", 1)
     return DiscordSettings(

@@ -47,7 +47,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> SlackSettings:
     if (app_token is None and missing) or (app_token is not None and not token):
         raise ConfigError(
             f"rapport serve slack needs {' and '.join(missing)} (from your Slack app's settings; "
-            "see the README's 'Slack' section)"
+            "see docs/slack.md)"
         )
     if token and not token.startswith("xoxb-"):
         raise ConfigError("SLACK_BOT_TOKEN should be the app's bot token (it starts with xoxb-)")
