@@ -9,7 +9,11 @@ from typing import Any
 
 from bot.resources import templates_dir
 
-__all__ = ["has", "say"]
+__all__ = ["VERBATIM", "has", "say"]
+
+#: The start of a line that quotes the user's own words (a saved message): shown as kept, never
+#: read for markup.
+VERBATIM = "  │ "
 
 
 @cache

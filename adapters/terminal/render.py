@@ -20,7 +20,7 @@ from bot.engine.text import MAX_CHARS
 from bot.engine.verdict import verdict_line
 from bot.models import Finding, Report, Rewrite, Severity
 from bot.rewriter.honesty import PROMPT
-from bot.service.commands import VERBATIM
+from bot.wording import VERBATIM
 
 __all__ = ["render_report", "render_rewrite", "render_why", "safe", "terminal_words", "use_colour"]
 

@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from bot.coach.ledger import clean_name
 from bot.service.rapport import Rapport
 from bot.storage.base import Person, UserRef
-from bot.wording import say
+from bot.wording import VERBATIM, say
 
 __all__ = ["COMMANDS", "Command", "parse_command", "run_command"]
 
-#: The start of a line that quotes the user's own words (a saved message): shown as kept, never
-#: read for markup.
-VERBATIM = "  │ "
 COMMANDS = ("know", "gave", "received", "ledger", "remember", "forget", "saved")
 #: Words that choose whether an endorsement received was asked for, as the user may type them.
 _SOLICITED = {"solicited": True, "asked": True, "unsolicited": False, "unprompted": False}
