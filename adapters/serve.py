@@ -25,10 +25,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.cli_store import idle_hours
 from bot.config import Config, ConfigError
-from bot.logs import configure, libraries_from_env
 from bot.metrics import PrometheusMetrics, enable, measured_store
+from bot.service.logs import configure, libraries_from_env
+from bot.service.rapport import idle_hours
 
 __all__ = ["Service", "job_lease", "load_env", "run_serve"]
 
@@ -175,9 +175,9 @@ def pool_size(env: Mapping[str, str]) -> int:
 async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Config) -> int:
     """Serve until SIGTERM/SIGINT; returns the exit code."""
     from bot.redact import redact
-    from bot.service import Rapport
+    from bot.service.rapport import Rapport
+    from bot.service.workers import pool_from_env
     from bot.storage import StoreError, open_store
-    from bot.workers import pool_from_env
 
     configure(
         env.get("RAPPORT_LOG_LEVEL", "INFO"),

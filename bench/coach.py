@@ -74,7 +74,7 @@ async def _user(rapport: object, index: int, think: tuple[float, float], ramp: f
 
 async def run(users: int, think: tuple[float, float], ramp: float, seed: int) -> dict[str, float]:
     """Run the simulation on a fresh database; returns the numbers."""
-    from bot.service import Rapport
+    from bot.service.rapport import Rapport
     from bot.storage import open_store
     from bot.storage.base import SessionKey, UserRef
 

@@ -359,7 +359,7 @@ async def spawn_fake(rec: Recorder, folder: Path) -> Fake:
 # -- the two clients --------------------------------------------------------------------------
 async def rapport_client(db: Path) -> tuple[Any, Callable[[], Awaitable[None]]]:
     from adapters.discord_bot.bot import DiscordSettings, build_client
-    from bot.service import Rapport
+    from bot.service.rapport import Rapport
     from bot.storage import open_store
 
     rapport = Rapport(await open_store(f"sqlite:///{db}"))

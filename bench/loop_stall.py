@@ -1,7 +1,7 @@
 """Event-loop stalls under adversarial drafts: the real Slack app, checks in worker processes.
 
 One process runs rapport's real slack-bolt app (`adapters.slack.app.build_app`, a real SQLite
-file, the check workers of `bot.workers`) over HTTP on 127.0.0.1, a fake Slack
+file, the check workers of `bot.service.workers`) over HTTP on 127.0.0.1, a fake Slack
 (`tests/slack_fake.py`) and the load.  A loop-lag monitor sleeps 5 ms at a time and records how
 late it wakes: that lateness is how long anything on the loop (an ack, another user's answer)
 would have waited.  While it runs, adversarial users send `/rapport check` and `/rapport
@@ -99,9 +99,9 @@ async def run(args: argparse.Namespace) -> int:
 
     from adapters.slack.app import SlackSettings, adapter_of, build_app
     from adapters.slack.server import web_app
-    from bot.service import Rapport
+    from bot.service.rapport import Rapport
+    from bot.service.workers import WorkerPool
     from bot.storage import open_store
-    from bot.workers import WorkerPool
     from tests.slack_fake import FakeSlack, SlackSender
 
     class TimedSlack(FakeSlack):

@@ -6,7 +6,7 @@
 Exit status: 0 when everything that could be measured was measured (missed targets
 included: they print FAIL, machines are noisy); 1 on real errors (a tool crashed, a
 comparison tool is missing, a CLI returned an unexpected status).  rapport itself being
-absent (bot.engine not importable yet, CLI not installed) is reported and is not an error.
+absent (bot.engine.engine not importable yet, CLI not installed) is reported and is not an error.
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ async def start_app(kind: str, api_url: str, db: str) -> tuple[int, Callable[[],
     rapport: Any = None
     if kind == "rapport":
         from adapters.slack.app import SlackSettings, build_app
-        from bot.service import Rapport
+        from bot.service.rapport import Rapport
         from bot.storage import open_store
 
         rapport = Rapport(await open_store(f"sqlite:///{db}"))

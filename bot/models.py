@@ -150,7 +150,7 @@ class Context:
 class MissingFact:
     """A fact only the user can give, shown in the rewrite as a visible [prompt]."""
 
-    field: str  # one of `bot.facts.FACT_FIELDS`
+    field: str  # one of `bot.rewriter.facts.FACT_FIELDS`
     prompt: str  # the words inside the brackets
     shape: str = "sentence"  # "sentence" or "phrase": how an answer is slotted back in
 

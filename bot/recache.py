@@ -52,7 +52,7 @@ def _code_tag() -> str:
     """A digest of the modules that derive cached data: changing their code empties the cache."""
     here = Path(__file__).resolve().parent
     crc = 0
-    for name in ("recache.py", "lexicon.py", "firstword.py", "scanner.py"):
+    for name in ("recache.py", "engine/lexicon.py", "engine/firstword.py", "engine/scanner.py"):
         try:
             crc = zlib.crc32((here / name).read_bytes(), crc)
         except OSError:

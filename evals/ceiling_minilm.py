@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("needs PyTorch and transformers: pip install torch transformers "
               "sentence-transformers", file=sys.stderr)  # fmt: skip
         return 2
-    from bot.reader.model import reader
+    from bot.engine.reader.model import reader
 
     shipped = reader()
     bench = Bench(shipped.space, tuple(shipped.manifest["evidence"]))

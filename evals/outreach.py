@@ -38,7 +38,7 @@ def run_rapport(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for it in items
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "check", "--jsonl", "-"],
+        [sys.executable, "-m", "adapters.terminal.cli", "check", "--jsonl", "-"],
         input=lines.encode(),
         capture_output=True,
         check=False,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from bot.engine import Engine
+from bot.engine.engine import Engine
 from evals.data_paths import require
 
 

@@ -30,10 +30,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.engine import Engine
-from bot.honesty import PROMPT, inventions
+from bot.engine.engine import Engine
 from bot.models import Context, Kind, Report, Severity
-from bot.rewrite import EXCUSED_BY, Rewriter
+from bot.rewriter.honesty import PROMPT, inventions
+from bot.rewriter.rewrite import EXCUSED_BY, Rewriter
 from evals.flawed import generate
 
 _HERE = Path(__file__).resolve().parent

@@ -14,7 +14,7 @@ import argparse
 import hashlib
 import html
 
-from bot.engine import Engine
+from bot.engine.engine import Engine
 from bot.models import Kind
 from evals.data_paths import require
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 
-from bot.detectors import Assessment, holds, run_detector
+from bot.engine.detectors import Assessment, holds, run_detector
+from bot.engine.rules import load_rules
+from bot.engine.scoring import trust
+from bot.engine.signals import Signals
+from bot.engine.text import prepare
 from bot.models import Kind
-from bot.rules import load_rules
-from bot.scoring import trust
-from bot.signals import Signals
-from bot.text import prepare
 from evals.corpus.load import load
 
 __all__ = ["detector_precision"]

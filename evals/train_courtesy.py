@@ -1,7 +1,7 @@
 """Fit the courtesy weights (rules/courtesy.toml) on the Stanford Politeness Corpus.
 
 Trains an L2-regularised logistic regression over the yes/no politeness strategies of
-bot/courtesy.py on the Stack Exchange binary task (top vs bottom quartile), reports 10-fold
+bot/engine/courtesy.py on the Stack Exchange binary task (top vs bottom quartile), reports 10-fold
 cross-validated accuracy (the honest number) and writes the weights fitted on all of it.
 
     python -m evals.train_courtesy            # CV report + write rules/courtesy.toml
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.courtesy import FEATURES, features
-from bot.signals import Signals
-from bot.text import prepare
+from bot.engine.courtesy import FEATURES, features
+from bot.engine.signals import Signals
+from bot.engine.text import prepare
 from evals.data_paths import require
 
 _OUT = Path(__file__).resolve().parent.parent / "rules" / "courtesy.toml"
@@ -167,7 +167,7 @@ def write(b: float, w: np.ndarray, cv: float, l2: float) -> None:
         "# Courtesy weights: fitted by `python -m evals.train_courtesy` on the Stanford Politeness",
         "# Corpus, Stack Exchange part, binary task (Danescu-Niculescu-Mizil et al., ACL 2013).",
         f"# 10-fold cross-validated accuracy of courtesy >= 5: {cv:.3f} (L2 = {l2}).",
-        "# Do not edit by hand: change the strategies in bot/courtesy.py and re-run the script.",
+        "# Do not edit by hand: change the strategies in bot/engine/courtesy.py and re-run the script.",
         f"bias = {b:.4f}",
         "",
         "[weights]",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.engine import Engine
+from bot.engine.engine import Engine
 from evals.corpus.load import load
 from evals.learn.metrics import spearman
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
+from bot.engine.engine import Engine
 from bot.models import Kind
 
 CASES = [

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.coach.replies import Reply
-from bot.service import Rapport
+from bot.service.rapport import Rapport
 from bot.storage import SQLiteStore, StoreError, open_store
 from bot.storage.base import SessionKey, UserRef
 

@@ -11,8 +11,8 @@ import pytest
 from bot.coach.answers import Meaning, non_answer, read_answer, yes_or_no
 from bot.coach.flows import flow_from_words
 from bot.coach.replies import Reply
-from bot.commands import parse_command, run_command
-from bot.service import Rapport
+from bot.service.commands import parse_command, run_command
+from bot.service.rapport import Rapport
 from bot.storage import open_store
 from bot.storage.base import SessionKey, UserRef
 

@@ -14,11 +14,11 @@ from bot.coach.flows import FLOW_FOR_KIND, MENU
 from bot.coach.pasted import speaks_to_coach
 from bot.coach.replies import Reply
 from bot.coach.session import CoachSession
-from bot.coach.wording import say
 from bot.models import Kind
-from bot.service import Rapport
+from bot.service.rapport import Rapport
 from bot.storage import open_store
 from bot.storage.base import SessionKey, UserRef
+from bot.wording import say
 
 KEY = SessionKey(UserRef("console", "local", "ana"), "dm")
 ASK_DRAFT = say("questions.draft")  # "Paste the message you were going to send to everyone."

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.commands import Command, parse_command, run_command
-from bot.render import VERBATIM
-from bot.service import Rapport
+from adapters.terminal.render import VERBATIM
+from bot.service.commands import Command, parse_command, run_command
+from bot.service.rapport import Rapport
 from bot.storage import open_store
 from bot.storage.base import UserRef
 

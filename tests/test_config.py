@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, discover_config, load_config
-from bot.engine import Engine
+from bot.engine.engine import Engine
 from bot.models import Severity
 
 ASK = "Could you write me a recommendation? I need it ASAP."

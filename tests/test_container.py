@@ -244,7 +244,7 @@ def test_the_example_settings_name_every_serve_variable_and_parse() -> None:
     from adapters.serve import pool_size
     from adapters.slack.server import listen_address
     from adapters.slack.server import settings_from_env as slack_settings
-    from bot.cli_store import idle_hours
+    from bot.service.rapport import idle_hours
 
     example = _env_file(ROOT / "deploy" / "rapport.env")
     source = "\n".join(p.read_text(encoding="utf-8") for d in ("bot", "adapters")

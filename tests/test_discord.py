@@ -21,7 +21,7 @@ import yarl
 
 from adapters.discord_bot.bot import DiscordSettings, build_client
 from bot.config import ConfigError
-from bot.service import Rapport
+from bot.service.rapport import Rapport
 from bot.storage import UserRef, open_store
 from tests.discord_fake import (
     APP_ID,
@@ -144,7 +144,7 @@ async def test_check_in_a_server_is_ephemeral_with_embeds_and_buttons(bot: Bot) 
 async def test_work_carries_the_interaction_id_for_logs(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.logs import request_id
+    from bot.service.logs import request_id
 
     seen: list[str] = []
     real = bot.rapport.check

@@ -28,7 +28,7 @@ from adapters.serve import run_serve
 from adapters.slack.app import SlackAdapter, SlackSettings, adapter_of, build_app
 from adapters.slack.server import web_app
 from bot.config import Config
-from bot.service import Rapport
+from bot.service.rapport import Rapport
 from bot.storage import open_store
 from bot.storage.base import UserRef
 from tests.slack_fake import TEAM, FakeSlack, SlackSender
@@ -57,7 +57,7 @@ async def ready_within(
 async def _spawn(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "serve", "slack", env=env, cwd=ROOT,
+            sys.executable, "-m", "adapters.terminal.cli", "serve", "slack", env=env, cwd=ROOT,
             stdout=out, stderr=out,
         )  # fmt: skip
 

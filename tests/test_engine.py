@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.engine import Engine
+from bot.engine.engine import Engine
 from bot.models import Context, Kind, Severity
 
 COLD = "Hi, I came across your profile. Could you write me a LinkedIn recommendation?"

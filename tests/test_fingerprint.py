@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fingerprint import NEAR, bands, features, hamming, recipient_key, simhash
+from bot.engine.fingerprint import NEAR, bands, features, hamming, recipient_key, simhash
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +65,7 @@ def test_fixed_values() -> None:
 
 def test_stable_across_processes() -> None:
     # Python's own hash() is salted per process; the fingerprint must not be
-    code = "from bot.fingerprint import simhash; import sys; print(simhash(sys.argv[1]))"
+    code = "from bot.engine.fingerprint import simhash; import sys; print(simhash(sys.argv[1]))"
     text = MESSAGE.format(name="Dana")
     values = set()
     for seed in ("1", "2"):

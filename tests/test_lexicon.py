@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.lexicon import PhraseListError, compile_phrases, keeps_negation, literal_phrase
+from bot.engine.lexicon import PhraseListError, compile_phrases, keeps_negation, literal_phrase
 from bot.resources import rules_dir
 
 LISTS = sorted(p.stem for p in (rules_dir() / "lists").glob("*.txt"))
@@ -14,7 +14,7 @@ LISTS = sorted(p.stem for p in (rules_dir() / "lists").glob("*.txt"))
 
 @pytest.mark.parametrize("name", LISTS)
 def test_every_phrase_list_compiles(name: str) -> None:
-    from bot.signals import cue_pattern
+    from bot.engine.signals import cue_pattern
 
     assert cue_pattern(name) is not None
 

@@ -88,7 +88,7 @@ async def test_processes_starting_together_migrate_once() -> None:
 _WORKER = textwrap.dedent(
     """
     import asyncio, json, sys
-    from bot.service import Rapport
+    from bot.service.rapport import Rapport
     from bot.storage import open_store
     from bot.storage.base import SessionKey, UserRef
 
@@ -153,7 +153,7 @@ def test_an_unreachable_database_stops_serve_with_a_clear_error(tmp_path: Path) 
         RAPPORT_DATABASE_URL="postgresql://rapport:hunter2@127.0.0.1:1/rapport",
     )  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "slack"], env=env, capture_output=True,
+        [sys.executable, "-m", "adapters.terminal.cli", "serve", "slack"], env=env, capture_output=True,
         text=True, timeout=60, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 2

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from bot.config import SENSITIVITIES, Config, ConfigError
-from bot.engine import Engine
+from bot.engine.engine import Engine
+from bot.engine.reader.features import HashSpace, evidence_names
+from bot.engine.reader.language import language_of
+from bot.engine.reader.model import ModelError, Reader, reader
+from bot.engine.reader.vectors import text_features
+from bot.engine.signals import Signals
+from bot.engine.text import prepare
 from bot.models import KINDS, TEXT_RULE_IDS, Kind
-from bot.reader.features import HashSpace, evidence_names
-from bot.reader.language import language_of
-from bot.reader.model import ModelError, Reader, reader
-from bot.reader.vectors import text_features
 from bot.resources import rules_dir
-from bot.signals import Signals
-from bot.text import prepare
 
 MODELS = rules_dir() / "models"
 
@@ -66,7 +66,7 @@ def test_a_reading_is_a_set_of_probabilities() -> None:
 def test_hashing_is_stable_across_processes() -> None:
     # Python's own str hash changes per process; the reader's buckets must not.
     code = (
-        "from bot.reader.features import HashSpace; from bot.reader.vectors import text_features;"
+        "from bot.engine.reader.features import HashSpace; from bot.engine.reader.vectors import text_features;"
         "f = text_features('Could you endorse me?', HashSpace(17));"
         "print(f.char_ids.tolist(), f.word_ids.tolist())"
     )
@@ -158,7 +158,7 @@ _AGREEMENT_DRAFTS = [
 
 
 def _example_texts() -> list[str]:
-    from bot.rules import load_rules
+    from bot.engine.rules import load_rules
 
     return [e.text for r in load_rules() for e in (*r.passing, *r.failing)]
 
@@ -189,7 +189,7 @@ def test_plain_python_and_numpy_find_the_same_problems() -> None:
 
 def test_a_one_shot_check_never_imports_numpy() -> None:
     code = (
-        "import sys; from bot.cli import main;"
+        "import sys; from adapters.terminal.cli import main;"
         "sys.argv = ['rapport', 'check', '--no-history', 'Could you endorse me for Python?'];"
         "rc = 0\n"
         "try: main()\n"

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.rules_table import rules_table
+from bot.engine.rules_table import rules_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

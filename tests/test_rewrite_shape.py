@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.honesty import PROMPT
-from bot.rewrite import Rewriter
+from bot.rewriter.honesty import PROMPT
+from bot.rewriter.rewrite import Rewriter
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ import re
 import pytest
 
 from bot.config import Config
-from bot.engine import Engine
+from bot.engine.engine import Engine
+from bot.engine.rules import WHOLE_MESSAGE, Example, Rule, load_rules
 from bot.models import RULE_IDS, TEXT_RULE_IDS, Context
-from bot.rules import WHOLE_MESSAGE, Example, Rule, load_rules
 
 RULES = load_rules()
 MIN_EXAMPLES = 10

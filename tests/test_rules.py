@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.evidence import UnknownEvidence, resolve
+from bot.engine.evidence import UnknownEvidence, resolve
+from bot.engine.rules import RuleFileError, load_rule, load_rules
 from bot.resources import rules_dir
-from bot.rules import RuleFileError, load_rule, load_rules
 
 BASE = """
 id = "cold-ask"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.second_person import second_person
+from bot.rewriter.second_person import second_person
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import parse_command, run_command
-from bot.service import Rapport
+from bot.service.commands import parse_command, run_command
+from bot.service.rapport import Rapport
 from bot.storage import open_store
 from bot.storage.base import SessionKey, UserRef
 
@@ -146,7 +146,7 @@ async def test_two_hundred_concurrent_checks_lose_nothing(rapport: Rapport) -> N
     reports = await asyncio.gather(*(rapport.check(ANA, d) for d in drafts))
     assert len(reports) == 200
     since = 0.0
-    from bot.fingerprint import simhash
+    from bot.engine.fingerprint import simhash
 
     found = await rapport.store.similar_fingerprints(ANA, simhash(drafts[0]), since, 64)
     assert len(found) == 200
@@ -180,7 +180,7 @@ def _in_database_files(folder: Path, marker: str) -> list[str]:
 async def test_workspace_settings_from_another_process_apply_within_seconds(
     any_database: str,
 ) -> None:
-    from bot.workspace import WorkspaceSettings
+    from bot.service.workspace import WorkspaceSettings
 
     here, there = Rapport(await open_store(any_database)), Rapport(await open_store(any_database))
     admin = UserRef("slack", "T1", "UADMIN")

@@ -23,7 +23,7 @@ from aiohttp import web
 
 from adapters.slack.app import SlackSettings, adapter_of, build_app
 from adapters.slack.server import web_app
-from bot.service import Rapport
+from bot.service.rapport import Rapport
 from bot.storage import open_store
 from bot.storage.base import UserRef
 from tests.slack_fake import TEAM, FakeSlack, SlackSender, block_problems
@@ -640,7 +640,7 @@ async def test_a_slow_core_still_acks_within_three_seconds(
 async def test_a_core_failure_is_a_friendly_reply(
     slack: Slack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.logs import request_id
+    from bot.service.logs import request_id
 
     seen: list[str] = []
 
@@ -699,7 +699,7 @@ def test_serve_slack_without_credentials_is_a_clear_error(tmp_path: Path) -> Non
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "slack"],
+        [sys.executable, "-m", "adapters.terminal.cli", "serve", "slack"],
         env=env,
         capture_output=True,
         text=True,
@@ -726,7 +726,7 @@ async def test_serve_slack_runs_answers_and_stops_on_sigterm(tmp_path: Path) -> 
         RAPPORT_HOST="127.0.0.1", RAPPORT_PORT=str(port), RAPPORT_DATABASE_URL=f"sqlite:///{tmp_path / 's.db'}",
     )  # fmt: skip
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "serve", "slack", env=env,
+        sys.executable, "-m", "adapters.terminal.cli", "serve", "slack", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:

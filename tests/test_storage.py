@@ -17,7 +17,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.fingerprint import bands
+from bot.engine.fingerprint import bands
 from bot.storage import (
     Endorsement,
     Person,

@@ -1,4 +1,4 @@
-"""Checks off the event loop (bot/workers.py): the pool gives the same answers as checking
+"""Checks off the event loop (bot/service/workers.py): the pool gives the same answers as checking
 in-process, a check over its budget is a friendly answer and its worker is replaced, a full
 pool says "busy", and a slow check never holds up another user on the real Slack path."""
 
@@ -19,10 +19,10 @@ from adapters.slack.app import SlackSettings, adapter_of, build_app
 from adapters.slack.server import web_app
 from bot.config import Config, ConfigError
 from bot.models import Context, Kind
-from bot.service import Rapport
+from bot.service.rapport import Rapport
+from bot.service.workers import CheckRefused, Runner, WorkerPool, pool_from_env
 from bot.storage import open_store
 from bot.storage.base import SessionKey, UserRef
-from bot.workers import CheckRefused, Runner, WorkerPool, pool_from_env
 from tests.slack_fake import FakeSlack, SlackSender
 
 SECRET = "test-signing-secret"

@@ -1,7 +1,7 @@
 """rapport's Discord bot on discord.py: `/rapport …`, "Check etiquette", a modal, DM coaching.
 
 Thin, like the Slack app: every interaction is deferred (or answered) at once, the core does
-the work (`bot.chat`, the coach), and `embeds` lays the answer out.  Every message is sent with
+the work (`bot.service.chat`, the coach), and `embeds` lays the answer out.  Every message is sent with
 `allowed_mentions` none, so no draft can ping anyone.  Buttons are `DynamicItem`s registered in
 `setup_hook`, so buttons on old messages work after a restart.
 """
@@ -31,7 +31,11 @@ from adapters.discord_bot.embeds import (
     parts,
     reply_content,
 )
-from bot.chat import (
+from bot.coach.replies import Reply
+from bot.config import SENSITIVITIES
+from bot.metrics import metrics
+from bot.models import RULE_IDS
+from bot.service.chat import (
     SUBCOMMANDS,
     Answer,
     changes_state,
@@ -40,15 +44,11 @@ from bot.chat import (
     run_chat_command,
     run_typed_command,
 )
-from bot.coach.replies import Reply
-from bot.coach.wording import say
-from bot.commands import Command
-from bot.config import SENSITIVITIES
-from bot.logs import new_request_id
-from bot.metrics import metrics
-from bot.models import RULE_IDS
-from bot.service import Rapport
+from bot.service.commands import Command
+from bot.service.logs import new_request_id
+from bot.service.rapport import Rapport
 from bot.storage.base import SessionKey, UserRef
+from bot.wording import say
 
 __all__ = ["DiscordSettings", "build_client"]
 

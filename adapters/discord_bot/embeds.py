@@ -14,7 +14,9 @@ import re
 
 import discord
 
-from bot.chat import (
+from bot.coach.replies import Reply
+from bot.models import Report
+from bot.service.chat import (
     Action,
     Answer,
     finding_views,
@@ -24,9 +26,7 @@ from bot.chat import (
     trust_parts,
     verdict_line,
 )
-from bot.coach.replies import Reply
-from bot.coach.wording import say
-from bot.models import Report
+from bot.wording import say
 
 __all__ = [
     "DRAFT_EMBED_LIMIT",

@@ -1,6 +1,6 @@
 """rapport's Slack app on slack-bolt: listeners that ack at once, call the core, render.
 
-No etiquette here: `bot.chat` runs `/rapport …`, the coach runs DMs, and `blocks` lays the
+No etiquette here: `bot.service.chat` runs `/rapport …`, the coach runs DMs, and `blocks` lays the
 answers out.  This module only translates Slack's payloads into core calls (who, which
 workspace, which channel) and the core's answers into Web API calls.
 """
@@ -26,14 +26,14 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
 from adapters.slack.markup import mention_ids, readable, with_mentions
-from bot.chat import Action, Answer, changes_state, check_draft, run_chat_command
 from bot.coach.replies import Reply
-from bot.coach.wording import say
-from bot.commands import ledger_text
-from bot.logs import new_request_id
 from bot.metrics import metrics
-from bot.service import Rapport
+from bot.service.chat import Action, Answer, changes_state, check_draft, run_chat_command
+from bot.service.commands import ledger_text
+from bot.service.logs import new_request_id
+from bot.service.rapport import Rapport
 from bot.storage.base import Job, SessionKey, UserRef
+from bot.wording import say
 
 __all__ = ["SlackAdapter", "SlackSettings", "adapter_of", "build_app"]
 
@@ -445,7 +445,7 @@ class SlackAdapter:
                 for n, name in enumerate(people[:5])
             ]
         if await self.is_admin(client, user):
-            from bot.workspace import summary
+            from bot.service.workspace import summary
 
             config = await self.rapport.workspaces.load(user.platform, user.workspace)
             sections.append(say("chat.home_admin", summary=summary(config), cmd=self.cmd))

@@ -1,6 +1,6 @@
 """Block Kit for rapport's answers: checks, rewrites, coach turns, the modal and App Home.
 
-Only layout lives here; every word comes from the core (`bot.chat`, the coach's replies and
+Only layout lives here; every word comes from the core (`bot.service.chat`, the coach's replies and
 `templates/chat.toml`).  All text from users is escaped, and every block respects Slack's
 limits (cut with a note, or split over several blocks), so no API call fails on length.
 Block and action ids are stable and namespaced (`rapport:…`).
@@ -15,7 +15,9 @@ import zlib
 from typing import Any
 
 from adapters.slack.markup import LIMITS, cut, escape, split
-from bot.chat import (
+from bot.coach.replies import Reply
+from bot.models import Report
+from bot.service.chat import (
     Action,
     Answer,
     draft_command,
@@ -26,9 +28,7 @@ from bot.chat import (
     trust_parts,
     verdict_line,
 )
-from bot.coach.replies import Reply
-from bot.coach.wording import say
-from bot.models import Report
+from bot.wording import say
 
 __all__ = [
     "answer_blocks",

@@ -30,9 +30,9 @@ from bot.coach.steps import (
     work_from_draft,
     yes_no,
 )
-from bot.coach.wording import say
 from bot.metrics import metrics
 from bot.storage.base import SessionKey, Store, StoreError
+from bot.wording import say
 
 log = logging.getLogger("rapport.coach")
 

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.facts import extract_facts
+from bot.engine.signals import Signals
 from bot.models import Kind, Report
-from bot.signals import Signals
+from bot.rewriter.facts import extract_facts
 
 __all__ = ["Pasted", "Shape", "read_pasted", "shape_of", "speaks_to_coach", "worth_reading"]
 

@@ -19,14 +19,14 @@ from bot.coach.answers import (
     yes_or_no,
 )
 from bot.coach.flows import FLOW_FOR_KIND, FLOWS, Flow
+from bot.coach.ledger import Ledger, clean_name
 from bot.coach.pasted import Pasted
 from bot.coach.replies import Choice, Reply
 from bot.coach.session import CoachSession
-from bot.coach.wording import has, say
-from bot.ledger import Ledger, clean_name
-from bot.lexicon import greeting_words
+from bot.engine.lexicon import greeting_words
 from bot.models import Context, Finding, Kind, Report, Rewrite, Trust
 from bot.storage.base import UserRef
+from bot.wording import has, say
 
 __all__ = [
     "YES_NO_STATES",

@@ -29,8 +29,8 @@ from typing import Any
 
 import asyncpg
 
+from bot.engine.fingerprint import BANDS, bands, hamming
 from bot.errors import couldnt as _couldnt
-from bot.fingerprint import BANDS, bands, hamming
 from bot.redact import redact
 from bot.storage.base import (
     QUICK_WRITE_SECONDS,

@@ -32,8 +32,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.engine.fingerprint import BANDS, bands, hamming
 from bot.errors import couldnt as _couldnt
-from bot.fingerprint import BANDS, bands, hamming
 from bot.storage.base import (
     QUICK_WRITE_SECONDS,
     Alias,

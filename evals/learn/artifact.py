@@ -22,7 +22,7 @@ __all__ = ["code_version", "data_digest", "write_artifact"]
 REPO = Path(__file__).resolve().parents[2]
 #: The code that decides what the model is: features, training and this writer.
 CODE_FILES = (
-    "bot/reader/features.py",
+    "bot/engine/reader/features.py",
     "evals/learn/data.py",
     "evals/learn/matrix.py",
     "evals/learn/fit.py",

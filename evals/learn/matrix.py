@@ -11,11 +11,11 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from bot.engine.reader.features import HashSpace
+from bot.engine.reader.vectors import evidence_vector, text_features
+from bot.engine.signals import Signals
+from bot.engine.text import prepare
 from bot.models import Context
-from bot.reader.features import HashSpace
-from bot.reader.vectors import evidence_vector, text_features
-from bot.signals import Signals
-from bot.text import prepare
 from evals.learn.data import Example
 
 __all__ = ["build_matrix"]

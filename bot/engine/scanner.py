@@ -1,0 +1,221 @@
+"""Fast phrase-list scanning: each phrase is tried only where a word it can start with stands.
+
+At start-up every phrase of every list is reduced to its possible first words
+(bot/engine/firstword.py) and filed under them.  All lists' phrases filed under one word form one
+pattern of optional lookahead captures, one per list, so a single `match` at that word tells
+which lists match there and where each match ends.  Per message, the text is tokenised once and
+only the patterns of its words run.  Phrases whose start cannot be read are scanned over the
+whole text.  Overlapping matches are all kept.  tests/test_scanner.py checks the hits against
+a plain scan of each list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from bot.engine.firstword import DIGIT, EXACT, PREFIX, first_chars, first_words
+from bot.engine.lexicon import (
+    PhraseListError,
+    compile_phrases,
+    expand_phrases,
+    keeps_negation,
+    load_list,
+    macros,
+)
+from bot.recache import cached_compile, memo
+from bot.resources import rules_dir
+
+__all__ = ["Hits", "PhraseIndex", "phrase_index", "scan"]
+
+# A phrase whose own words negate ("we haven't met", "still nothing back from you") keeps its
+# negation: only a negation *outside* its own words reverses it.
+_NEGATING_WORDS = re.compile(
+    r"\b(?:not|no|never|nothing|nobody|none|nor|without)\b|n'\??t\b|n\\?'t"
+)
+_TOKEN = re.compile(r"(?<!\w)\w+")
+
+#: list name -> (start, end, negation inside the match counts)
+Hits = dict[str, list[tuple[int, int, bool]]]
+
+
+@dataclass(slots=True)
+class _Group:
+    """Phrases of one list filed under one key (or scanned whole), compiled on first use."""
+
+    list_name: str
+    phrases: list[str]
+    keeps_negation: bool
+    anchored: bool  # True: matched at a word (`match`); False: scanned over the text
+    # for a whole-text group: characters every match starts with (skip the text without them)
+    starts: frozenset[str] | None = None
+    _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def pattern(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            body = "(?:" + "|".join(self.phrases) + r")(?!\w)"
+            try:
+                if self.anchored:
+                    self._pattern = cached_compile(body, re.M)
+                else:
+                    compiled = compile_phrases(self.phrases, expanded=True)
+                    assert compiled is not None
+                    self._pattern = compiled
+            except re.error:
+                compile_phrases(self.phrases, expanded=True)  # raises, naming the phrase
+                raise
+        return self._pattern
+
+
+@dataclass(slots=True)
+class _KeyPattern:
+    """Every list's phrases under one start word, as optional lookahead captures."""
+
+    groups: list[_Group]
+    match: object = None  # the compiled pattern's bound `match`, made on first use
+    meta: tuple[tuple[str, bool], ...] = ()
+
+    def compiled(self) -> tuple[object, tuple[tuple[str, bool], ...]]:
+        if self.match is None:
+            parts = ["(?:(?=((?:" + "|".join(g.phrases) + r")(?!\w))))?" for g in self.groups]
+            try:
+                self.match = cached_compile("".join(parts), re.M).match
+            except re.error:
+                for group in self.groups:
+                    compile_phrases(group.phrases, expanded=True)  # raises, naming the phrase
+                raise
+            self.meta = tuple((g.list_name, g.keeps_negation) for g in self.groups)
+        return self.match, self.meta
+
+
+@dataclass(slots=True)
+class PhraseIndex:
+    """Every phrase list, filed by the words its phrases can start with."""
+
+    by_key: dict[str, list[_Group]]
+    whole: list[_Group]
+    names: frozenset[str]
+    patterns: dict[str, _KeyPattern] = field(default_factory=dict)
+    _words: dict[str, list[_KeyPattern]] = field(default_factory=dict)
+
+    def for_word(self, word: str) -> list[_KeyPattern]:
+        """The patterns to try where `word` stands (remembered per word)."""
+        found = self._words.get(word)
+        if found is None:
+            keys = [EXACT + word, PREFIX + word[:1], PREFIX + word[:2], PREFIX + word[:3]]
+            if word[0].isdigit():
+                keys.append(DIGIT)
+            found = [self.patterns[k] for k in keys if k in self.patterns]
+            if len(self._words) > 50_000:  # bounded: unusual words come and go
+                self._words.clear()
+            self._words[word] = found
+        return found
+
+
+def _expanded(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    phrases = load_list(name)
+    expanded = memo(
+        "expand",
+        "\n".join(phrases) + "\0" + repr(sorted(macros().items())),
+        lambda: list(expand_phrases(phrases, where=f"rules/lists/{name}.txt")),
+    )
+    return phrases, tuple(expanded)
+
+
+@cache
+def phrase_index() -> PhraseIndex:
+    """Build (once) the index of every phrase list under rules/lists/.
+
+    The filing itself (every phrase's first words, ~7,000 phrases) is cached on disk under the
+    lists' own text: a one-shot check reads one entry instead of refiling them all.
+    """
+    folder = rules_dir() / "lists"
+    names = sorted(p.stem for p in folder.glob("*.txt"))
+    source = "\x01".join(
+        f"{path.name}\0{path.read_text(encoding='utf-8')}"
+        for path in [folder / "macros.toml", *(folder / f"{n}.txt" for n in names)]
+    )
+    keyed, whole = memo("index", source, lambda: _file_phrases(names))
+    by_key: dict[str, list[_Group]] = defaultdict(list)
+    for key, name, negates, phrases in keyed:
+        by_key[key].append(_Group(name, phrases, negates, anchored=True))
+    groups = [
+        _Group(name, phrases, negates, False, frozenset(chars) if chars else None)
+        for name, negates, phrases, chars in whole
+    ]
+    patterns = {key: _KeyPattern(gs) for key, gs in by_key.items()}
+    return PhraseIndex(dict(by_key), groups, frozenset(names), patterns)
+
+
+def _file_phrases(
+    names: list[str],
+) -> tuple[list[tuple[str, str, bool, list[str]]], list[tuple[str, bool, list[str], list[str]]]]:
+    """Every list's phrases filed by start word: (key, list, negates, phrases) for those with a
+    readable start, (list, negates, phrases, first characters or []) for the rest."""
+    keyed: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
+    whole: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    for name in names:
+        try:
+            raw, expanded = _expanded(name)
+        except PhraseListError as exc:
+            raise PhraseListError(f"rules/lists/{name}.txt: {exc}") from None
+        list_negates = keeps_negation(name)
+        for source, phrase in zip(raw, expanded, strict=True):
+            negates = list_negates or bool(_NEGATING_WORDS.search(source))
+            keys = first_words(phrase)
+            if keys:
+                for key in keys:
+                    kind, word = key[0], key[1:]
+                    if kind == PREFIX:
+                        key = PREFIX + word[:3]
+                    keyed[(key, name, negates)].append(phrase)
+            else:
+                whole[(name, negates)].append(phrase)
+    rest = []
+    for (name, negates), phrases in whole.items():
+        chars: set[str] | None = set()
+        for phrase in phrases:
+            found = first_chars(phrase)
+            if found is None or chars is None:
+                chars = None
+            else:
+                chars.update(found)
+        rest.append((name, negates, phrases, sorted(chars) if chars else []))
+    return [(k, n, neg, ps) for (k, n, neg), ps in keyed.items()], rest
+
+
+def scan(norm: str) -> Hits:
+    """Hits of every phrase list in `norm`, in one pass over its words."""
+    index = phrase_index()
+    for_word = index.for_word
+    found: dict[str, dict[tuple[int, int], bool]] = defaultdict(dict)
+    for token in _TOKEN.finditer(norm):
+        entries = for_word(token.group(0))
+        if not entries:
+            continue
+        pos = token.start()
+        for entry in entries:
+            match, meta = entry.compiled()
+            m = match(norm, pos)  # type: ignore[operator]
+            if m.lastindex is None:  # no list matches here (the usual case)
+                continue
+            regs = m.regs
+            for i, (name, negates) in enumerate(meta, 1):
+                start, end = regs[i]
+                if end > start:
+                    spans = found[name]
+                    spans[(start, end)] = spans.get((start, end), True) and not negates
+    for group in index.whole:
+        if group.starts is not None and not any(c in norm for c in group.starts):
+            continue
+        for m in group.pattern().finditer(norm):
+            if m.end() > m.start():
+                spans = found[group.list_name]
+                span = (m.start(), m.end())
+                spans[span] = spans.get(span, True) and not group.keeps_negation
+    return {
+        name: [(s, e, inside) for (s, e), inside in sorted(spans.items())]
+        for name, spans in found.items()
+    }
