@@ -66,6 +66,6 @@ def test_the_readme_transcript_is_what_rapport_prints(tmp_path: Path) -> None:
         command, shown = session.split("\n", 1)
         args = shlex.split(command.removesuffix(" 2>/dev/null"))
         assert args[0] == "rapport", command
-        done = subprocess.run([sys.executable, "-m", "bot.cli", *args[1:]], capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "adapters.terminal.cli", *args[1:]], capture_output=True,
                               text=True, env=env, cwd=ROOT, timeout=120, check=False)  # fmt: skip
         assert done.stdout == shown, f"the README shows something else for: {command}"
