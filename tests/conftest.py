@@ -85,3 +85,32 @@ async def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         return
     async with postgres_schema() as url:
         yield url
+
+
+#: Test modules whose tests start processes, pseudo-terminals, servers or database clusters: the
+#: slow tier (the Slack and Discord suites start local fakes of the platforms and a server).
+#: `pytest -m "not slow"` runs the rest (the engine, rewriter, coach, ledger, storage, service,
+#: commands) in well under 30 seconds; CI runs everything.
+SLOW_MODULES = frozenset({
+    "test_cli", "test_cli_conventions", "test_cli_limits", "test_cli_rewrite", "test_console",
+    "test_console_pty", "test_container", "test_discord", "test_durable", "test_postgres",
+    "test_serve", "test_serve_privacy", "test_slack", "test_workers",
+})  # fmt: skip
+#: Single tests as slow as those (a corpus-wide scan, property tests, a lock held on purpose).
+SLOW_TESTS = frozenset(
+    {
+        "test_no_test_draft_is_close_to_a_train_or_dev_draft",
+        "test_probe_write_fails_fast_when_another_process_holds_the_write_lock",
+        "test_many_stores_open_a_new_file_at_once",
+        "test_serve_slack_runs_answers_and_stops_on_sigterm",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow tier (see SLOW_MODULES); `pytest -m "not slow"` leaves it out."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        name = item.name.split("[", 1)[0]
+        if module in SLOW_MODULES or module == "test_rewrite_properties" or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
