@@ -21,6 +21,7 @@ budget (10 s at least), is refused as `busy`; one over budget as `too_long`.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
@@ -67,17 +68,17 @@ class CheckRefused(Exception):
         return f"check_{self.reason}"
 
 
-class Runner:
+class Runner(abc.ABC):
     """Runs a job from `bot.service.jobs` for a configuration (`key` names it: "" is the default)."""
 
     #: Core work an adapter may run at once on this runner (0: the adapter's own limit).
     in_flight = 0
 
+    @abc.abstractmethod
     async def run(self, key: str, config: Config, job: str, *args: Any) -> Any:
         """The job's result (or its exception)."""
-        raise NotImplementedError
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - a default: nothing to stop in-process
         """Stop any processes (nothing to do in-process)."""
 
 

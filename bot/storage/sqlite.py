@@ -186,6 +186,19 @@ async def _prepare(db: aiosqlite.Connection, on_disk: bool, where: str) -> None:
     await db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+@contextlib.asynccontextmanager
+async def _immediate(db: aiosqlite.Connection) -> AsyncIterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
+        raise
+    await db.execute("COMMIT")
+
+
 class SQLiteStore:
     """rapport's storage in one SQLite file; open it with `SQLiteStore.open` (or `open_store`)."""
 
@@ -253,15 +266,8 @@ class SQLiteStore:
     @contextlib.asynccontextmanager
     async def _transaction(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
         """`_op` inside BEGIN IMMEDIATE … COMMIT (rolled back on any error)."""
-        async with self._op(what) as db:
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                raise
-            await db.execute("COMMIT")
+        async with self._op(what) as db, _immediate(db):
+            yield db
 
     @contextlib.asynccontextmanager
     async def _quick(self, what: str) -> AsyncIterator[aiosqlite.Connection]:
@@ -269,14 +275,8 @@ class SQLiteStore:
         async with self._op(what) as db:
             await db.execute(f"PRAGMA busy_timeout = {int(QUICK_WRITE_SECONDS * 1000)}")
             try:
-                await db.execute("BEGIN IMMEDIATE")
-                try:
+                async with _immediate(db):
                     yield db
-                except BaseException:
-                    if db.in_transaction:
-                        await db.execute("ROLLBACK")
-                    raise
-                await db.execute("COMMIT")
             finally:
                 await db.execute(_PRAGMAS[0])
 
