@@ -81,7 +81,7 @@ _ROWS: tuple[tuple[State, set[Meaning], str, set[State]], ...] = (
 def _build() -> dict[tuple[State, Meaning], Transition]:
     table: dict[tuple[State, Meaning], Transition] = {}
     for state, meanings, handler, targets in _ROWS:
-        for meaning in meanings:
+        for meaning in sorted(meanings, key=list(Meaning).index):
             if (state, meaning) in table:
                 raise ValueError(f"the coach's table says twice what {meaning} does in {state}")
             table[state, meaning] = Transition(handler, frozenset(targets))
