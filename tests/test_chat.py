@@ -326,8 +326,8 @@ async def test_views_of_a_report_for_adapters(rapport: Rapport) -> None:
     assert rewrite_text((await chat(rapport, "check " + ASK)).report) == ("", None)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("sub", SUBCOMMANDS)
-async def test_odd_input_to_any_subcommand_gets_an_answer(rapport: Rapport, sub: str) -> None:
-    for rest in ("\x00\x1b[2J <@U1> @here <!channel>", '"', "--to", "💥" * 50):
-        answer = await chat(rapport, f"{sub} {rest}", is_admin=yes)
-        assert answer.text or answer.report is not None or answer.coach is not None, rest
+async def test_odd_input_to_any_subcommand_gets_an_answer(rapport: Rapport) -> None:
+    for sub in SUBCOMMANDS:
+        for rest in ("\x00\x1b[2J <@U1> @here <!channel>", '"', "--to", "💥" * 50):
+            answer = await chat(rapport, f"{sub} {rest}", is_admin=yes)
+            assert answer.text or answer.report is not None or answer.coach is not None, sub

@@ -284,7 +284,7 @@ async def test_each_user_in_each_workspace_has_their_own_ledger(ledger: Ledger) 
     assert await ledger.relationship(ANA, "Dana Lee") is not None
 
 
-async def test_one_reader_reads_each_table_once(ledger: Ledger, store: Store) -> None:
+async def test_a_reader_sees_one_state_for_one_turn(ledger: Ledger, store: Store) -> None:
     await ledger.received(ANA, "Sam", solicited=False)
     reader = ledger.reader(ANA)
     assert await reader.owed_to("Sam") is not None

@@ -52,12 +52,6 @@ def test_an_unknown_cue_fails_loudly() -> None:
         signals("Hi").hits("relationshp")
 
 
-def test_a_phrase_list_that_does_not_exist_is_not_a_pattern() -> None:
-    with pytest.raises(FileNotFoundError):
-        cue_pattern("no_such_list_anywhere")
-    assert cue_pattern("engagement") is cue_pattern("engagement")  # compiled once
-
-
 def test_a_bad_phrase_names_its_list(monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.engine.signals as module
 
