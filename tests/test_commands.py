@@ -221,3 +221,123 @@ async def test_forgetting_a_person_removes_their_names_too(rapport: Rapport) -> 
     assert await rapport.store.aliases(ANA) == []
     assert "nothing changed" in await run(rapport, "ledger same Priya P")  # nobody to keep
     assert await rapport.store.aliases(ANA) == []
+
+
+# -- unit: parsing edge cases, what changes state, each reply --------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # punctuation after a one-word name is the sentence's, not the name's
+        ("gave Dana, for SQL", Command("gave", "Dana", "for SQL")),
+        ("received Sam, unsolicited, for SQL", Command("received", "Sam", "for SQL", False)),
+        ("gave Dana.", Command("gave", "Dana")),
+        ("/GAVE Dana", Command("gave", "Dana")),
+        ("received <@U1|Sam>: asked for SQL", Command("received", "<@U1|Sam>", "for SQL", True)),
+        ("know Dana Lee since 2019: we met", Command("know", "Dana Lee since 2019", "we met")),
+        ("ledger delete", Command("ledger", action="forget")),
+        ("ledger merge <@U1|Dana> Dana", Command("ledger", "<@U1|Dana>", action="same", other="Dana")),
+        ("remember YES", Command("remember", switch=True)),
+        ("forget Y", Command("forget", confirmed=True)),
+        ("forget please", Command("forget")),
+        ("saved remove 3", Command("saved", action="delete", item=3)),
+    ],
+)  # fmt: skip
+def test_typed_text_edge_cases(text: str, expected: Command) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize("text", ["ledger show", "remember maybe", "saved all", "saved delete"])
+def test_unreadable_commands_carry_their_problem(text: str) -> None:
+    command = parse_command(text)
+    assert command is not None and command.problem and not command.changes_state
+
+
+@pytest.mark.parametrize("text", ["", "   ", "/", "check Hi", "gavel Dana"])
+def test_other_text_is_no_command(text: str) -> None:
+    assert parse_command(text) is None
+
+
+@pytest.mark.parametrize(
+    ("command", "changes"),
+    [
+        (Command("know", "Dana", "we met"), True),
+        (Command("gave", "Dana"), True),
+        (Command("received", "Sam"), True),
+        (Command("ledger"), False),
+        (Command("ledger", "Dana", action="forget"), True),
+        (Command("remember"), False),
+        (Command("remember", switch=False), True),
+        (Command("saved"), False),
+        (Command("saved", action="delete", item=1), True),
+        (Command("forget"), False),
+        (Command("forget", confirmed=True), True),
+        (Command("gave", "Dana", problem="no"), False),
+    ],
+)
+def test_which_commands_change_what_rapport_keeps(command: Command, changes: bool) -> None:
+    assert command.changes_state is changes
+
+
+async def test_a_name_typed_with_a_comma_is_the_same_person(rapport: Rapport) -> None:
+    assert await run(rapport, "gave Dana, for SQL") == "Noted: you endorsed Dana."
+    assert await rapport.ledger.given_to(ANA, "Dana") == 1
+    report = await rapport.check(ANA, ASK.format(name="Dana"), "Dana")
+    assert "ask-before-give" not in rules(report)
+
+
+async def test_each_ledger_reply_says_what_was_recorded(rapport: Rapport) -> None:
+    assert await run(rapport, "know Dana: we shipped Atlas since 2019") == (
+        "Noted: you know Dana (we shipped Atlas since 2019)."
+    )
+    (rel,) = await rapport.store.relationships(ANA)
+    assert rel.since == "2019"
+    assert await run(rapport, "received Sam unsolicited for SQL") == (
+        "Noted: Sam endorsed you, unprompted; return it when you can."
+    )
+    assert await run(rapport, "received Priya asked") == "Noted: Priya endorsed you."
+    assert await run(rapport, "gave Sam") == (
+        "Noted: you endorsed Sam. That returns Sam's endorsement of you."
+    )
+    assert await run(rapport, "gave Sam") == "Noted: you endorsed Sam."  # nothing left to return
+
+
+async def test_the_ledger_lists_people_endorsements_and_who_is_waiting(rapport: Rapport) -> None:
+    assert (await run(rapport, "ledger")).startswith("Your ledger is empty.")
+    await run(rapport, "know Dana: we shipped Atlas since 2019")
+    await run(rapport, "received Sam unsolicited for SQL")
+    await run(rapport, "received Priya asked")
+    await run(rapport, "gave Dana")
+    text = await run(rapport, "ledger")
+    lines = text.splitlines()
+    assert lines[0] == "Your ledger"
+    # "since 2019" is already in their words: not said twice
+    assert "  • Dana: we shipped Atlas since 2019" in lines
+    assert any(line.startswith("  • Sam, ") and line.endswith(": for SQL (unsolicited)")
+               for line in lines)  # fmt: skip
+    assert lines[-1].startswith(
+        "Waiting for you to return them (they endorsed you unprompted): Sam."
+    )
+    assert "Priya" not in lines[-1]
+
+
+async def test_forget_needs_a_yes(rapport: Rapport) -> None:
+    await run(rapport, "gave Dana")
+    assert (await run(rapport, "forget")).endswith("Send *forget yes* to go ahead.")
+    assert len(await rapport.store.endorsements(ANA)) == 1
+    assert (await run(rapport, "forget yes")).startswith("Done: ")
+    assert await rapport.store.endorsements(ANA) == []
+
+
+async def test_remember_off_deletes_what_was_kept(rapport: Rapport) -> None:
+    await run(rapport, "remember on")
+    await rapport.store.save_message(ANA, "Hi Dana, thanks for the intro.", 1.0)
+    assert (await run(rapport, "remember off")).startswith("I won't keep your messages")
+    assert await rapport.store.saved_messages(ANA) == []
+    assert (await run(rapport, "saved")).startswith("No saved messages.")
+
+
+async def test_a_merge_or_forget_without_a_name_is_usage(rapport: Rapport) -> None:
+    await run(rapport, 'know "Dana Lee" Acme')
+    for text in ("ledger forget", "ledger same", 'ledger same "Dana Lee"'):
+        assert (await run(rapport, text)).startswith("I didn't understand that command."), text
+    assert len(await rapport.store.relationships(ANA)) == 1

@@ -6,6 +6,7 @@ detectors it uses (see bot/engine/detectors.py) and its own passing and failing 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.evidence import SCORES, UnknownEvidence, resolve
+from bot.engine.lexicon import PhraseListError, compile_phrases
 from bot.models import KINDS, RULE_IDS, Severity
 from bot.recache import load_toml
 from bot.resources import rules_dir
@@ -227,7 +229,7 @@ def _detector(raw: Any, where: str) -> Detector:
             kwargs[key] = str(raw[key])
     for key in ("at_least", "at_most", "max_courtesy"):
         if key in raw:
-            kwargs[key] = float(raw[key])
+            kwargs[key] = _number(raw[key], f"{where}.{key}")
     if "strong" in raw:
         if not isinstance(raw["strong"], bool):
             raise RuleFileError(f"{where}.strong: expected true or false")
@@ -252,7 +254,24 @@ def _detector(raw: Any, where: str) -> Detector:
     for name in det.lists:
         if not (rules_dir() / "lists" / f"{name}.txt").is_file():
             raise RuleFileError(f"{where}: no phrase list rules/lists/{name}.txt")
+    for key in ("phrases", "unless_in_clause"):  # compiled now, so a typo fails at load time
+        try:
+            compile_phrases(getattr(det, key))
+        except (PhraseListError, re.error) as exc:
+            raise RuleFileError(f"{where}.{key}: {exc}") from None
     return det
+
+
+def _number(raw: Any, where: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise RuleFileError(f"{where}: expected a number")
+    return float(raw)
+
+
+def _count(raw: Any, where: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise RuleFileError(f"{where}: expected a whole number")
+    return raw
 
 
 def _example(raw: Any, where: str, failing: bool) -> Example:
@@ -273,9 +292,9 @@ def _example(raw: Any, where: str, failing: bool) -> Example:
         note=str(raw.get("note", "")),
         to=raw.get("to"),
         known_relationship=bool(raw.get("known_relationship", False)),
-        endorsements_given=int(raw.get("endorsements_given", 0)),
+        endorsements_given=_count(raw.get("endorsements_given", 0), f"{where}.endorsements_given"),
         owed=raw.get("owed"),
-        repeated_for=int(raw.get("repeated_for", 0)),
+        repeated_for=_count(raw.get("repeated_for", 0), f"{where}.repeated_for"),
         match=_match(raw.get("match", "exact"), where),
     )
 
@@ -312,20 +331,26 @@ def load_rule(path: Path) -> Rule:
     if (
         not isinstance(principles_, list)
         or not principles_
-        or not all(isinstance(p, int) and p in principles() for p in principles_)
+        or not all(
+            isinstance(p, int) and not isinstance(p, bool) and p in principles()
+            for p in principles_
+        )
     ):
         raise RuleFileError(f"{where}: `principles` must list principle numbers 1-8")
     kinds = _strings(data.get("kinds", []), f"{where}.kinds")
     bad = [k for k in kinds if k not in KINDS]
     if bad:
         raise RuleFileError(f"{where}: unknown kinds {bad}")
-    by_kind = {
-        str(k): _severity(v, f"{where}.severity_by_kind")
-        for k, v in data.get("severity_by_kind", {}).items()
-    }
+    by_kind_raw = data.get("severity_by_kind", {})
+    if not isinstance(by_kind_raw, dict) or set(by_kind_raw) - set(KINDS):
+        raise RuleFileError(f"{where}: [severity_by_kind] must map message kinds to severities")
+    by_kind = {str(k): _severity(v, f"{where}.severity_by_kind") for k, v in by_kind_raw.items()}
     detectors = data.get("detectors")
     if not isinstance(detectors, list) or not detectors:
         raise RuleFileError(f"{where}: at least one [[detectors]] entry is required")
+    for key in ("fail", "pass"):
+        if not isinstance(data.get(key, []), list):
+            raise RuleFileError(f"{where}: examples are [[{key}]] entries (each with a `text`)")
     return Rule(
         id=data["id"],
         title=data["title"],

@@ -150,24 +150,15 @@ def _quote(text: str, f: Finding, limit: int) -> str:
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
-#: What follows a subcommand when it changes what rapport keeps (`ledger` alone only shows).
-_CHANGING = {
-    "gave": ("",), "received": ("",), "know": ("",), "config": ("",),
-    "forget": ("yes", "confirm", "y", "--yes"), "ledger": ("same", "forget"),
-    "remember": ("on", "off", "yes", "no", "true", "false"), "saved": ("delete",),
-}  # fmt: skip
-
-
 def changes_state(text: str) -> bool:
     """Whether `/rapport <text>` may change what rapport keeps: such a command is kept in the
     database before it is acknowledged (`config` with no words only shows, and is harmless
-    to keep anyway)."""
-    word, _, rest = text.strip().partition(" ")
-    starts = _CHANGING.get(word.lower())
-    if starts is None:
-        return False
-    first = rest.strip().split(None, 1)[0].lower() if rest.strip() else ""
-    return "" in starts or first in starts
+    to keep anyway).  Ledger, privacy and saved-message commands answer as `parse_command`
+    reads them, so every synonym it accepts (`ledger delete`, `saved remove`) counts."""
+    if text.strip().partition(" ")[0].lower() == "config":
+        return True
+    command = parse_command(text.strip())
+    return command is not None and command.changes_state
 
 
 async def run_chat_command(

@@ -71,7 +71,7 @@ def _split_name(text: str) -> tuple[str, str]:
     if sep and 1 <= len(head.split()) <= 4:
         return head.strip(), tail.strip()
     first, _, rest = text.partition(" ")
-    return first.strip(), rest.strip()
+    return first.strip().rstrip(",;:."), rest.strip()  # "gave Dana, for SQL": Dana
 
 
 def _two_names(text: str) -> tuple[str, str]:
