@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from bot.metrics import metrics
 from bot.wording import say
 
-__all__ = ["Tell", "told_on_failure", "try_again"]
+__all__ = ["Tell", "tell_try_again", "told_on_failure", "try_again"]
 
 Tell = Callable[[str], Awaitable[object]]
 
@@ -24,17 +24,24 @@ def try_again(log: logging.Logger, what: str, exc: BaseException) -> str:
     return say("chat.try_again")
 
 
+async def tell_try_again(
+    tell: Tell | None, log: logging.Logger, what: str, exc: BaseException
+) -> None:
+    """Log and count the failure, then `tell` the user to try again (None: nobody can be
+    told).  A failure to tell them is logged too, never raised."""
+    words = try_again(log, what, exc)
+    if tell is None:
+        return
+    try:
+        await tell(words)
+    except Exception:  # the user can't be told; the log has it
+        log.exception("couldn't report the failure")
+
+
 @contextlib.asynccontextmanager
 async def told_on_failure(tell: Tell | None, log: logging.Logger, what: str) -> AsyncIterator[None]:
-    """Run the block; if it fails, log and count the failure and `tell` the user to try again
-    (None: nobody can be told).  A failure to tell them is logged too, never raised."""
+    """Run the block; if it fails, `tell_try_again` (the failure ends there)."""
     try:
         yield
     except Exception as exc:
-        words = try_again(log, what, exc)
-        if tell is None:
-            return
-        try:
-            await tell(words)
-        except Exception:  # the user can't be told; the log has it
-            log.exception("couldn't report the failure")
+        await tell_try_again(tell, log, what, exc)

@@ -75,6 +75,8 @@ class InFlight:
 
     async def drain(self, timeout: float) -> bool:
         """Wait (up to `timeout` seconds) for the work held now to finish; True if it did."""
+        if self._idle.is_set():
+            return True
         try:
             await asyncio.wait_for(self._idle.wait(), timeout)
         except TimeoutError:

@@ -416,7 +416,7 @@ class SlackAdapter:
                 text = await self.people.name_mentions(client, key.user.workspace, text)
             reply = await self.rapport.talk(key, readable(text) if typed else text)
         except Exception as exc:
-            reply = Reply(try_again(log, "coach turn failed", exc))
+            reply = Reply(try_again(log, "coaching turn failed", exc))
         await self.out.post_reply(client, key.channel, reply)
 
     async def other_message(self, event: dict[str, Any]) -> None:
