@@ -14,7 +14,18 @@ from bot.errors import StoreError
 from bot.metrics import Metrics
 from bot.wording import say
 
-log = logging.getLogger("rapport.test-failures")
+log = logging.getLogger("test_failures.adapter")
+
+
+@pytest.fixture(autouse=True)
+def _captured(caplog: pytest.LogCaptureFixture) -> object:
+    """The log's records reach caplog once, whatever logging set-up an earlier test left
+    (`rapport serve` configures the `rapport` loggers)."""
+    log.addHandler(caplog.handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    yield
+    log.removeHandler(caplog.handler)
 
 
 class Errors(Metrics):
