@@ -65,9 +65,9 @@ class Service:
 
     platforms: tuple[str, ...]
     rapport: Any = None
-    slack_app: Any = None
+    slack: Any = None  # the SlackAdapter, whose `app` is served
     socket_handler: Any = None
-    discord_client: Any = None
+    discord: Any = None  # the DiscordAdapter, whose `client` is connected
     draining: bool = False
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     probe: asyncio.Task[None] | None = None
@@ -89,14 +89,14 @@ class Service:
     async def ready(self) -> tuple[bool, dict[str, str]]:
         """Every dependency's state, and whether all are fine."""
         parts: dict[str, str] = {"database": await self.writable()}
-        if self.slack_app is not None:
+        if self.slack is not None:
             if self.socket_handler is not None:
                 connected = await _socket_connected(self.socket_handler)
                 parts["slack"] = "ok" if connected else "disconnected"
             else:
                 parts["slack"] = "ok"  # HTTP mode: the token was verified at start
-        if self.discord_client is not None:
-            c = self.discord_client
+        if self.discord is not None:
+            c = self.discord.client
             parts["discord"] = "ok" if c.is_ready() and not c.is_closed() else "connecting"
         if self.draining:
             parts["process"] = "shutting down"
@@ -222,18 +222,18 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     runner: web.AppRunner | None = None
     try:
         if slack_settings is not None:
-            from adapters.slack.app import adapter_of, build_app
+            from adapters.slack.app import SlackAdapter
             from adapters.slack.server import slack_routes, verify_token
 
-            service.slack_app = build_app(service.rapport, slack_settings)
-            await verify_token(service.slack_app)
+            service.slack = SlackAdapter(service.rapport, slack_settings)
+            await verify_token(service.slack.app)
             # jobs acknowledged before a kill are carried out and answered now
-            adapter_of(service.slack_app).start_recovery(lease=job_lease(env))
+            service.slack.start_recovery(lease=job_lease(env))
             if slack_settings.app_token:
                 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
                 service.socket_handler = AsyncSocketModeHandler(
-                    service.slack_app, app_token=slack_settings.app_token
+                    service.slack.app, app_token=slack_settings.app_token
                 )
                 try:
                     await asyncio.wait_for(service.socket_handler.connect_async(), 30)
@@ -243,17 +243,17 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
                         "SLACK_APP_TOKEN (an app-level token with connections:write)"
                     ) from None
             else:
-                app.add_routes(slack_routes(service.slack_app))
+                app.add_routes(slack_routes(service.slack.app))
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()
         if discord_settings is not None:
-            from adapters.discord_bot.bot import build_client
+            from adapters.discord_bot.bot import DiscordAdapter
 
-            service.discord_client = build_client(service.rapport, discord_settings)
+            service.discord = DiscordAdapter(service.rapport, discord_settings)
             service.tasks.append(
-                asyncio.ensure_future(service.discord_client.start(discord_settings.token))
+                asyncio.ensure_future(service.discord.client.start(discord_settings.token))
             )
         mode = "Socket Mode" if service.socket_handler is not None else "HTTP"
         print(
@@ -287,13 +287,7 @@ async def _shutdown(
     """Stop taking work, let acknowledged work finish (bounded), close everything."""
     service.draining = True
     await site.stop()
-    adapters = []
-    if service.slack_app is not None:
-        from adapters.slack.app import adapter_of
-
-        adapters.append(adapter_of(service.slack_app))
-    if service.discord_client is not None:
-        adapters.append(service.discord_client.rapport_adapter)
+    adapters = [a for a in (service.slack, service.discord) if a is not None]
     results = await asyncio.gather(*(a.drain(DRAIN_SECONDS) for a in adapters))
     if not all(results):
         log.warning("shutdown: some work was still running after %.0f s", DRAIN_SECONDS)
@@ -313,15 +307,13 @@ async def _close(service: Service, runner: web.AppRunner | None) -> None:
     if service.socket_handler is not None:
         with contextlib.suppress(Exception):
             await service.socket_handler.close_async()
-    if service.discord_client is not None:
+    if service.discord is not None:
         with contextlib.suppress(Exception):
-            await service.discord_client.close()
+            await service.discord.client.close()
     for task in service.tasks:
         task.cancel()
-    if service.slack_app is not None:
-        from adapters.slack.app import adapter_of
-
-        await adapter_of(service.slack_app).close()
+    if service.slack is not None:
+        await service.slack.close()
     if runner is not None:
         await runner.cleanup()
     if service.rapport is not None:

@@ -238,7 +238,7 @@ async def test_a_state_change_is_stored_before_its_ack(bot: Bot, monkeypatch: An
 async def test_a_state_change_takes_no_work_slot(bot: Bot) -> None:
     """With every work slot held by slow checks, a `gave` is still stored and acknowledged."""
     adapter = bot.client.rapport_adapter  # type: ignore[attr-defined]
-    held = [adapter._slots.acquire() for _ in range(adapter._slots._value)]
+    held = [adapter.work._slots.acquire() for _ in range(adapter.work._slots._value)]
     await asyncio.gather(*held)
     try:
         dana = "600000000000000014"
@@ -248,7 +248,7 @@ async def test_a_state_change_takes_no_work_slot(bot: Bot) -> None:
         assert "you endorsed" in reply["content"]
     finally:
         for _ in held:
-            adapter._slots.release()
+            adapter.work._slots.release()
 
 
 async def test_ledger_forget_remember_and_saved_from_options(bot: Bot) -> None:

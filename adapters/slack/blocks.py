@@ -20,7 +20,6 @@ from bot.models import Report
 from bot.service.chat import (
     Action,
     Answer,
-    draft_command,
     finding_views,
     kind_label,
     rewrite_text,
@@ -28,10 +27,12 @@ from bot.service.chat import (
     trust_parts,
     verdict_line,
 )
+from bot.service.verbs import carries_draft, draft_command
 from bot.wording import say
 
 __all__ = [
     "answer_blocks",
+    "button_command",
     "carried_command",
     "carry",
     "fallback_text",
@@ -40,6 +41,7 @@ __all__ = [
     "pack",
     "reply_blocks",
     "result_view",
+    "submitted",
     "unpack",
 ]
 
@@ -129,13 +131,27 @@ def carried_command(verb: str, metadata: str) -> str | None:
         data = json.loads(raw) if raw else None
     except ValueError:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("d"), str) or verb not in _VERBS:
+    if not isinstance(data, dict) or not isinstance(data.get("d"), str) or not carries_draft(verb):
         return None
     to = data.get("t")
     return draft_command(verb, data["d"], to if isinstance(to, str) else None)
 
 
-_VERBS = ("rewrite", "coach", "check")
+def button_command(body: dict[str, Any], action: dict[str, Any]) -> str | None:
+    """The command a clicked button runs (None if its value is damaged)."""
+    value = str(action.get("value") or "")
+    if value.startswith("m:"):  # a modal's button whose draft rides in the modal
+        metadata = str((body.get("view") or {}).get("private_metadata") or "")
+        return carried_command(value[2:], metadata)
+    return unpack(value)
+
+
+def submitted(view: dict[str, Any]) -> tuple[str, str | None]:
+    """(draft, the user picked as its recipient) from a submitted modal."""
+    values = view.get("state", {}).get("values", {})
+    draft = str(values.get(DRAFT_BLOCK, {}).get(DRAFT_INPUT, {}).get("value") or "")
+    picked = values.get(RECIPIENT_BLOCK, {}).get(RECIPIENT_INPUT, {}).get("selected_user")
+    return draft, str(picked) if picked else None
 
 
 def _buttons(
@@ -147,7 +163,7 @@ def _buttons(
     dropped = False
     for a in actions:
         value = pack(a.command)
-        if value is None and carried and a.command.split(" ", 1)[0] in _VERBS:
+        if value is None and carried and carries_draft(a.command.split(" ", 1)[0]):
             value = "m:" + a.command.split(" ", 1)[0]  # the modal carries the draft
         if value is None:
             dropped = True

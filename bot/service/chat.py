@@ -21,6 +21,7 @@ from bot.engine.verdict import verdict_line
 from bot.models import RULE_IDS, Finding, Kind, Report
 from bot.service.commands import Command, parse_command, run_command
 from bot.service.rapport import Rapport
+from bot.service.verbs import SUBCOMMANDS, ButtonId, Verb, draft_command
 from bot.service.workers import CheckRefused
 from bot.storage.base import UserRef
 from bot.wording import say
@@ -41,13 +42,9 @@ __all__ = [
     "verdict_line",
 ]
 
-SUBCOMMANDS = (
-    "check", "rewrite", "coach", "gave", "received", "know", "ledger", "forget", "help",
-    "config", "why", "remember", "thank", "saved",
-)  # fmt: skip
 
 #: Subcommands that take a draft.
-DRAFT_COMMANDS = ("check", "rewrite")
+DRAFT_COMMANDS = (Verb.CHECK, Verb.REWRITE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,10 +205,8 @@ async def run_chat_command(
         return Answer(
             say("chat.forget.confirm"),
             actions=(
-                Action(
-                    "rapport:forget:yes", say("chat.buttons.forget_yes"), "forget yes", "danger"
-                ),
-                Action("rapport:forget:no", say("chat.buttons.forget_no"), "forget no"),
+                Action(ButtonId.FORGET_YES, say("chat.buttons.forget_yes"), "forget yes", "danger"),
+                Action(ButtonId.FORGET_NO, say("chat.buttons.forget_no"), "forget no"),
             ),
         )
     command = parse_command(f"{sub} {rest}")
@@ -258,21 +253,21 @@ async def check_draft(
     notes = (say("chat.truncated_draft", limit=f"{MAX_CHARS:,}"),) if report.truncated else ()
     actions = []
     if not rewrite and report.kind is not Kind.OTHER:
-        actions.append(Action("rapport:rewrite", say("chat.buttons.rewrite"), f"rewrite {draft}",
+        actions.append(Action(ButtonId.REWRITE, say("chat.buttons.rewrite"), f"rewrite {draft}",
                               "primary"))  # fmt: skip
     if report.kind is not Kind.OTHER:
-        actions.append(Action("rapport:coach-dm", say("chat.buttons.coach"), f"coach {draft}"))
+        actions.append(Action(ButtonId.COACH, say("chat.buttons.coach"), f"coach {draft}"))
     if recipient and _MENTION_FORM.fullmatch(recipient):  # the buttons check for them too
         actions = [
             replace(a, command=draft_command("rewrite", draft, recipient))
-            if a.id == "rapport:rewrite"
+            if a.id == ButtonId.REWRITE
             else a
             for a in actions
         ]
     rules = [f.rule for f in report.findings]
     if rules:
         command = "why " + " ".join(dict.fromkeys(rules))
-        actions.append(Action("rapport:why", say("chat.buttons.why"), command))
+        actions.append(Action(ButtonId.WHY, say("chat.buttons.why"), command))
     return Answer(report=report, actions=tuple(actions), notes=notes, recipient=recipient)
 
 
@@ -280,13 +275,6 @@ async def check_draft(
 _MENTION_FORM = re.compile(r"<@[^<>\n]+>")
 #: `--to <@U2|dana>` (or `--to @dana`, `--to Dana`) before a draft: who it is for.
 _TO = re.compile(r"--to\s+(<@[^<>\n]+>|\S+)\s*")
-
-
-def draft_command(verb: str, draft: str, recipient: str | None = None) -> str:
-    """The chat command a button runs on a draft; a rewrite keeps who the draft is for."""
-    if recipient and verb == "rewrite":
-        return f"{verb} --to {recipient} {draft}"
-    return f"{verb} {draft}"
 
 
 def _addressee(rest: str, mentions: Mapping[str, str]) -> tuple[str | None, str]:

@@ -19,7 +19,7 @@ from bot.service.rapport import Rapport
 from bot.storage.base import Person, UserRef
 from bot.wording import VERBATIM, say
 
-__all__ = ["COMMANDS", "Command", "parse_command", "run_command"]
+__all__ = ["COMMANDS", "Command", "ledger_command", "parse_command", "run_command", "saved_command"]
 
 COMMANDS = ("know", "gave", "received", "ledger", "remember", "forget", "saved")
 #: Words that choose whether an endorsement received was asked for, as the user may type them.
@@ -56,6 +56,25 @@ class Command:
             or (self.verb == "saved" and self.action == "delete")
             or (self.verb == "forget" and self.confirmed)
         )
+
+
+def ledger_command(forget: str = "", same: str = "", also: str = "") -> Command:
+    """`ledger` from a form's fields: show it, forget one person, or make two names one
+    person; one change at a time (both asked for: say how instead of guessing)."""
+    if forget and (same or also):
+        return Command("ledger", problem=say("ledger.usage"))
+    if forget:
+        return Command("ledger", action="forget", who=forget)
+    if same or also:
+        return Command("ledger", action="same", who=same, other=also)
+    return Command("ledger")
+
+
+def saved_command(delete: int | None = None) -> Command:
+    """`saved` from a form's fields: list the saved messages, or delete number `delete`."""
+    if delete is None:
+        return Command("saved")
+    return Command("saved", action="delete", item=delete)
 
 
 def _split_name(text: str) -> tuple[str, str]:

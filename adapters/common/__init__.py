@@ -1,0 +1,1 @@
+"""What the chat adapters share and no platform owns: bounded work after an ack, failures."""
