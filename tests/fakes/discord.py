@@ -32,7 +32,7 @@ from tests.fakes.discord_limits import (
     CALLBACK_TYPES,
     EMPTY_MESSAGE,
     Errors,
-    flatten,
+    add_error,
     invalid_form_body,
     is_empty,
     message_errors,
@@ -49,12 +49,30 @@ from tests.fakes.discord_payloads import (
     user,
 )
 
+Answer = tuple[int, Any]  # (HTTP status, JSON body)
 UNAUTHORIZED = {"message": "401: Unauthorized", "code": 0}
 NOT_FOUND = {"message": "404: Not Found", "code": 0}
 UNKNOWN_CHANNEL = {"message": "Unknown Channel", "code": 10003}
 UNKNOWN_WEBHOOK = {"message": "Unknown Webhook", "code": 10015}
 ALREADY_ACKNOWLEDGED = {"message": "Interaction has already been acknowledged.", "code": 40060}
 _COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+APPLICATION = {
+    "id": APP_ID, "name": "rapport", "description": "", "icon": None, "bot_public": True,
+    "bot_require_code_grant": False, "owner": user(MANAGER, "owner"), "verify_key": "k", "flags": 0,
+}  # fmt: skip
+
+
+def refused_field(path: tuple[str | int, ...], code: str, message: str) -> Answer:
+    """A 400 "Invalid Form Body" naming one field."""
+    errors: Errors = {}
+    add_error(errors, path, code, message)
+    return 400, invalid_form_body(errors)
+
+
+def sent_message(body: dict[str, Any], channel: str = CHANNEL) -> dict[str, Any]:
+    """The message object Discord answers a send with: the bot's, with the body's content."""
+    return message(body.get("content") or "", user(BOT_ID, "rapport", bot=True),
+                   channel=channel, embeds=body.get("embeds") or [])  # fmt: skip
 
 
 @dataclass
@@ -67,9 +85,6 @@ class Call:
     at: float = 0.0  # time.monotonic() on arrival (CLOCK_MONOTONIC: comparable across processes)
     status: int = 0  # the HTTP status the fake answered with
     answer: Any = None  # the JSON it answered with
-
-
-Answer = tuple[int, Any]
 
 
 @dataclass
@@ -149,10 +164,7 @@ class FakeDiscord:
         if path == "/users/@me" and method == "GET":
             return 200, user(BOT_ID, "rapport", bot=True)
         if path == "/oauth2/applications/@me" and method == "GET":
-            return 200, {
-                "id": APP_ID, "name": "rapport", "description": "", "icon": None, "bot_public": True,
-                "bot_require_code_grant": False, "owner": user(MANAGER, "owner"), "verify_key": "k", "flags": 0,
-            }  # fmt: skip
+            return 200, APPLICATION
         if path == "/users/@me/channels" and method == "POST":
             return self._open_dm(body)
         parts = path.split("/")
@@ -171,9 +183,9 @@ class FakeDiscord:
         _, _, iid, token, _ = path.split("/")
         kind = body.get("type") if isinstance(body, dict) else None
         if kind not in CALLBACK_TYPES:
-            errors: Errors = {"type": {"_errors": [{"code": "ENUM_TYPE_COERCE",
-                              "message": f'Value "{kind}" is not a valid enum value.'}]}}  # fmt: skip
-            return 400, invalid_form_body(errors)
+            return refused_field(
+                ("type",), "ENUM_TYPE_COERCE", f'Value "{kind}" is not a valid enum value.'
+            )
         if token in self._acknowledged:
             return 400, ALREADY_ACKNOWLEDGED
         data = body.get("data") or {}
@@ -183,11 +195,9 @@ class FakeDiscord:
         if kind == 4 and is_empty(data):
             return 400, EMPTY_MESSAGE
         self._acknowledged[token] = iid
-        shown = message(data.get("content") or "", user(BOT_ID, "rapport", True),
-                        embeds=data.get("embeds") or [])  # fmt: skip
         resource: dict[str, Any] = {"type": kind}
         if kind in (4, 7):
-            resource["message"] = shown
+            resource["message"] = sent_message(data)
         return 200, {"interaction": {"id": iid, "type": 2}, "resource": resource}
 
     def _webhook(self, method: str, path: str, body: Any) -> Answer:
@@ -203,16 +213,12 @@ class FakeDiscord:
             return 400, invalid_form_body(errors)
         if method == "POST" and is_empty(body):
             return 400, EMPTY_MESSAGE
-        body = body or {}
-        return 200, message(body.get("content") or "", user(BOT_ID, "rapport", True),
-                            embeds=body.get("embeds") or [])  # fmt: skip
+        return 200, sent_message(body or {})
 
     def _open_dm(self, body: Any) -> Answer:
         recipient = body.get("recipient_id") if isinstance(body, dict) else None
         if not recipient:
-            errors: Errors = {"recipient_id": {"_errors": [{"code": "BASE_TYPE_REQUIRED",
-                              "message": "This field is required"}]}}  # fmt: skip
-            return 400, invalid_form_body(errors)
+            return refused_field(("recipient_id",), "BASE_TYPE_REQUIRED", "This field is required")
         self.channels.add(dm_of(recipient))
         return 200, {"id": dm_of(recipient), "type": 1, "recipients": [user(recipient)]}
 
@@ -224,8 +230,7 @@ class FakeDiscord:
             return 400, invalid_form_body(errors)
         if is_empty(body):
             return 400, EMPTY_MESSAGE
-        return 200, message(body.get("content") or "", user(BOT_ID, "rapport", True),
-                            channel=channel, embeds=body.get("embeds") or [])  # fmt: skip
+        return 200, sent_message(body, channel)
 
     def _sync(self, app: str, commands: Any) -> Answer:
         """PUT …/commands (global or a server's): Discord checks names and descriptions."""
@@ -240,14 +245,14 @@ class FakeDiscord:
             else:
                 good_name = 1 <= len(name) <= 32
             if not good_name:
-                errors.setdefault(str(n), {})["name"] = {"_errors": [{
-                    "code": "APPLICATION_COMMAND_INVALID_NAME", "message": "Command name is invalid"}]}  # fmt: skip
+                add_error(errors, (n, "name"), "APPLICATION_COMMAND_INVALID_NAME",
+                          "Command name is invalid")  # fmt: skip
             if slash and not 1 <= len(desc) <= 100:
-                errors.setdefault(str(n), {})["description"] = {"_errors": [{
-                    "code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}]}  # fmt: skip
+                add_error(errors, (n, "description"), "BASE_TYPE_BAD_LENGTH",
+                          "Must be between 1 and 100 in length.")  # fmt: skip
             if len(c.get("options") or []) > 25:
-                errors.setdefault(str(n), {})["options"] = {"_errors": [{
-                    "code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 25 or fewer in length."}]}  # fmt: skip
+                add_error(errors, (n, "options"), "BASE_TYPE_MAX_LENGTH",
+                          "Must be 25 or fewer in length.")  # fmt: skip
         if errors:
             return 400, invalid_form_body(errors)
         return 200, [
@@ -256,7 +261,7 @@ class FakeDiscord:
             for c in commands
         ]  # fmt: skip
 
-    # -- recorded calls -----------------------------------------------------------------------------
+    # -- recorded calls ----------------------------------------------------------------------------
     def bodies(self, prefix: str, method: str = "POST") -> list[Any]:
         """Bodies of the calls whose path starts with `prefix` (refused ones too)."""
         return [c.body for c in self.calls if c.path.startswith(prefix) and c.method == method]
@@ -269,14 +274,6 @@ class FakeDiscord:
             and (c.path.startswith(("/interactions/", "/webhooks/")) or c.path.endswith("/messages"))
         ]  # fmt: skip
 
-    def refusals(self) -> list[str]:
-        """What the fake refused, one readable line each (for assertion messages)."""
-        return [
-            f"{method} {path}: {answer.get('message')} "
-            + "; ".join(flatten(answer.get("errors") or {}))
-            for method, path, answer in self.rejected
-        ]
-
     async def wait_for(self, prefix: str, n: int = 1, timeout: float = 10.0) -> list[Any]:
         def enough() -> bool:
             return len(self.bodies(prefix)) >= n
@@ -285,7 +282,7 @@ class FakeDiscord:
             await asyncio.wait_for(self._changed.wait_for(enough), timeout)
         return self.bodies(prefix)
 
-    # -- gateway ---------------------------------------------------------------------------------------
+    # -- gateway -----------------------------------------------------------------------------------
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)

@@ -27,7 +27,8 @@ CALLBACK_TYPES = frozenset({1, 4, 5, 6, 7, 8, 9, 10, 12})
 Errors = dict[str, Any]
 
 
-def _add(errors: Errors, path: tuple[str | int, ...], code: str, message: str) -> None:
+def add_error(errors: Errors, path: tuple[str | int, ...], code: str, message: str) -> None:
+    """Put one error at `path` (field names and array indexes) in Discord's nested shape."""
     node = errors
     for key in path:
         node = node.setdefault(str(key), {})
@@ -36,12 +37,12 @@ def _add(errors: Errors, path: tuple[str | int, ...], code: str, message: str) -
 
 def _too_long(errors: Errors, path: tuple[str | int, ...], value: Any, most: int) -> None:
     if isinstance(value, str | list) and len(value) > most:
-        _add(errors, path, "BASE_TYPE_MAX_LENGTH", f"Must be {most} or fewer in length.")
+        add_error(errors, path, "BASE_TYPE_MAX_LENGTH", f"Must be {most} or fewer in length.")
 
 
 def _required(errors: Errors, path: tuple[str | int, ...], value: Any) -> bool:
     if value is None or value == "":
-        _add(errors, path, "BASE_TYPE_REQUIRED", "This field is required")
+        add_error(errors, path, "BASE_TYPE_REQUIRED", "This field is required")
         return False
     return True
 
@@ -81,7 +82,7 @@ def _embeds(errors: Errors, embeds: Any) -> None:
                 _too_long(errors, (*at, "fields", m, "value"), value, 1024)
                 total += len(value)
     if total > EMBED_TOTAL:
-        _add(errors, ("embeds",), "MAX_EMBED_SIZE_EXCEEDED",
+        add_error(errors, ("embeds",), "MAX_EMBED_SIZE_EXCEEDED",
              f"Embed size exceeds maximum size of {EMBED_TOTAL}")  # fmt: skip
 
 
@@ -96,7 +97,7 @@ def _components(errors: Errors, rows: Any) -> None:
         items = row.get("components") or []
         _too_long(errors, ("components", n, "components"), items, ROW_COMPONENTS)
         if not items:
-            _add(errors, ("components", n, "components"), "BASE_TYPE_BAD_LENGTH",
+            add_error(errors, ("components", n, "components"), "BASE_TYPE_BAD_LENGTH",
                  f"Must be between 1 and {ROW_COMPONENTS} in length.")  # fmt: skip
         for m, c in enumerate(items):
             at: tuple[str | int, ...] = ("components", n, "components", m)
@@ -105,7 +106,7 @@ def _components(errors: Errors, rows: Any) -> None:
             if not link and _required(errors, (*at, "custom_id"), custom_id):
                 _too_long(errors, (*at, "custom_id"), custom_id, 100)
                 if custom_id in seen:
-                    _add(errors, (*at, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED",
+                    add_error(errors, (*at, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED",
                          "Component custom id cannot be duplicated")  # fmt: skip
                 seen.add(custom_id)
             if c.get("type") == 2:
@@ -122,13 +123,13 @@ def _allowed_mentions(errors: Errors, mentions: Any) -> None:
     parse = mentions.get("parse") or []
     for n, kind in enumerate(parse):
         if kind not in MENTION_TYPES:
-            _add(errors, ("allowed_mentions", "parse", n), "ENUM_TYPE_COERCE",
+            add_error(errors, ("allowed_mentions", "parse", n), "ENUM_TYPE_COERCE",
                  f'Value "{kind}" is not a valid enum value.')  # fmt: skip
     for kind in ("users", "roles"):
         listed = mentions.get(kind) or []
         _too_long(errors, ("allowed_mentions", kind), listed, 100)
         if listed and kind in parse:
-            _add(errors, ("allowed_mentions",), "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+            add_error(errors, ("allowed_mentions",), "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
                  f'parse:["{kind}"] and {kind}: [ids] are mutually exclusive.')  # fmt: skip
 
 

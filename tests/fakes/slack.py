@@ -201,7 +201,8 @@ class FakeSlack:
         uid = str(body.get("user", ""))
         if uid not in self.users and not _USER_ID.match(uid):
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": self.users.get(uid, {"id": uid, "name": uid.lower(), "profile": {}})}  # fmt: skip
+        unlisted = {"id": uid, "name": uid.lower(), "profile": {}}  # anyone shaped like a user
+        return {"ok": True, "user": self.users.get(uid, unlisted)}
 
     def _conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
         users = [u for u in str(body.get("users", "")).split(",") if u]
