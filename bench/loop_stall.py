@@ -187,12 +187,14 @@ async def run(args: argparse.Namespace) -> int:
     dm_outcomes = Counter(
         _outcome(b) for b in fake.of("chat.postMessage") if b.get("channel") != "DWARM"
     )
-    _report(args, lag.lags, (acks, answers), outcomes, dm_outcomes, elapsed, len(hook_of))
+    refused = [f"{method}: {', '.join(why)}" for method, why in fake.rejected]
+    _report(args, lag.lags, (acks, answers), outcomes, dm_outcomes, elapsed, len(hook_of), refused)
     return 0
 
 
 def _report(args: argparse.Namespace, lags: list[float], ordinary: tuple[list[float], list[float]],
-            outcomes: Counter[str], dms: Counter[str], elapsed: float, sent: int) -> None:  # fmt: skip
+            outcomes: Counter[str], dms: Counter[str], elapsed: float, sent: int,
+            refused: list[str]) -> None:  # fmt: skip
     worst, p99 = max(lags, default=0.0) * 1000, _percentile(lags, 0.99) * 1000
     where = "in-process (on the loop)" if args.in_process else (
         f"{args.workers} worker processes, {args.budget:g} s budget, queue {args.queue}"
@@ -212,6 +214,8 @@ def _report(args: argparse.Namespace, lags: list[float], ordinary: tuple[list[fl
         print(f"  /rapport {what}: {n}")
     for what, n in sorted(dms.items()):
         print(f"  coach DM: {what}: {n}")
+    print(f"  refused by the fake Slack (as Slack would): {len(refused)}"
+          + (f", first: {refused[0][:150]}" if refused else ""))  # fmt: skip
     verdict = "PASS" if worst <= TARGET_STALL_MS else "FAIL"
     print(f"{verdict}: max loop stall {worst:.1f} ms (target ≤ {TARGET_STALL_MS:.0f} ms)")
 
