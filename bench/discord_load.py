@@ -9,11 +9,12 @@ bare `discord.Client` whose `/rapport check draft:<text>` only does
 1 in 5 in DMs) are fed with `client._connection.parse_interaction_create(raw)`, the gateway's
 own parser, in this process.
 
-The fake answers as tests/discord_fake.py does (JSON with Content-Type exactly
-`application/json`, 400 for bodies over Discord's limits, 404 for unknown routes, never 5xx)
-and stamps every interaction callback (`POST /interactions/{id}/{token}/callback`) and
-followup (`POST /webhooks/{app}/{token}`) as its handler starts, with CLOCK_MONOTONIC, which
-is system-wide, so its stamps compare with this process's.  By default it runs in a child
+The fake is the tests' (tests/fakes/discord.py: JSON with Content-Type exactly
+`application/json`; refusals as Discord's, e.g. 400 for bodies over Discord's limits, 401 for
+a wrong token, 404 for unknown routes, never 5xx) and stamps every interaction callback
+(`POST /interactions/{id}/{token}/callback`) and followup (`POST /webhooks/{app}/{token}`) as
+it arrives, with time.monotonic() (CLOCK_MONOTONIC), which is system-wide, so its stamps
+compare with this process's.  By default it runs in a child
 process (`--layout child`) and streams the stamps back on its stdout, so the clients' event
 loop carries only the clients' work, as it would against the real Discord; `--layout same`
 puts it in this process.  Both clients always share this process and its event loop (only
@@ -57,22 +58,16 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make `bench` and `tests` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.discord_fake import (  # payload builders and Discord's limits, as the tests use them
-    APP_ID,
-    BOT_ID,
-    MANAGER,
-    embed_problems,
-    interaction,
-    message,
-    snowflake,
-    user,
-)
+from tests.fakes.discord import Call, FakeDiscord
+from tests.fakes.discord_limits import message_problems
+from tests.fakes.discord_payloads import interaction  # as the tests build them
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.5  # rapport callback p99 / bare callback p99, at each concurrency
 DISCORD_DEADLINE_MS = 3000.0  # Discord drops an interaction not answered within 3 s
 CLIENTS = ("bare", "rapport")
 DEFERRED_EPHEMERAL = {"type": 5, "data": {"flags": 64}}
+TOKEN = "discord-bench-token"  # the only bot token the fake Discord accepts
 USER_BASE = 600_000_000_000_100_000
 NAMES = ("Dana", "Sam", "Priya", "Leo", "Maria", "Ravi", "Chen", "Aisha", "Kofi", "Ingrid")
 PLACES = ("Acme", "Northwind", "Globex", "Initech", "Hooli")
@@ -110,8 +105,9 @@ DRAFTS = (
 
 
 def now() -> float:
-    """CLOCK_MONOTONIC: system-wide, so stamps from the fake's child process compare with ours."""
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
+    """time.monotonic() (CLOCK_MONOTONIC), the fake's clock: system-wide, so stamps from the
+    fake's child process compare with ours."""
+    return time.monotonic()
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -136,6 +132,7 @@ Event = tuple[str, str, float, bool, str]
 
 
 def _followup_problems(body: Any) -> list[str]:
+    """What a followup of rapport's lacks (embeds, no pings, ephemeral) or Discord refuses."""
     if not isinstance(body, dict):
         return ["no JSON body"]
     problems = []
@@ -145,89 +142,30 @@ def _followup_problems(body: Any) -> list[str]:
         problems.append(f"allowed_mentions {body.get('allowed_mentions')}")
     if not int(body.get("flags") or 0) & 64:
         problems.append("not ephemeral")
-    return problems + embed_problems(body)
+    return problems + message_problems(body)
 
 
-class FakeRest:
-    """Discord's REST routes the two clients use, answered as tests/discord_fake.py does."""
-
-    def __init__(self, emit: Callable[[Event], None]) -> None:
-        self.emit = emit
-        self.url = ""
-        self._runner: Any = None
-
-    @staticmethod
-    def _json(data: Any, status: int = 200) -> Any:
-        from aiohttp import web
-
-        return web.Response(status=status, body=json.dumps(data).encode(),
-                            content_type="application/json")  # fmt: skip
-
-    async def _rest(self, request: Any) -> Any:
-        stamp = now()
-        path = "/" + request.match_info["path"]
-        raw = await request.read()
-        body: Any = None
-        if raw and request.content_type == "application/json":
-            body = json.loads(raw)
-        elif raw and request.content_type.startswith("multipart"):
-            reader = await request.multipart()
-            async for part in reader:
-                if part.name == "payload_json":
-                    body = json.loads(await part.text())
-        method = request.method
-        if method == "POST" and path.startswith("/interactions/") and path.endswith("/callback"):
-            iid = path.split("/")[2]
-            ok = body == DEFERRED_EPHEMERAL
-            self.emit(("callback", iid, stamp, ok, "" if ok else json.dumps(body)[:160]))
-            if isinstance(body, dict) and embed_problems(body.get("data") or {}):
-                return self._json({"message": "Invalid Form Body", "code": 50035}, 400)
-            return self._json(
-                {"interaction": {"id": iid, "type": 2}, "resource": {"type": body["type"]}}
-            )
-        if method == "POST" and path.startswith("/webhooks/"):
-            problems = _followup_problems(body)
-            self.emit(("followup", path.split("/")[3], stamp, not problems, "; ".join(problems)))
-            if embed_problems(body or {}):
-                return self._json({"message": "Invalid Form Body", "code": 50035,
-                                   "errors": embed_problems(body)}, 400)  # fmt: skip
-            return self._json(message((body or {}).get("content") or "",
-                                      user(BOT_ID, "rapport", True),
-                                      embeds=(body or {}).get("embeds") or []))  # fmt: skip
-        if method == "GET" and path == "/users/@me":
-            self.emit(("GET /users/@me", "", stamp, True, ""))
-            return self._json(user(BOT_ID, "rapport", bot=True))
-        if method == "GET" and path == "/oauth2/applications/@me":
-            self.emit(("GET /oauth2/applications/@me", "", stamp, True, ""))
-            return self._json({
-                "id": APP_ID, "name": "rapport", "description": "", "icon": None, "bot_public": True,
-                "bot_require_code_grant": False, "owner": user(MANAGER, "owner"), "verify_key": "k",
-                "flags": 0,
-            })  # fmt: skip
-        if method == "PUT" and path.startswith("/applications/") and path.endswith("/commands"):
-            self.emit(("PUT commands (sync)", "", stamp, True, ""))
-            return self._json([
-                {**c, "id": snowflake(), "application_id": APP_ID, "version": "1",
-                 "description": c.get("description", "")}
-                for c in body
-            ])  # fmt: skip
-        self.emit((f"404 {method} {path[:60]}", "", stamp, False, "unknown route"))
-        return self._json({"message": "Unknown route", "code": 0}, 404)
-
-    async def start(self) -> FakeRest:
-        from aiohttp import web
-
-        app = web.Application()
-        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+def event(call: Call) -> Event:
+    """What one call to the fake Discord (tests/fakes/discord.py) means to the bench.  Stamps
+    are the fake's, taken as the call arrived (time.monotonic(), CLOCK_MONOTONIC: system-wide,
+    so a child process's stamps compare with this one's)."""
+    refused = call.status >= 400
+    why = (
+        f"{call.status} {call.answer.get('message')}"
+        if refused and isinstance(call.answer, dict)
+        else ""
+    )
+    path, method = call.path, call.method
+    if method == "POST" and path.startswith("/interactions/") and path.endswith("/callback"):
+        ok = call.body == DEFERRED_EPHEMERAL and not refused
+        return ("callback", path.split("/")[2], call.at, ok, why or json.dumps(call.body)[:160])
+    if method == "POST" and path.startswith("/webhooks/"):
+        problems = _followup_problems(call.body) + ([why] if refused else [])
+        return ("followup", path.split("/")[3], call.at, not problems, "; ".join(problems))
+    if refused:
+        return (f"refused {method} {path[:60]}", "", call.at, False, why)
+    name = "PUT commands (sync)" if path.endswith("/commands") else f"{method} {path[:60]}"
+    return (name, "", call.at, True, "")
 
 
 async def _serve_fake() -> None:
@@ -235,14 +173,14 @@ async def _serve_fake() -> None:
     stop when stdin closes."""
     out = sys.stdout
 
-    def emit(event: Event) -> None:
-        out.write(json.dumps(event) + "\n")
+    def emit(call: Call) -> None:
+        out.write(json.dumps(event(call)) + "\n")
         out.flush()
 
-    fake = await FakeRest(emit).start()
+    fake = await FakeDiscord(tokens={TOKEN}, on_call=emit).start()
     print(f"PORT {fake.url.rsplit(':', 1)[1]}", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await fake.close()
+    await fake.stop()
 
 
 # -- what the fake recorded, as this process sees it --------------------------------------------
@@ -310,8 +248,8 @@ class Fake:
 
 
 async def same_fake(rec: Recorder) -> Fake:
-    fake = await FakeRest(rec.record).start()
-    return Fake(fake.url, fake.close)
+    fake = await FakeDiscord(tokens={TOKEN}, on_call=lambda call: rec.record(event(call))).start()
+    return Fake(fake.url, fake.stop)
 
 
 async def spawn_fake(rec: Recorder, folder: Path) -> Fake:
@@ -363,8 +301,8 @@ async def rapport_client(db: Path) -> tuple[Any, Callable[[], Awaitable[None]]]:
     from bot.storage import open_store
 
     rapport = Rapport(await open_store(f"sqlite:///{db}"))
-    client = build_client(rapport, DiscordSettings(token="x", rate=10**6, per=1.0))
-    await client.login("x")  # users/@me, the application, setup_hook (tree.sync, buttons)
+    client = build_client(rapport, DiscordSettings(token=TOKEN, rate=10**6, per=1.0))
+    await client.login(TOKEN)  # users/@me, the application, setup_hook (tree.sync, buttons)
 
     async def close() -> None:
         await client.close()
@@ -387,7 +325,7 @@ async def bare_client() -> tuple[Any, Callable[[], Awaitable[None]]]:
 
     tree.add_command(group)
     client.tree = tree  # type: ignore[attr-defined]
-    await client.login("x")
+    await client.login(TOKEN)
     return client, client.close
 
 
@@ -646,10 +584,11 @@ def report(args: argparse.Namespace, result: dict[str, Any], wall: float) -> lis
         if problems:
             detail += "; " + ", ".join(f"{k} ×{v}" for k, v in problems.most_common(4))
         checks.append((f"every {kind} interaction {what}", ok == sent and not problems, detail))
-    stray = {k: v for k, v in routes.items() if k.startswith("404")}
-    checks.append(("no unknown routes, no warnings or errors logged during the runs",
-                   not stray and not warned,
-                   f"{sum(stray.values())} unknown, {sum(warned.values())} logged"))  # fmt: skip
+    refused = {k: v for k, v in routes.items() if k.startswith("refused")}
+    checks.append(("the fake Discord refused nothing else (routes, tokens, channels, limits), "
+                   "no warnings or errors logged during the runs", not refused and not warned,
+                   f"{sum(refused.values())} refused" + (f" (first: {next(iter(refused))})" if refused else "")
+                   + f", {sum(warned.values())} logged"))  # fmt: skip
     print()
     for name, passed, detail in checks:
         print(f"  {'PASS' if passed else 'FAIL'}  {name}: {detail}")

@@ -2,8 +2,8 @@
 
 One process runs rapport's real slack-bolt app (`adapters.slack.app.build_app`, a real SQLite
 file, the check workers of `bot.service.workers`) over HTTP on 127.0.0.1, a fake Slack
-(`tests/slack_fake.py`) and the load.  A loop-lag monitor sleeps 5 ms at a time and records how
-late it wakes: that lateness is how long anything on the loop (an ack, another user's answer)
+(`tests/fakes/slack.py`) and the load.  A loop-lag monitor sleeps 5 ms at a time and records
+how late it wakes: that lateness is how long anything on the loop (an ack, another user's answer)
 would have waited.  While it runs, adversarial users send `/rapport check` and `/rapport
 rewrite` of 20–40k-character drafts ("PLEASE ENDORSE ME NOW " repeated, no punctuation, one
 giant token, markup soup, emoji) and paste them into coaching DMs, all at once, and ordinary
@@ -102,18 +102,11 @@ async def run(args: argparse.Namespace) -> int:
     from bot.service.rapport import Rapport
     from bot.service.workers import WorkerPool
     from bot.storage import open_store
-    from tests.slack_fake import FakeSlack, SlackSender
+    from tests.fakes.slack import FakeSlack
+    from tests.fakes.slack_sender import SlackSender
 
-    class TimedSlack(FakeSlack):
-        """The fake Slack, noting when each response_url post arrived."""
-
-        async def _record(self, method: str, body: dict[str, Any], request: Any) -> None:
-            arrived[method] = time.perf_counter()
-            await super()._record(method, body, request)
-
-    arrived: dict[str, float] = {}
     folder = Path(tempfile.mkdtemp(prefix="rapport-stall-"))
-    fake = await TimedSlack().start()
+    fake = await FakeSlack().start()
     workers = None
     if not args.in_process:
         from bot.config import Config
@@ -145,8 +138,8 @@ async def run(args: argparse.Namespace) -> int:
             started = time.perf_counter()
 
             async def slash(who: str, user: str, text: str) -> None:
-                hook = f"h{fake._hook_ids + 1}"
-                hook_of[hook] = (who, time.perf_counter())
+                hook = f"h{fake.hooks_issued + 1}"
+                hook_of[hook] = (who, time.monotonic())  # the fake stamps arrivals with it
                 status, _, seconds = await send.slash(text, user=user)
                 if status != 200:
                     raise RuntimeError(f"{who}: HTTP {status}")
@@ -189,17 +182,19 @@ async def run(args: argparse.Namespace) -> int:
             continue
         who, sent = hook_of[hook]
         if who == "ordinary":
-            answers.append(arrived[call.method] - sent)
+            answers.append(call.at - sent)
         outcomes[f"{who.split(':')[-1].strip()}: {_outcome(call.body)}"] += 1
     dm_outcomes = Counter(
         _outcome(b) for b in fake.of("chat.postMessage") if b.get("channel") != "DWARM"
     )
-    _report(args, lag.lags, (acks, answers), outcomes, dm_outcomes, elapsed, len(hook_of))
+    refused = [f"{method}: {', '.join(why)}" for method, why in fake.rejected]
+    _report(args, lag.lags, (acks, answers), outcomes, dm_outcomes, elapsed, len(hook_of), refused)
     return 0
 
 
 def _report(args: argparse.Namespace, lags: list[float], ordinary: tuple[list[float], list[float]],
-            outcomes: Counter[str], dms: Counter[str], elapsed: float, sent: int) -> None:  # fmt: skip
+            outcomes: Counter[str], dms: Counter[str], elapsed: float, sent: int,
+            refused: list[str]) -> None:  # fmt: skip
     worst, p99 = max(lags, default=0.0) * 1000, _percentile(lags, 0.99) * 1000
     where = "in-process (on the loop)" if args.in_process else (
         f"{args.workers} worker processes, {args.budget:g} s budget, queue {args.queue}"
@@ -219,6 +214,8 @@ def _report(args: argparse.Namespace, lags: list[float], ordinary: tuple[list[fl
         print(f"  /rapport {what}: {n}")
     for what, n in sorted(dms.items()):
         print(f"  coach DM: {what}: {n}")
+    print(f"  refused by the fake Slack (as Slack would): {len(refused)}"
+          + (f", first: {refused[0][:150]}" if refused else ""))  # fmt: skip
     verdict = "PASS" if worst <= TARGET_STALL_MS else "FAIL"
     print(f"{verdict}: max loop stall {worst:.1f} ms (target ≤ {TARGET_STALL_MS:.0f} ms)")
 

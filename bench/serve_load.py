@@ -7,7 +7,7 @@ script's own, initdb + pg_ctl as the `postgres` user when run as root, removed a
 `--postgres-url`).  A 1-process run sends every command to process A; a 2-process run spreads
 them round-robin over A and B (client-side load balancing, as a load balancer would), so B
 idles during 1-process runs.  A fake Slack (Web API at `/api/<method>`, response_url at
-`/hooks/<n>`, from bench/slack_load.py) runs in its own child process (`--layout same`: in this
+`/hooks/<n>`, tests/fakes/slack.py, refusing what Slack refuses) runs in its own child process (`--layout same`: in this
 one) and streams the arrival time of every follow-up back (CLOCK_MONOTONIC, system-wide).
 
 C is the number of commands in flight: each of C client tasks sends its next command when its
@@ -53,10 +53,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if __package__ in (None, ""):  # run as a file: make `bench` and `tests` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -64,13 +64,18 @@ if __package__ in (None, ""):  # run as a file: make `bench` and `tests` importa
 from bench.slack_load import (
     SECRET,
     TOKENS,
-    FakeSlack,
+    Arrivals,
     Load,
     _clean_env,
     _cpu_seconds,
     _percentile,
     _signed,
+    events,
+    fake_slack,
 )
+
+if TYPE_CHECKING:
+    from tests.fakes.slack import Call
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = TOKENS["rapport"]  # the fake counts calls with this token as rapport's
@@ -89,118 +94,41 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # -- the fake Slack, in a child process ----------------------------------------------------------
-def _to_stdout(line: str) -> None:
-    sys.stdout.write(line)
-    sys.stdout.flush()
-
-
-@dataclass
-class _StreamingFake(FakeSlack):
-    """slack_load's fake, telling `emit` about each event as a line: `C <app>:<method>` per
-    Web API call, `H <n> <arrival>` per first follow-up, `B <json>` per follow-up that isn't a
-    report (in the child process `emit` writes to stdout, for the load client to read)."""
-
-    emit: Callable[[str], None] = _to_stdout
-
-    async def _api(self, request: Any) -> Any:
-        before = Counter(self.calls)
-        response = await super()._api(request)
-        self.emit("".join(f"C {a}:{m}\n" for (a, m) in self.calls - before))
-        return response
-
-    async def _hook(self, request: Any) -> Any:
-        n = int(request.match_info["n"])
-        first, bad = n not in self.hooks, len(self.bad_hooks)
-        response = await super()._hook(request)
-        lines = [f"H {n} {self.hooks[n]!r}\n"] if first else []
-        lines += [f"B {json.dumps(b)}\n" for b in self.bad_hooks[bad:]]
-        if lines:
-            self.emit("".join(lines))
-        return response
-
-
 async def _fake_child() -> None:
-    """Child process: serve the fake, print its URL, stop when stdin closes."""
-    fake = _StreamingFake()
-    await fake.start()
+    """Child process: serve the fake Slack, print its URL, then stream what each call means to
+    the load (`bench.slack_load.events`, one line each) on stdout; stop when stdin closes."""
+
+    def emit(call: Call) -> None:
+        sys.stdout.write("".join(line + "\n" for line in events(call)))
+        sys.stdout.flush()
+
+    fake = await fake_slack(emit).start()
     print(f"URL {fake.url}", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await fake.close()
+    await fake.stop()
 
 
 @dataclass
 class Fake:
-    """The fake as the load client sees it: `slack.hooks` fills as follow-ups arrive."""
+    """The fake Slack as the load client sees it: `seen` fills as its calls arrive."""
 
-    slack: FakeSlack
-    proc: asyncio.subprocess.Process | None = None
-    reader: asyncio.Task[None] | None = None
-    calls: Counter[str] = field(default_factory=Counter)
-    waiters: dict[int, asyncio.Future[None]] = field(default_factory=dict)
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None else None
-
-    def handle(self, text: str) -> None:
-        for line in text.splitlines():
-            kind, _, rest = line.partition(" ")
-            if kind == "H":
-                n, at = rest.split()
-                self.slack.hooks.setdefault(int(n), float(at))
-                self.slack.arrived.set()
-                waiter = self.waiters.pop(int(n), None)
-                if waiter is not None and not waiter.done():
-                    waiter.set_result(None)
-            elif kind == "B":
-                self.slack.bad_hooks.append(json.loads(rest))
-            elif kind == "C":
-                self.calls[rest] += 1
-
-    async def answered(self, n: int, timeout: float) -> bool:
-        """Wait (at most `timeout` s) for command n's follow-up; whether it came."""
-        if n in self.slack.hooks:
-            return True
-        waiter = self.waiters.setdefault(n, asyncio.get_running_loop().create_future())
-        try:
-            await asyncio.wait_for(asyncio.shield(waiter), timeout)
-        except TimeoutError:
-            self.waiters.pop(n, None)
-            return False
-        return True
-
-    async def _read(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        async for raw in self.proc.stdout:
-            self.handle(raw.decode())
-
-    async def close(self) -> None:
-        if self.proc is None:
-            await self.slack.close()
-            return
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        try:
-            await asyncio.wait_for(self.proc.wait(), 20)
-            if self.reader is not None:
-                await asyncio.wait_for(self.reader, 5)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
+    url: str
+    seen: Arrivals
+    close: Callable[[], Awaitable[None]]
+    pid: int | None = None  # a child process: its CPU time is read from /proc
 
 
 async def start_fake(layout: str, folder: Path) -> Fake:
+    seen = Arrivals()
     if layout == "same":
-        fake = Fake(FakeSlack())
-        fake.slack = _StreamingFake(emit=fake.handle)
-        await fake.slack.start()
-        return fake
+        fake = await fake_slack(seen.see).start()
+        return Fake(fake.url, seen, fake.stop)
     with (folder / "fake-slack.log").open("wb") as err:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.serve_load", "--serve-fake", stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=err, cwd=ROOT, env=_clean_env(),
         )  # fmt: skip
-    assert proc.stdout is not None
+    assert proc.stdout is not None and proc.stdin is not None
     try:
         line = await asyncio.wait_for(proc.stdout.readline(), 30)
     except TimeoutError:
@@ -209,9 +137,24 @@ async def start_fake(layout: str, folder: Path) -> Fake:
         proc.kill()
         await proc.wait()
         raise RuntimeError(f"the fake Slack did not start: {_tail(folder / 'fake-slack.log')}")
-    fake = Fake(FakeSlack(url=line.split()[1].decode()), proc)
-    fake.reader = asyncio.ensure_future(fake._read())
-    return fake
+    stdout, stdin = proc.stdout, proc.stdin
+
+    async def read() -> None:
+        async for raw in stdout:
+            seen.note(raw.decode())
+
+    reader = asyncio.ensure_future(read())
+
+    async def close() -> None:
+        stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 20)
+            await asyncio.wait_for(reader, 5)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+    return Fake(line.split()[1].decode(), seen, close, proc.pid)
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------------
@@ -422,14 +365,15 @@ class Spread(Load):
     """slack_load's signed commands, sent round-robin over one or more processes."""
 
     def __init__(self, session: Any, fake: Fake, seed: int, users: int, gate: str) -> None:
-        super().__init__(session, fake.slack, seed, users)
-        self.watch = fake
+        super().__init__(session, fake.url, seed, users)
+        self.watch = fake.seen
         self.gate = gate
 
     async def spread(self, urls: Sequence[str], requests: int, concurrency: int) -> dict[str, Any]:
         """`requests` commands, `concurrency` in flight: until acked (`--gate ack`) or until
         the follow-up arrived (`--gate answer`); latencies in ms (acked ones only)."""
         batch = [self.command() for _ in range(requests)]  # built and signed before the clock
+        # time.monotonic throughout: the fake stamps follow-ups with it, also from its own process
         work = [(n, urls[i % len(urls)], body, _signed(body)) for i, (n, body) in enumerate(batch)]
         queue = iter(work)
         latencies: list[float] = []
@@ -439,7 +383,7 @@ class Spread(Load):
         async def worker() -> None:
             nonlocal last_ack
             for n, url, body, headers in queue:
-                t0 = time.perf_counter()
+                t0 = time.monotonic()
                 self.sent[n] = t0
                 try:
                     async with self.session.post(url, data=body, headers=headers) as resp:
@@ -448,7 +392,7 @@ class Spread(Load):
                 except Exception as exc:  # timeouts, refused connections
                     errors[type(exc).__name__] += 1
                     continue
-                t1 = time.perf_counter()
+                t1 = time.monotonic()
                 if status != 200:
                     errors[f"HTTP {status}"] += 1
                     continue
@@ -457,9 +401,9 @@ class Spread(Load):
                 if self.gate == "answer" and not await self.watch.answered(n, ANSWER_SECONDS):
                     errors["no follow-up"] += 1
 
-        start = time.perf_counter()
+        start = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        acked = (last_ack or time.perf_counter()) - start
+        acked = (last_ack or time.monotonic()) - start
         return {
             "concurrency": concurrency,
             "requests": requests,
@@ -528,7 +472,7 @@ async def measure(args: argparse.Namespace, dbs: dict[str, str], pg: Postgres | 
     session = aiohttp.ClientSession(timeout=_timeout(args.timeout), connector=connector)
     try:
         fake = await start_fake(args.layout, folder)
-        api_url = fake.slack.url + "/api/"
+        api_url = fake.url + "/api/"
         for db, url in dbs.items():
             if db == "sqlite":
                 url = f"sqlite:///{folder / 'rapport.db'}"
@@ -537,15 +481,15 @@ async def measure(args: argparse.Namespace, dbs: dict[str, str], pg: Postgres | 
                 servers[name] = await start_server(
                     name, db, url, api_url, folder, session, args.log_level
                 )
-        calls["start-up"] = dict(fake.calls)
+        calls["start-up"] = dict(fake.seen.calls)
         load = Spread(session, fake, args.seed, args.users, args.gate)
         for name, server in servers.items():
             warm = await load.spread([server.events], args.warmup, 1)
-            got = await fake.slack.wait_hooks(warm["hooks"], args.follow_up_wait)
+            got = await fake.seen.wait_hooks(warm["hooks"], args.follow_up_wait)
             if warm["ok"] != args.warmup or got != args.warmup:
                 raise RuntimeError(f"{name} warm-up failed: {warm['errors']}, {got} follow-ups; "
                                    f"{_tail(server.log)}")  # fmt: skip
-        calls["warm-up"] = dict(fake.calls - Counter(calls["start-up"]))
+        calls["warm-up"] = dict(fake.seen.calls - Counter(calls["start-up"]))
         configs = [c for c in CONFIGS if c[0] in dbs]
         for level in args.levels:
             for rnd in range(args.rounds):
@@ -554,15 +498,16 @@ async def measure(args: argparse.Namespace, dbs: dict[str, str], pg: Postgres | 
                     load.rng = random.Random(f"{args.seed}-{level}-{rnd}")  # same commands
                     before = _cpu_mark(servers, pg, fake)
                     r = await load.spread([servers[n].events for n in used], args.requests, level)
-                    got = await fake.slack.wait_hooks(r["hooks"], args.follow_up_wait)
+                    got = await fake.seen.wait_hooks(r["hooks"], args.follow_up_wait)
                     after = _cpu_mark(servers, pg, fake)
-                    arrivals = [fake.slack.hooks[n] for n in r["hooks"] if n in fake.slack.hooks]
+                    hooks = fake.seen.hooks
+                    arrivals = [hooks[n] for n in r["hooks"] if n in hooks]
                     span = max(arrivals, default=r["start"]) - r["start"]
                     r.update(
                         database=db, procs=procs, round=rnd + 1, follow_ups=got,
                         checks_per_s=got / span if span > 0 else 0.0,
-                        follow_up_ms=[round((fake.slack.hooks[n] - load.sent[n]) * 1000, 3)
-                                      for n in r["hooks"] if n in fake.slack.hooks],
+                        follow_up_ms=[round((hooks[n] - load.sent[n]) * 1000, 3)
+                                      for n in r["hooks"] if n in hooks],
                         cpu=_cpu_used(before, after, used, got),
                     )  # fmt: skip
                     f = r["follow_up_ms"]
@@ -571,7 +516,9 @@ async def measure(args: argparse.Namespace, dbs: dict[str, str], pg: Postgres | 
                     del r["start"]
                     runs.append(r)
                     print(_row(r), flush=True)
-        calls["runs"] = dict(fake.calls - Counter(calls["start-up"]) - Counter(calls["warm-up"]))
+        calls["runs"] = dict(
+            fake.seen.calls - Counter(calls["start-up"]) - Counter(calls["warm-up"])
+        )
         for name, server in servers.items():
             with contextlib.suppress(Exception):
                 async with session.get(server.base + "/metrics", timeout=_timeout(5)) as resp:
@@ -588,7 +535,8 @@ async def measure(args: argparse.Namespace, dbs: dict[str, str], pg: Postgres | 
     return {
         "runs": runs,
         "calls": calls,
-        "bad_hooks": fake.slack.bad_hooks,
+        "bad_hooks": fake.seen.bad_hooks,
+        "refused": fake.seen.refused,
         "metrics": metrics,
         "exit_codes": {n: s.exit_code for n, s in servers.items()},
         "server_logs": logs,
@@ -685,6 +633,9 @@ def report(args: argparse.Namespace, result: dict[str, Any], about: dict[str, An
     ok = sum(r["ok"] for r in runs)
     arrived = sum(r["follow_ups"] for r in runs)
     checks.append((verdict(ok == sent), "every command acked with HTTP 200", f"{ok}/{sent}"))
+    refused = result["refused"]
+    checks.append((verdict(not refused), "the fake Slack refused nothing (tokens, channels, Block Kit limits)",
+                   f"{len(refused)} refused" + (f", first: {refused[0]}" if refused else "")))  # fmt: skip
     checks.append((verdict(arrived == sent and not result["bad_hooks"]),
                    "every command got its follow-up report",
                    f"{arrived}/{sent}, {len(result['bad_hooks'])} not a report"))  # fmt: skip

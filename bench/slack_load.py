@@ -4,8 +4,10 @@ Two apps answer signed `/rapport check <draft>` slash commands over real HTTP on
 rapport's (`adapters.slack.app.build_app`, a real SQLite file) and a bare slack-bolt `AsyncApp`
 with the same signing secret whose handler only does `await ack()`.  Both are mounted with
 `adapters.slack.server.web_app` and each runs in its own child process (`--layout same` puts
-them in this one).  A fake Slack (Web API at `/api/<method>`, response_url at `/hooks/<n>`)
-runs in this process next to the load client, counts calls and timestamps every follow-up.
+them in this one).  The fake Slack of tests/fakes/slack.py (Web API at `/api/<method>`,
+response_url at `/hooks/<n>`; it refuses what Slack refuses, Block Kit limits included) runs in
+this process next to the load client, which counts its calls and refusals and timestamps every
+follow-up.
 
 At each concurrency level the two apps' runs alternate bare, rapport, rapport, bare (ABBA,
 `--rounds 2`), so a noisy neighbour on a shared machine hits both; the targets use each app's
@@ -22,8 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import random
@@ -35,11 +35,14 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-if __package__ in (None, ""):  # run as a file: make `bench` importable
+if __package__ in (None, ""):  # run as a file: make `bench` and `tests` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+if TYPE_CHECKING:
+    from tests.fakes.slack import Call, FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.5  # rapport p99 / bare p99, at each concurrency
@@ -48,6 +51,7 @@ SECRET = "bench-signing-secret"
 TOKENS = {"rapport": "xoxb-rapport-bench", "bare": "xoxb-bare-bench"}
 APPS = ("bare", "rapport")
 TEAM = "T1"
+CHANNEL = "C0BENCH"  # where the commands come from; the fake Slack has the bot in it
 NAMES = ("Dana", "Sam", "Priya", "Leo", "Maria", "Ravi", "Chen", "Aisha", "Kofi", "Ingrid")
 PLACES = ("Acme", "Northwind", "Globex", "Initech", "Hooli")
 SKILLS = ("Python", "SQL", "product strategy", "UX research", "Kubernetes", "data modelling")
@@ -91,14 +95,10 @@ def _draft(rng: random.Random) -> str:
 
 
 def _signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
-    """Headers as Slack sends them: v0 HMAC-SHA256 over `v0:<timestamp>:<body>`."""
-    ts = str(int(time.time()))
-    mac = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256)
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": "v0=" + mac.hexdigest(),
-    }
+    """Headers as Slack sends them with a form-encoded body (signed as tests/fakes signs)."""
+    from tests.fakes.slack_sender import sign
+
+    return {"Content-Type": "application/x-www-form-urlencoded", **sign(secret, body)}
 
 
 def _clean_env() -> dict[str, str]:
@@ -107,76 +107,91 @@ def _clean_env() -> dict[str, str]:
 
 
 # -- the fake Slack ---------------------------------------------------------------------------
-@dataclass
-class FakeSlack:
-    """Web API and response_url on one aiohttp server; counts calls, timestamps follow-ups."""
-
-    calls: Counter[tuple[str, str]] = field(default_factory=Counter)  # (app, method)
-    hooks: dict[int, float] = field(default_factory=dict)  # hook number -> arrival
-    bad_hooks: list[str] = field(default_factory=list)  # follow-ups that aren't a report
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    url: str = ""
-    _runner: Any = None
-
-    @staticmethod
-    def _json(data: dict[str, Any]) -> Any:
-        from aiohttp import web
-
-        return web.Response(body=json.dumps(data).encode(),
-                            headers={"Content-Type": "application/json"})  # fmt: skip
-
-    async def _api(self, request: Any) -> Any:
-        method = request.match_info["method"]
-        await request.read()
-        auth = request.headers.get("Authorization", "")
+def events(call: Call) -> list[str]:
+    """What one call to the fake Slack (tests/fakes/slack.py) means to the load, as lines for
+    `Arrivals.note` (so a fake in a child process can stream them): `C <app>:<method>` per Web
+    API call, `H <n> <arrival>` per response_url post, `B <text>` per post that isn't an
+    ephemeral report, `R <what>` per call the fake refused as Slack would."""
+    lines = []
+    if call.method.startswith("hook:"):
+        lines.append("C hooks:response_url")
+        lines.append(f"H {call.method.removeprefix('hook:')} {call.at!r}")
+        if not call.body.get("blocks") or call.body.get("response_type") != "ephemeral":
+            lines.append("B " + json.dumps(str(call.body.get("text", call.body))[:120]))
+    else:
+        auth = call.headers.get("Authorization", "")
         app = next((a for a, t in TOKENS.items() if auth == f"Bearer {t}"), "unknown")
-        self.calls[(app, method)] += 1
-        if method == "auth.test":
-            return self._json({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": TEAM})
-        if method == "conversations.open":
-            return self._json({"ok": True, "channel": {"id": "D1"}})
-        return self._json({"ok": True})
+        lines.append(f"C {app}:{call.method}")
+    if call.error is not None:
+        lines.append(f"R {call.method} {call.error}")
+    return lines
 
-    async def _hook(self, request: Any) -> Any:
-        now = time.perf_counter()
-        n = int(request.match_info["n"])
+
+@dataclass
+class Arrivals:
+    """The fake Slack as the load client sees it: calls counted per app and method, the first
+    follow-up of each command (hook number → arrival, time.monotonic()), follow-ups that weren't
+    a report, refusals; `answered` and `wait_hooks` wait (bounded) for follow-ups."""
+
+    calls: Counter[str] = field(default_factory=Counter)  # "<app>:<method>"
+    hooks: dict[int, float] = field(default_factory=dict)
+    bad_hooks: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    waiters: dict[int, asyncio.Future[None]] = field(default_factory=dict)
+
+    def note(self, line: str) -> None:
+        kind, _, rest = line.rstrip("\n").partition(" ")
+        if kind == "C":
+            self.calls[rest] += 1
+        elif kind == "H":
+            n, at = rest.split()
+            self.hooks.setdefault(int(n), float(at))
+            self.arrived.set()
+            waiter = self.waiters.pop(int(n), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+        elif kind == "B":
+            self.bad_hooks.append(json.loads(rest))
+        elif kind == "R":
+            self.refused.append(rest)
+
+    def see(self, call: Call) -> None:
+        """`FakeSlack.on_call` for a fake in this process."""
+        for line in events(call):
+            self.note(line)
+
+    async def answered(self, n: int, timeout: float) -> bool:
+        """Wait (at most `timeout` s) for command n's follow-up; whether it came."""
+        if n in self.hooks:
+            return True
+        waiter = self.waiters.setdefault(n, asyncio.get_running_loop().create_future())
         try:
-            payload = json.loads(await request.read())
-        except ValueError:
-            payload = {}
-        self.calls[("hooks", "response_url")] += 1
-        if not payload.get("blocks") or payload.get("response_type") != "ephemeral":
-            self.bad_hooks.append(str(payload.get("text", payload))[:120])
-        self.hooks.setdefault(n, now)
-        self.arrived.set()
-        return self._json({"ok": True})
-
-    async def start(self) -> None:
-        from aiohttp import web
-
-        web_app = web.Application()
-        web_app.add_routes([web.post("/api/{method}", self._api),
-                            web.post("/hooks/{n:\\d+}", self._hook)])  # fmt: skip
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            self.waiters.pop(n, None)
+            return False
+        return True
 
     async def wait_hooks(self, wanted: Sequence[int], timeout: float) -> int:
         """Wait (at most `timeout` s) until every hook in `wanted` arrived; how many did."""
-        deadline = time.perf_counter() + timeout
+        deadline = time.monotonic() + timeout
         while True:
             missing = sum(1 for n in wanted if n not in self.hooks)
-            left = deadline - time.perf_counter()
+            left = deadline - time.monotonic()
             if not missing or left <= 0:
                 return len(wanted) - missing
             self.arrived.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.arrived.wait(), min(left, 0.5))
 
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+
+def fake_slack(on_call: Callable[[Call], None]) -> FakeSlack:
+    """The fake Slack the benches use: only the apps' tokens are valid, and the bot is in the
+    benches' channel (and every DM)."""
+    from tests.fakes.slack import FakeSlack
+
+    return FakeSlack(tokens=set(TOKENS.values()), channels={CHANNEL}, on_call=on_call)
 
 
 # -- the two apps -----------------------------------------------------------------------------
@@ -299,9 +314,9 @@ def _cpu_seconds(pid: int | None) -> float | None:
 class Load:
     """Builds signed slash commands (hook numbers unique over the run) and sends them."""
 
-    def __init__(self, session: Any, fake: FakeSlack, seed: int, users: int) -> None:
+    def __init__(self, session: Any, fake_url: str, seed: int, users: int) -> None:
         self.session = session
-        self.fake = fake
+        self.fake_url = fake_url
         self.rng = random.Random(seed)
         self.users = users
         self.next_hook = 0
@@ -313,11 +328,11 @@ class Load:
         user = self.rng.randrange(self.users)
         form = {
             "token": "legacy-verification-token", "team_id": TEAM, "team_domain": "bench",
-            "channel_id": "C0BENCH", "channel_name": "general", "user_id": f"U{user:05d}",
+            "channel_id": CHANNEL, "channel_name": "general", "user_id": f"U{user:05d}",
             "user_name": f"user{user}", "command": "/rapport",
             "text": "check " + _draft(self.rng), "api_app_id": "A0BENCH",
             "is_enterprise_install": "false",
-            "response_url": f"{self.fake.url}/hooks/{n}", "trigger_id": f"{n}.bench",
+            "response_url": f"{self.fake_url}/hooks/{n}", "trigger_id": f"{n}.bench",
         }  # fmt: skip
         return n, urlencode(form).encode()
 
@@ -332,7 +347,7 @@ class Load:
         async def worker() -> None:
             for n, body, headers in queue:
                 t0 = time.perf_counter()
-                self.sent[n] = t0
+                self.sent[n] = time.monotonic()  # the fake stamps arrivals with this clock
                 try:
                     async with self.session.post(app.url, data=body, headers=headers) as resp:
                         await resp.read()
@@ -367,8 +382,8 @@ class Load:
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     import aiohttp
 
-    fake = FakeSlack()
-    await fake.start()
+    seen = Arrivals()
+    fake = await fake_slack(seen.see).start()
     api_url = fake.url + "/api/"
     apps: dict[str, Served] = {}
     runs: list[dict[str, Any]] = []
@@ -384,13 +399,13 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             timeout = aiohttp.ClientTimeout(total=args.timeout)
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-                load = Load(session, fake, args.seed, args.users)
+                load = Load(session, fake.url, args.seed, args.users)
                 for kind in APPS:  # auth.test happens here, once per app
                     warm = await load.run(apps[kind], args.warmup, 1)
                     if warm["ok"] != args.warmup:
                         raise RuntimeError(f"{kind} warm-up failed: {warm['errors']}")
                     if kind == "rapport":
-                        await fake.wait_hooks(warm["hooks"], args.follow_up_wait)
+                        await seen.wait_hooks(warm["hooks"], args.follow_up_wait)
                 for level in args.levels:
                     for rnd in range(args.rounds):
                         order = APPS if rnd % 2 == 0 else APPS[::-1]  # ABBA
@@ -400,14 +415,14 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                             r["round"] = rnd + 1
                             wanted = r["hooks"]
                             if kind == "rapport":
-                                got = await fake.wait_hooks(wanted, args.follow_up_wait)
+                                got = await seen.wait_hooks(wanted, args.follow_up_wait)
                             else:  # the bare app sends none; count any that came anyway
-                                got = sum(1 for n in wanted if n in fake.hooks)
+                                got = sum(1 for n in wanted if n in seen.hooks)
                             r["follow_ups"] = got
                             r["follow_up_ms"] = [
-                                round((fake.hooks[n] - load.sent[n]) * 1000, 3)
+                                round((seen.hooks[n] - load.sent[n]) * 1000, 3)
                                 for n in wanted
-                                if n in fake.hooks
+                                if n in seen.hooks
                             ]
                             cpu1 = _cpu_seconds(apps[kind].pid)
                             if cpu0 is not None and cpu1 is not None:
@@ -416,14 +431,14 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             for served in apps.values():
                 await served.close()
-            await fake.close()
+            await fake.stop()
         logs = {
             k: s.log.read_text(errors="replace").splitlines()
             for k, s in apps.items()
             if s.log is not None and s.log.exists()
         }
-    return {"runs": runs, "calls": {f"{a}:{m}": c for (a, m), c in fake.calls.items()},
-            "bad_hooks": fake.bad_hooks, "app_logs": logs}  # fmt: skip
+    return {"runs": runs, "calls": dict(seen.calls), "bad_hooks": seen.bad_hooks,
+            "refused": seen.refused, "app_logs": logs}  # fmt: skip
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -500,6 +515,9 @@ def report(args: argparse.Namespace, result: dict[str, Any], wall: float) -> lis
     checks.append(("every rapport command got its follow-up report",
                    arrived == expected and not result["bad_hooks"],
                    f"{arrived}/{expected}, {len(result['bad_hooks'])} not a report"))  # fmt: skip
+    refused = result["refused"]
+    checks.append(("the fake Slack refused nothing (tokens, channels, Block Kit limits)",
+                   not refused, f"{len(refused)} refused" + (f", first: {refused[0]}" if refused else "")))  # fmt: skip
     auth = {k: calls.get(f"{k}:auth.test", 0) for k in APPS}
     checks.append(("auth.test once per app (warmed)", all(v == 1 for v in auth.values()),
                    ", ".join(f"{k} {v}" for k, v in auth.items())))  # fmt: skip

@@ -5,8 +5,9 @@ process; this process offers exactly `--requests` signed slash commands at a fix
 (`--rate` per second, open loop: a slow answer doesn't slow the offer), one in `--gave-every`
 a `gave` (kept in the job queue before its ack), the rest `check <draft>`.  It prints ack
 latency, ack-to-answer latency (the ack to the response_url post arriving), how many were
-answered "busy" in the ack, and the child's RSS (sampled every 0.2 s).  Every request has a
-10 s timeout and the run a cap; nothing here is a pass/fail gate.
+answered "busy" in the ack, the child's RSS (sampled every 0.2 s), and what the fake Slack
+(tests/fakes/slack.py) refused as Slack would.  Every request has a 10 s timeout and the run a
+cap; nothing here is a pass/fail gate.
 
     python -m bench.slack_overload                      # 2,000 commands at 300/s
     python -m bench.slack_overload --requests 500 --rate 200
@@ -25,10 +26,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-if __package__ in (None, ""):  # run as a file: make `bench` importable
+if __package__ in (None, ""):  # run as a file: make `bench` and `tests` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.slack_load import TEAM, FakeSlack, _draft, _percentile, _signed, spawn_app
+from bench.slack_load import (
+    CHANNEL,
+    TEAM,
+    Arrivals,
+    _draft,
+    _percentile,
+    _signed,
+    fake_slack,
+    spawn_app,
+)
 
 
 def _rss_mb(pid: int | None) -> float:
@@ -45,8 +55,8 @@ def _rss_mb(pid: int | None) -> float:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     import aiohttp
 
-    fake = FakeSlack()
-    await fake.start()
+    seen = Arrivals()
+    fake = await fake_slack(seen.see).start()
     folder = Path(tempfile.mkdtemp(prefix="rapport-overload-"))
     app = await spawn_app("rapport", fake.url + "/api/", str(folder / "bench.db"), folder)
     rng = random.Random(args.seed)
@@ -69,7 +79,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         text = f"gave <@U{2000 + n}> SQL {n}" if is_gave else "check " + _draft(rng)
         body = urlencode({
             "command": "/rapport", "text": text, "user_id": f"U{n % 50}", "team_id": TEAM,
-            "channel_id": "C1", "response_url": f"{fake.url}/hooks/{n}", "trigger_id": f"{n}.o",
+            "channel_id": CHANNEL, "response_url": f"{fake.url}/hooks/{n}", "trigger_id": f"{n}.o",
         }).encode()  # fmt: skip
         started = time.perf_counter()
         try:
@@ -86,7 +96,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if "busy right now" in answer:
             busy += 1
         else:
-            acked[n] = now
+            acked[n] = time.monotonic()  # the fake stamps follow-ups with this clock
 
     timeout = aiohttp.ClientTimeout(total=10)
     connector = aiohttp.TCPConnector(limit=0)
@@ -104,20 +114,20 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 tasks.append(asyncio.ensure_future(one(session, n)))
                 await asyncio.sleep(max(0.0, wall + (n + 1) / args.rate - time.perf_counter()))
             await asyncio.wait_for(asyncio.gather(*tasks), args.cap)
-            answered = await fake.wait_hooks(list(acked), min(args.cap, 60.0))
+            answered = await seen.wait_hooks(list(acked), min(args.cap, 60.0))
     finally:
         done.set()
         await sampler
         await app.close()
-        await fake.close()
-    waits = [(fake.hooks[n] - t) * 1000 for n, t in acked.items() if n in fake.hooks]
+        await fake.stop()
+    waits = [(seen.hooks[n] - t) * 1000 for n, t in acked.items() if n in seen.hooks]
     return {
         "offered": args.requests, "rate": args.rate, "gave": gave, "acked": len(acked),
         "busy": busy, "errors": errors, "answered": answered,
         "ack_p50": _percentile(ack_ms, 0.5), "ack_p99": _percentile(ack_ms, 0.99),
         "answer_p50": _percentile(waits, 0.5), "answer_p99": _percentile(waits, 0.99),
         "answer_max": max(waits, default=0.0), "rss_start": rss[0], "rss_peak": max(rss),
-        "rss_end": rss[-1], "seconds": time.perf_counter() - wall,
+        "rss_end": rss[-1], "seconds": time.perf_counter() - wall, "refused": seen.refused,
     }  # fmt: skip
 
 
@@ -140,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         f"ack ms p50 {r['ack_p50']:.0f} p99 {r['ack_p99']:.0f}; "
         f"ack-to-answer ms p50 {r['answer_p50']:.0f} p99 {r['answer_p99']:.0f} "
         f"max {r['answer_max']:.0f}\n"
-        f"RSS MB start {r['rss_start']:.0f} peak {r['rss_peak']:.0f} end {r['rss_end']:.0f}"
+        f"RSS MB start {r['rss_start']:.0f} peak {r['rss_peak']:.0f} end {r['rss_end']:.0f}\n"
+        f"refused by the fake Slack (as Slack would): {len(r['refused'])}"
+        + (f", first: {r['refused'][0]}" if r["refused"] else "")
     )
     return 1 if r["errors"] else 0
 

@@ -93,8 +93,9 @@ async def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 #: commands) in well under 30 seconds; CI runs everything.
 SLOW_MODULES = frozenset({
     "test_cli", "test_cli_conventions", "test_cli_limits", "test_cli_rewrite", "test_console",
-    "test_console_pty", "test_container", "test_discord", "test_durable", "test_postgres",
-    "test_serve", "test_serve_privacy", "test_slack", "test_workers",
+    "test_console_pty", "test_container", "test_discord", "test_durable", "test_fake_discord",
+    "test_fake_slack", "test_postgres", "test_serve", "test_serve_privacy", "test_slack",
+    "test_workers",
 })  # fmt: skip
 #: Single tests as slow as those (a corpus-wide scan, property tests, a lock held on purpose).
 SLOW_TESTS = frozenset(

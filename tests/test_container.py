@@ -27,7 +27,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.slack_fake import FakeSlack, SlackSender
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_sender import SlackSender
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "container-secret"

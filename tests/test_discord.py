@@ -1,4 +1,4 @@
-"""rapport's real discord.py bot against a fake Discord on 127.0.0.1 (tests/discord_fake).
+"""rapport's real discord.py bot against a fake Discord on 127.0.0.1 (tests/fakes/discord.py).
 
 The client logs in for real (REST redirected to the fake), interactions and DMs are fed to
 discord.py's own gateway parsers, and every request discord.py builds (callbacks, followups,
@@ -23,14 +23,14 @@ from adapters.discord_bot.bot import DiscordSettings, build_client
 from bot.config import ConfigError
 from bot.service.rapport import Rapport
 from bot.storage import UserRef, open_store
-from tests.discord_fake import (
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord_payloads import (
     APP_ID,
     BOT_ID,
     GUILD,
     MANAGE_GUILD,
     MANAGER,
     USER,
-    FakeDiscord,
     dm_of,
     interaction,
     message,

@@ -1,7 +1,7 @@
 """Acknowledged means kept (issue 16): commands acked before a kill -9 are carried out and
 answered after the restart, a replayed signed command runs once, `/readyz` turns red when
 writes fail and green after, the DM ack never waits on a locked database, and overload answers
-"busy" at once.  Real slack-bolt against tests/slack_fake.py, real child processes, real
+"busy" at once.  Real slack-bolt against tests/fakes/slack.py, real child processes, real
 database files and real PostgreSQL servers."""
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from bot.config import Config
 from bot.service.rapport import Rapport
 from bot.storage import open_store
 from bot.storage.base import UserRef
-from tests.slack_fake import TEAM, FakeSlack, SlackSender
+from tests.fakes.slack import TEAM, FakeSlack
+from tests.fakes.slack_sender import SlackSender
 from tests.test_serve import ROOT, SECRET, base_env, free_port, get, wait_up
 
 U1 = UserRef("slack", TEAM, "U1")

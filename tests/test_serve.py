@@ -1,6 +1,6 @@
 """`rapport serve`: health, readiness and metrics endpoints, JSON logs, graceful shutdown, the
 settings file, and a database that goes away and comes back.  The platforms are the fakes in
-tests/slack_fake.py and tests/discord_fake.py on 127.0.0.1."""
+tests/fakes/slack.py and tests/fakes/discord.py on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ import pytest
 
 from adapters.serve import load_env, pool_size, run_serve
 from bot.config import Config, ConfigError
-from tests.discord_fake import FakeDiscord
-from tests.slack_fake import FakeSlack, SlackSender
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_sender import SlackSender
 
 SECRET = "serve-secret"
 ASK = "Hi Dana, could you endorse me for Python on LinkedIn? Thanks!"

@@ -1,5 +1,5 @@
 """What reaches people and logs from a real `rapport serve slack` (a child process, over HTTP on
-127.0.0.1, with Slack faked by tests/slack_fake.py): no database credentials, hosts or paths in
+127.0.0.1, with Slack faked by tests/fakes/slack.py): no database credentials, hosts or paths in
 chat answers; no request bodies or draft text in logs, at DEBUG too; unsigned and malformed
 requests refused cheaply (401/400) without a traceback."""
 
@@ -22,7 +22,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.slack_fake import FakeSlack, SlackSender
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_sender import SlackSender
 from tests.test_serve import ROOT, SECRET, base_env, free_port, wait_up
 
 PW = "hunter2-Xq"

@@ -1,4 +1,4 @@
-"""rapport's real slack-bolt app over HTTP on 127.0.0.1, against a fake Slack (tests/slack_fake).
+"""rapport's real slack-bolt app over HTTP on 127.0.0.1, against a fake Slack (tests/fakes/slack.py).
 
 Every request is signed as Slack signs it and goes through Bolt's verification, routing and
 ack machinery; only Slack's servers are replaced.  Follow-ups are awaited on the fake, since
@@ -26,7 +26,9 @@ from adapters.slack.server import web_app
 from bot.service.rapport import Rapport
 from bot.storage import open_store
 from bot.storage.base import UserRef
-from tests.slack_fake import TEAM, FakeSlack, SlackSender, block_problems
+from tests.fakes.blockkit import block_problems
+from tests.fakes.slack import TEAM, FakeSlack
+from tests.fakes.slack_sender import SlackSender
 
 SECRET = "test-signing-secret"
 ASK = "Hi Dana, could you endorse me for Python on LinkedIn? Thanks!"

@@ -23,7 +23,8 @@ from bot.service.rapport import Rapport
 from bot.service.workers import CheckRefused, Runner, WorkerPool, pool_from_env
 from bot.storage import open_store
 from bot.storage.base import SessionKey, UserRef
-from tests.slack_fake import FakeSlack, SlackSender
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_sender import SlackSender
 
 SECRET = "test-signing-secret"
 USER = UserRef("slack", "T1", "U1")
