@@ -3,22 +3,24 @@
 Compiling a phrase list is most of what a one-shot `rapport check` would spend (`re` compiles
 in pure Python), and nearly every phrase is one the draft cannot match: "please endorse me"
 cannot match a draft without the word "endorse".  So each phrase alternative is read once
-(regex_tree.py) for what every match of it must contain, as clauses of atoms:
+(regex_tree.py) for what every match of it must contain, as requirements built of atoms:
 
 - `=word`: a whole word of the draft (a literal run of word characters with a non-word
   character, or the phrase's own edge, on both sides: phrases start where a word starts and end
   at `(?!\\w)`), looked up in the set of the draft's words;
 - `+text`: literal text somewhere in the draft (`text in norm`).
 
-A clause holds when one of its atoms does; an alternative can match only when all its clauses
-hold.  Leaving out an alternative that cannot match anywhere in the draft leaves every match of
-the pattern the same (an alternation tries its alternatives in order, and a skipped one would
-have failed), so hits are unchanged; what is not known is simply not required.
+An alternation inside a phrase requires what one of its branches requires.  An alternative can
+match only when all its requirements hold.  Leaving out an alternative that cannot match
+anywhere in the draft leaves every match of the pattern the same (an alternation tries its
+alternatives in order, and a skipped one would have failed), so hits are unchanged; what is
+not known is simply not required.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from bot.engine.regex_tree import REPEATS, C, parse
@@ -71,8 +73,6 @@ def alternatives(regex: str) -> list[str]:
 
 #: A requirement: an atom, or a choice of requirement lists one of which must hold in full.
 Req = str | list[list[Any]]
-#: Spellings an alternative is expanded into (optional parts, short alternations) at most.
-_EXPANSIONS = 8
 
 
 def needs(regex: str) -> list[Req]:
@@ -80,37 +80,19 @@ def needs(regex: str) -> list[Req]:
     at a word edge) contains: requirements that must all hold.  Empty when nothing is known,
     and for syntax the parser does not read."""
     try:
-        return _reqs(_flat(parse(regex)), True, True)
+        return _ordered(_needs(_flat(parse(regex)), True, True))
     except (ValueError, IndexError):
         return []
 
 
-def _reqs(items: list[Item], left: bool, right: bool) -> list[Req]:
-    """Requirements of a sequence: spelled out as a few sequences without optional parts or
-    alternations when that stays small (so "recs?" is the whole word "rec" or "recs"), else read
-    as it is."""
-    spellings = _spell(items)
-    if len(spellings) == 1:
-        return _needs(spellings[0], left, right)
-    found = [_needs(spelling, left, right) for spelling in spellings]
-    return [found] if all(found) else []
-
-
-def _spell(items: list[Item]) -> list[list[Item]]:
-    """`items` as the sequences it can stand for, while there are at most _EXPANSIONS of them;
-    an optional part or alternation past that is kept as it is."""
-    out: list[list[Item]] = [[]]
-    for op, av in items:
-        choices: list[list[Item]] | None = None
-        if op is C.BRANCH:
-            choices = [_flat(alt) for alt in av[1]]
-        elif op in REPEATS and av[0] == 0 and av[1] == 1:
-            choices = [_flat(av[2]), []]
-        if choices is None or len(out) * len(choices) > _EXPANSIONS:
-            out = [[*seq, (op, av)] for seq in out]
-        else:
-            out = [seq + choice for seq in out for choice in choices]
-    return out
+def _ordered(reqs: list[Req]) -> list[Req]:
+    """Atoms first (a draft is most often ruled out by one missing word, without looking into
+    the choices), each atom interned so the cache stores a repeated atom once."""
+    atoms: list[Req] = [sys.intern(req) for req in reqs if isinstance(req, str)]
+    choices: list[Req] = [
+        [_ordered(choice) for choice in req] for req in reqs if not isinstance(req, str)
+    ]
+    return atoms + choices
 
 
 def _flat(seq: list[Item]) -> list[Item]:
@@ -192,14 +174,14 @@ def _needs(items: list[Item], left: bool, right: bool) -> list[Req]:
             continue
         if op in REPEATS and av[0] >= 1:
             once = av[1] == 1
-            out += _reqs(
+            out += _needs(
                 _flat(av[2]),
                 once and _bounded(items, k, -1, left),
                 once and _bounded(items, k, 1, right),
             )
         elif op is C.BRANCH:
             before, after = _bounded(items, k, -1, left), _bounded(items, k, 1, right)
-            found = [_reqs(_flat(alt), before, after) for alt in av[1]]
+            found = [_needs(_flat(alt), before, after) for alt in av[1]]
             if all(found):
                 out.append(found)
         k += 1
@@ -228,12 +210,13 @@ def _run_needs(run: str, left: bool, right: bool) -> list[Req]:
 class DraftText:
     """One draft's text and words, answering atoms (each answer remembered)."""
 
-    __slots__ = ("_known", "_words", "norm")
+    __slots__ = ("_alternatives", "_known", "_words", "norm")
 
     def __init__(self, norm: str) -> None:
         self.norm = norm
         self._words: set[str] | None = None
         self._known: dict[str, bool] = {}
+        self._alternatives: dict[str, bool] = {}
 
     def has(self, atom: str) -> bool:
         known = self._known.get(atom)
@@ -245,6 +228,14 @@ class DraftText:
             else:
                 known = atom[1:] in self.norm
             self._known[atom] = known
+        return known
+
+    def allows_alternative(self, alternative: str, reqs: list[Req]) -> bool:
+        """`allows(reqs)` for a phrase alternative, remembered (one alternative is filed under
+        several start words)."""
+        known = self._alternatives.get(alternative)
+        if known is None:
+            known = self._alternatives[alternative] = self.allows(reqs)
         return known
 
     def allows(self, reqs: list[Req]) -> bool:

@@ -48,8 +48,9 @@ _TOKEN = re.compile(r"(?<!\w)\w+")
 
 #: list name -> (start, end, negation inside the match counts)
 Hits = dict[str, list[tuple[int, int, bool]]]
-#: A phrase alternative (regex text) and what a draft must contain for it to match.
-Alternative = tuple[str, list[Req]]
+#: A phrase alternative (regex text), the start words it can match at (as filed; None: not
+#: known) and what a draft must contain for it to match.
+Alternative = tuple[str, list[str] | None, list[Req]]
 #: Different drafts a start word (or a whole-text group) is fitted to before it is compiled whole.
 PARTIAL_PATTERNS = 3
 
@@ -64,9 +65,10 @@ class _Group:
     anchored: bool  # True: matched at a word (`match`); False: scanned over the text
     # for a whole-text group: characters every match starts with (skip the text without them)
     starts: frozenset[str] | None = None
+    key: str | None = None  # the start word it is filed under (None: scanned over the text)
     _alts: list[Alternative] | None = field(default=None, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
-    _partial: dict[tuple[int, ...], re.Pattern[str] | None] = field(
+    _partial: dict[tuple[str, ...], re.Pattern[str] | None] = field(
         default_factory=dict, repr=False
     )
 
@@ -77,19 +79,24 @@ class _Group:
         return self._alts
 
     def possible(self, draft: DraftText) -> list[str]:
-        """The alternatives `draft` could match, in order."""
-        allows = draft.allows
-        return [alt for alt, clauses in self.alternatives() if allows(clauses)]
+        """The alternatives `draft` could match, in order.  Under a start word, an alternative
+        that cannot start with it is left out too: the word's pattern is only ever tried where
+        the word stands, so it could not match there."""
+        key, allows = self.key, draft.allows_alternative
+        return [
+            alt
+            for alt, keys, reqs in self.alternatives()
+            if (key is None or keys is None or key in keys) and allows(alt, reqs)
+        ]
 
     def pattern(self, draft: DraftText | None = None) -> re.Pattern[str] | None:
         """The group's pattern; for `draft`, while the whole one is not compiled, a pattern of
         only the alternatives it could match (None when there are none)."""
         if self._pattern is not None or draft is None or len(self._partial) >= PARTIAL_PATTERNS:
             return self._whole()
-        alts = self.alternatives()
-        chosen = tuple(i for i, (_, clauses) in enumerate(alts) if draft.allows(clauses))
+        chosen = tuple(self.possible(draft))
         if chosen not in self._partial:
-            bodies = [alts[i][0] for i in chosen]
+            bodies = list(chosen)
             self._partial[chosen] = _compile(bodies, self.anchored) if bodies else None
         return self._partial[chosen]
 
@@ -117,13 +124,23 @@ _ALTERNATIVES: dict[str, list[Alternative]] = {}
 
 
 def _alternatives(phrase: str) -> list[Alternative]:
-    """A phrase's alternatives and their needs, cached on disk one phrase per entry: a one-shot
-    check reads only the entries of the phrases under its draft's words."""
+    """A phrase's alternatives with their start words and needs, cached on disk one phrase per
+    entry: a one-shot check reads only the entries of the phrases under its draft's words."""
     found = _ALTERNATIVES.get(phrase)
     if found is None:
-        stored = memo("needs", phrase, lambda: [(a, needs(a)) for a in alternatives(phrase)])
-        found = _ALTERNATIVES[phrase] = [(alt, reqs) for alt, reqs in stored]
+        stored = memo(
+            "needs", phrase, lambda: [(a, _keys(a), needs(a)) for a in alternatives(phrase)]
+        )
+        found = _ALTERNATIVES[phrase] = [(alt, keys, reqs) for alt, keys, reqs in stored]
     return found
+
+
+def _keys(regex: str) -> list[str] | None:
+    """The keys one alternative of a phrase could be filed under (as `_file_phrases` files)."""
+    keys = first_words(regex)
+    if keys is None:
+        return None
+    return sorted({PREFIX + key[1:4] if key[0] == PREFIX else key for key in keys})
 
 
 #: A bound `Pattern.match`.
@@ -244,7 +261,7 @@ def phrase_index() -> PhraseIndex:
 
     by_key: dict[str, list[_Group]] = defaultdict(list)
     for key, name, negates, phrases in keyed:
-        by_key[key].append(_Group(name, phrases, negates, anchored=True))
+        by_key[key].append(_Group(name, phrases, negates, anchored=True, key=key))
     groups = [
         _Group(name, phrases, negates, False, frozenset(chars) if chars else None)
         for name, negates, phrases, chars in whole
