@@ -4,8 +4,8 @@ Python compiles regexes in pure Python, so rapport compiles as little as it can,
 can: `rx` patterns are compiled the first time they are used (most checks never use most of
 them), and the phrase scanner compiles only the phrases a draft could match
 (bot/engine/scanner.py, bot/engine/prefilter.py).  What is slow to derive and is plain data
-(parsed rule files, expanded phrase lists, the phrase index with each phrase's first words and
-required words) is kept with `marshal` (plain values only: no objects of rapport's, no pickle)
+(parsed rule files, expanded phrase lists, the phrase index, each phrase's alternatives with the
+words they need) is kept with `marshal` (plain values only: no objects of rapport's, no pickle)
 under the user's cache folder, keyed by the Python version and rapport's own code.  No compiled
 regex and no private interpreter API is involved: a damaged or missing file only means the data
 is derived again.
