@@ -1,11 +1,14 @@
-"""A disk cache of compiled regular expressions, so `rapport check` starts in milliseconds.
+"""Start-up helpers: regexes compiled on first use, and a disk cache of rapport's own data.
 
-Python compiles regexes in pure Python; rapport's phrase lists take about half a second to
-compile, every run.  The compiled form is a list of integers handed to `_sre.compile`, the
-same call `re` makes itself.  This module stores those lists (with `marshal`, which can only
-rebuild plain data, never code) under the user's cache folder, keyed by the Python version
-and the regex engine's MAGIC number.  Anything unexpected (another Python, a damaged file, a
-changed private interface) falls back to `re.compile`, silently and correctly.
+Python compiles regexes in pure Python, so rapport compiles as little as it can, as late as it
+can: `rx` patterns are compiled the first time they are used (most checks never use most of
+them), and the phrase scanner compiles only the phrases a draft could match
+(bot/engine/scanner.py, bot/engine/prefilter.py).  What is slow to derive and is plain data
+(parsed rule files, expanded phrase lists, the phrase index, each phrase's alternatives with the
+words they need) is kept with `marshal` (plain values only: no objects of rapport's, no pickle)
+under the user's cache folder, keyed by the Python version and rapport's own code.  No compiled
+regex and no private interpreter API is involved: a damaged or missing file only means the data
+is derived again.
 
 RAPPORT_CACHE_DIR moves the cache; RAPPORT_NO_CACHE=1 turns it off.
 """
@@ -13,31 +16,24 @@ RAPPORT_CACHE_DIR moves the cache; RAPPORT_NO_CACHE=1 turns it off.
 from __future__ import annotations
 
 import atexit
-import importlib
 import marshal
 import mmap
 import os
 import re
 import sys
 import zlib
-from array import array
 from pathlib import Path
 from typing import Any
 
-# The regex engine's private parts: typed as Any on purpose, every use falls back to re.compile.
-_compiler: Any = importlib.import_module("re._compiler")
-_parser: Any = importlib.import_module("re._parser")
-_sre: Any = importlib.import_module("_sre")
+__all__ = ["load_toml", "memo", "rx", "save"]
 
-__all__ = ["cached_compile", "load_toml", "memo", "rx", "save"]
-
-_KEY = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}-{array('I').itemsize}"
+_KEY = sys.implementation.cache_tag  # marshal's format may change between Python versions
 #: The file: this magic, the index's length (8 bytes), the index, then one marshal blob per
 #: entry. The index maps a short id (kind, source length, CRC-32 of the source) to an entry's
 #: offset (from the first blob) and length; each blob holds the source too, so a CRC collision is a miss, never a
-#: wrong answer. A one-shot check reads the index and only the entries it uses (a sixth of
-#: the file), where reading and unmarshalling the whole file cost about 10 ms per start.
-_MAGIC = b"rapport-regex-cache-2\n"
+#: wrong answer. A one-shot check reads the index and only the entries it uses, where reading
+#: and unmarshalling the whole file cost about 10 ms per start.
+_MAGIC = b"rapport-data-cache-1\n"
 _index: dict[str, tuple[int, int]] | None = None
 _blob: bytes | mmap.mmap = b""
 _base = 0  # where the first blob starts in `_blob`
@@ -52,7 +48,14 @@ def _code_tag() -> str:
     """A digest of the modules that derive cached data: changing their code empties the cache."""
     here = Path(__file__).resolve().parent
     crc = 0
-    for name in ("recache.py", "engine/lexicon.py", "engine/firstword.py", "engine/scanner.py"):
+    for name in (
+        "recache.py",
+        "engine/lexicon.py",
+        "engine/regex_tree.py",
+        "engine/firstword.py",
+        "engine/prefilter.py",
+        "engine/scanner.py",
+    ):
         try:
             crc = zlib.crc32((here / name).read_bytes(), crc)
         except OSError:
@@ -66,7 +69,7 @@ def _cache_file() -> Path | None:
     root = os.environ.get("RAPPORT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     base = Path(root) if root else Path.home() / ".cache"
     folder = base if os.environ.get("RAPPORT_CACHE_DIR") else base / "rapport"
-    return folder / f"regex-{_KEY}-{_code_tag()}.marshal"
+    return folder / f"data-{_KEY}-{_code_tag()}.marshal"
 
 
 def _load() -> dict[str, tuple[int, int]]:
@@ -137,16 +140,18 @@ def save() -> None:
         import tempfile  # only when there is something new to write
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regex-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".data-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(_MAGIC + len(packed).to_bytes(8, "little") + packed)
             for blob in blobs.values():
                 fh.write(blob)
         os.replace(tmp, path)
         _new.clear()
-        for stale in path.parent.glob(f"regex-{_KEY}-*.marshal"):  # older rapport code
+        for stale in path.parent.glob(f"data-{_KEY}-*.marshal"):  # older rapport code
             if stale != path:
                 stale.unlink(missing_ok=True)
+        for old in path.parent.glob("regex-*.marshal"):  # compiled regex code, no longer used
+            old.unlink(missing_ok=True)
     except (OSError, ValueError):
         pass
 
@@ -170,43 +175,38 @@ def memo(kind: str, source: str, build: Any) -> Any:
     return value
 
 
-def _compile_parts(pattern: str, flags: int) -> tuple[int, bytes, int, dict[str, int], tuple]:  # type: ignore[type-arg]
-    parsed = _parser.parse(pattern, flags)
-    code = _compiler._code(parsed, flags)
-    groupindex = dict(parsed.state.groupdict)
-    indexgroup: list[str | None] = [None] * parsed.state.groups
-    for name, index in groupindex.items():
-        indexgroup[index] = name
-    # the code is stored packed: loading bytes is far cheaper than rebuilding a list of ints
-    packed = array("I", [int(op) for op in code]).tobytes()
-    return (
-        int(flags | parsed.state.flags),
-        packed,
-        parsed.state.groups - 1,
-        groupindex,
-        tuple(indexgroup),
-    )
-
-
-def cached_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """`re.compile(pattern, flags)`, built from cached code when this Python has seen it."""
-    try:
-        final_flags, packed, groups, groupindex, indexgroup = memo(
-            "re", f"{int(flags)}\x00{pattern}", lambda: _compile_parts(pattern, flags)
-        )
-        code = array("I")
-        code.frombytes(packed)
-        compiled: re.Pattern[str] = _sre.compile(
-            pattern, final_flags, code.tolist(), groups, groupindex, indexgroup
-        )
-        return compiled
-    except Exception:  # any mismatch in the private interface: compile the ordinary way
-        return re.compile(pattern, flags)
-
-
 def rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """Shorthand for `cached_compile`, for module-level patterns."""
-    return cached_compile(pattern, flags)
+    """`re.compile(pattern, flags)`, compiled the first time the pattern is used.
+
+    For module-level patterns: importing a module then costs nothing, and a check compiles
+    only the patterns it reaches.
+    """
+    return _Lazy(pattern, flags)  # type: ignore[return-value]
+
+
+class _Lazy:
+    """Stands in for a compiled pattern; compiles it on the first use of any of its attributes.
+
+    After that, each attribute used (`search`, `finditer`, `flags`…) is the compiled pattern's
+    own, copied onto this object, so later uses cost what they cost on the pattern itself.
+    """
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:  # only for names not yet on the object
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self._flags)
+        value = getattr(self._compiled, name)
+        setattr(self, name, value)
+        return value
+
+    def __repr__(self) -> str:
+        return f"rx({self.pattern!r}, {self._flags!r})"
 
 
 def load_toml(path: Path) -> dict[str, Any]:

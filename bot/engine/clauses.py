@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from bot.engine.regex_tree import max_width, parse
 from bot.recache import rx
 
 __all__ = ["CLAUSE_BREAK", "ClauseIndex"]
@@ -131,17 +132,9 @@ class ClauseIndex:
             )
         bounded = body.replace(_OPEN_SPACE, rf"\s{{1,{self._space_run}}}")
         try:
-            parsed = _parse(bounded, pattern.flags)
-        except (re.error, AttributeError, TypeError):
+            high = max_width(parse(bounded))
+        except ValueError:  # syntax rapport's parser does not read: no bound, search as before
             return None
-        high = int(parsed.getwidth()[1])
         if high > _UNBOUNDED:
             return None
         return high + 2  # the last character matched, plus the one the end edge looks at
-
-
-def _parse(source: str, flags: int):  # type: ignore[no-untyped-def]
-    """`re`'s own parse tree of a pattern (private API, guarded by the caller)."""
-    import re._parser as parser  # type: ignore[import-not-found,unused-ignore]
-
-    return parser.parse(source, flags)

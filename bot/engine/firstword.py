@@ -1,6 +1,7 @@
 """The words a phrase can start with: phrases are only tried where such a word stands.
 
-Each phrase is parsed with Python's own regex parser and its possible first words are spelled
+Each phrase is parsed (bot/engine/regex_tree.py: rapport's own parser, in the shape of `re`'s
+private one) and its possible first words are spelled
 out, expanding alternations and optional characters together with what follows them:
 `(?:i'?m|i am) looking` starts with the whole word "i" ("i'm", "i am") or "im".  A word that
 may continue in unknown ways (`recommend\\w*`) is kept as a prefix.  A message is tokenised
@@ -10,14 +11,11 @@ cannot be read ("[a-z]+, meet …") are scanned over the whole text instead.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-__all__ = ["DIGIT", "EXACT", "PREFIX", "first_chars", "first_words"]
+from bot.engine.regex_tree import REPEATS, C, parse
 
-# Python's own regex parser (private, stable since 3.11): typed as Any on purpose.
-C: Any = importlib.import_module("re._constants")
-parser: Any = importlib.import_module("re._parser")
+__all__ = ["DIGIT", "EXACT", "PREFIX", "first_chars", "first_words"]
 
 EXACT = "="  # a whole word: "i" (as in "i'm" or "i am"), "could"
 PREFIX = "~"  # the beginning of a word: "recommend" in `recommend\w*`
@@ -25,7 +23,6 @@ DIGIT = "#"  # any word that starts with a digit ("20%", "5-star")
 _CONTRACTIONS = ("d", "s", "ll", "ve", "re", "m", "t")
 
 _SKIP = (C.AT, C.ASSERT, C.ASSERT_NOT)
-_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
 _BUDGET = 400  # expansions per phrase before giving up (the phrase is then scanned whole)
 
 
@@ -89,7 +86,7 @@ def _walk(items: list[tuple[Any, Any]], prefix: str, budget: list[int]) -> set[s
             for alt in av[1]:
                 out |= _walk(list(alt) + rest, prefix, budget)
             return out
-        if op in _REPEATS:
+        if op in REPEATS:
             low, high, body = av
             body_items = list(body)
             if high == 1:  # x? or x{1}: with it, and (if optional) without it
@@ -121,7 +118,7 @@ def _walk(items: list[tuple[Any, Any]], prefix: str, budget: list[int]) -> set[s
 def first_words(regex: str) -> list[str] | None:
     """Sorted start keys of a phrase regex, or None when a match could start anywhere."""
     try:
-        found = _walk(list(parser.parse(regex)), "", [_BUDGET])
+        found = _walk(list(parse(regex)), "", [_BUDGET])
         return sorted(found) if found else None
     except _Unreadable:
         return None
@@ -132,7 +129,7 @@ def first_words(regex: str) -> list[str] | None:
 def first_chars(regex: str) -> list[str] | None:
     """Characters a match must start with ("{", "[", "£"…), or None when it could be any."""
     try:
-        found = _first_chars(list(parser.parse(regex)))
+        found = _first_chars(list(parse(regex)))
     except Exception:
         return None
     return sorted(found) if found else None

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from bot.recache import cached_compile, load_toml, rx
+from bot.recache import load_toml, rx
 from bot.resources import rules_dir
 
 __all__ = [
@@ -94,11 +94,11 @@ def compile_phrases(phrases: Iterable[str], expanded: bool = False) -> re.Patter
         return None
     pattern = r"(?<!\w)(?:" + "|".join(bodies) + r")(?!\w)"
     try:
-        return cached_compile(pattern, re.M)
+        return re.compile(pattern, re.M)
     except re.error:
         for body in bodies:  # name the phrase at fault, not the whole alternation
             try:
-                rx(body)
+                re.compile(body)
             except re.error as exc:
                 raise PhraseListError(f"bad phrase {body!r}: {exc}") from None
         raise

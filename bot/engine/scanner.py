@@ -7,12 +7,20 @@ which lists match there and where each match ends.  Per message, the text is tok
 only the patterns of its words run.  Phrases whose start cannot be read are scanned over the
 whole text.  Overlapping matches are all kept.  tests/test_scanner.py checks the hits against
 a plain scan of each list.
+
+Compiling those patterns is most of a one-shot check's time (`re` compiles in pure Python), so
+a draft first gets patterns of only the phrase alternatives it could match
+(bot/engine/prefilter.py: the words and text each one needs), and a word none of whose phrases
+could match costs no regex at all.  Hits are the same (an alternative left out could not have
+matched).  Once a pattern has served a few different drafts (a bot, the console, batch checks)
+it is compiled whole, once, and used from then on.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -25,7 +33,8 @@ from bot.engine.lexicon import (
     load_list,
     macros,
 )
-from bot.recache import cached_compile, memo
+from bot.engine.prefilter import DraftText, Req, alternatives, needs
+from bot.recache import memo
 from bot.resources import rules_dir
 
 __all__ = ["Hits", "PhraseIndex", "phrase_index", "scan"]
@@ -39,6 +48,11 @@ _TOKEN = re.compile(r"(?<!\w)\w+")
 
 #: list name -> (start, end, negation inside the match counts)
 Hits = dict[str, list[tuple[int, int, bool]]]
+#: A phrase alternative (regex text), the start words it can match at (as filed; None: not
+#: known) and what a draft must contain for it to match.
+Alternative = tuple[str, list[str] | None, list[Req]]
+#: Different drafts a start word (or a whole-text group) is fitted to before it is compiled whole.
+PARTIAL_PATTERNS = 3
 
 
 @dataclass(slots=True)
@@ -51,42 +65,148 @@ class _Group:
     anchored: bool  # True: matched at a word (`match`); False: scanned over the text
     # for a whole-text group: characters every match starts with (skip the text without them)
     starts: frozenset[str] | None = None
+    key: str | None = None  # the start word it is filed under (None: scanned over the text)
+    _alts: list[Alternative] | None = field(default=None, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _partial: dict[tuple[str, ...], re.Pattern[str] | None] = field(
+        default_factory=dict, repr=False
+    )
 
-    def pattern(self) -> re.Pattern[str]:
+    def alternatives(self) -> list[Alternative]:
+        """The phrases' top-level alternatives, in order (joined by "|" they are the phrases)."""
+        if self._alts is None:
+            self._alts = [alt for phrase in self.phrases for alt in _alternatives(phrase)]
+        return self._alts
+
+    def possible(self, draft: DraftText) -> list[str]:
+        """The alternatives `draft` could match, in order.  Under a start word, an alternative
+        that cannot start with it is left out too: the word's pattern is only ever tried where
+        the word stands, so it could not match there."""
+        key, allows = self.key, draft.allows_alternative
+        return [
+            alt
+            for alt, keys, reqs in self.alternatives()
+            if (key is None or keys is None or key in keys) and allows(alt, reqs)
+        ]
+
+    def pattern(self, draft: DraftText | None = None) -> re.Pattern[str] | None:
+        """The group's pattern; for `draft`, while the whole one is not compiled, a pattern of
+        only the alternatives it could match (None when there are none)."""
+        if self._pattern is not None or draft is None or len(self._partial) >= PARTIAL_PATTERNS:
+            return self._whole()
+        chosen = tuple(self.possible(draft))
+        if chosen not in self._partial:
+            bodies = list(chosen)
+            self._partial[chosen] = _compile(bodies, self.anchored) if bodies else None
+        return self._partial[chosen]
+
+    def _whole(self) -> re.Pattern[str]:
         if self._pattern is None:
-            body = "(?:" + "|".join(self.phrases) + r")(?!\w)"
-            try:
-                if self.anchored:
-                    self._pattern = cached_compile(body, re.M)
-                else:
-                    compiled = compile_phrases(self.phrases, expanded=True)
-                    assert compiled is not None
-                    self._pattern = compiled
-            except re.error:
-                compile_phrases(self.phrases, expanded=True)  # raises, naming the phrase
-                raise
+            self._pattern = _compile(self.phrases, self.anchored)
+            self._partial.clear()
         return self._pattern
+
+
+def _compile(bodies: list[str], anchored: bool) -> re.Pattern[str]:
+    try:
+        if anchored:
+            return re.compile("(?:" + "|".join(bodies) + r")(?!\w)", re.M)
+        compiled = compile_phrases(bodies, expanded=True)
+        assert compiled is not None
+        return compiled
+    except re.error:
+        compile_phrases(bodies, expanded=True)  # raises, naming the phrase
+        raise
+
+
+#: Phrase -> its top-level alternatives, each with what it needs (read once per process).
+_ALTERNATIVES: dict[str, list[Alternative]] = {}
+
+
+def _alternatives(phrase: str) -> list[Alternative]:
+    """A phrase's alternatives with their start words and needs, cached on disk one phrase per
+    entry: a one-shot check reads only the entries of the phrases under its draft's words."""
+    found = _ALTERNATIVES.get(phrase)
+    if found is None:
+        stored = memo(
+            "needs", phrase, lambda: [(a, _keys(a), needs(a)) for a in alternatives(phrase)]
+        )
+        found = _ALTERNATIVES[phrase] = [(alt, keys, reqs) for alt, keys, reqs in stored]
+    return found
+
+
+def _keys(regex: str) -> list[str] | None:
+    """The keys one alternative of a phrase could be filed under (as `_file_phrases` files)."""
+    keys = first_words(regex)
+    if keys is None:
+        return None
+    return sorted({PREFIX + key[1:4] if key[0] == PREFIX else key for key in keys})
+
+
+#: A bound `Pattern.match`.
+Matcher = Callable[[str, int], "re.Match[str] | None"]
+#: For one draft: (list, negation kept, the matchers of the alternatives it could match).
+Plan = list[tuple[str, bool, list[Matcher]]]
+#: Alternative -> the bound `match` of `(?:alternative)(?!\w)`, shared by every start word.
+_ALTERNATIVE_MATCHERS: dict[str, Matcher] = {}
+
+
+def _matcher(alternative: str) -> Matcher:
+    found = _ALTERNATIVE_MATCHERS.get(alternative)
+    if found is None:
+        found = _compile([alternative], anchored=True).match
+        _ALTERNATIVE_MATCHERS[alternative] = found
+    return found
 
 
 @dataclass(slots=True)
 class _KeyPattern:
-    """Every list's phrases under one start word, as optional lookahead captures."""
+    """Every list's phrases under one start word, as optional lookahead captures.
+
+    Until it has served PARTIAL_PATTERNS different drafts, a draft gets a plan instead: per
+    list, the alternatives it could match, each compiled on its own (once per process, shared
+    by every start word it is filed under), tried in order where the word stands.  The first
+    that matches is the one the whole pattern's capture would hold (an alternation takes its
+    first alternative that matches, and a left-out one could not have), so the hits are the
+    same.
+    """
 
     groups: list[_Group]
-    match: object = None  # the compiled pattern's bound `match`, made on first use
+    match: object = None  # the whole pattern's bound `match`, made once drafts vary enough
     meta: tuple[tuple[str, bool], ...] = ()
+    _drafts: int = 0  # different drafts planned for
+    _planned: tuple[str, Plan] | None = field(default=None, repr=False)
+
+    def plan(self, draft: DraftText) -> Plan | None:
+        """The plan for `draft`, or None once the whole pattern is the one to use."""
+        if self.match is not None:
+            return None
+        if self._planned is not None and self._planned[0] == draft.norm:
+            return self._planned[1]
+        self._drafts += 1
+        if self._drafts > PARTIAL_PATTERNS:
+            self._planned = None
+            return None
+        plan: Plan = []
+        for group in self.groups:
+            alts = group.possible(draft)
+            if alts:
+                plan.append((group.list_name, group.keeps_negation, [_matcher(a) for a in alts]))
+        self._planned = (draft.norm, plan)
+        return plan
 
     def compiled(self) -> tuple[object, tuple[tuple[str, bool], ...]]:
+        """(the whole pattern's bound `match`, (list, negation kept) per capture)."""
         if self.match is None:
             parts = ["(?:(?=((?:" + "|".join(g.phrases) + r")(?!\w))))?" for g in self.groups]
             try:
-                self.match = cached_compile("".join(parts), re.M).match
+                self.match = re.compile("".join(parts), re.M).match
             except re.error:
                 for group in self.groups:
                     compile_phrases(group.phrases, expanded=True)  # raises, naming the phrase
                 raise
             self.meta = tuple((g.list_name, g.keeps_negation) for g in self.groups)
+            self._planned = None
         return self.match, self.meta
 
 
@@ -138,9 +258,10 @@ def phrase_index() -> PhraseIndex:
         for path in [folder / "macros.toml", *(folder / f"{n}.txt" for n in names)]
     )
     keyed, whole = memo("index", source, lambda: _file_phrases(names))
+
     by_key: dict[str, list[_Group]] = defaultdict(list)
     for key, name, negates, phrases in keyed:
-        by_key[key].append(_Group(name, phrases, negates, anchored=True))
+        by_key[key].append(_Group(name, phrases, negates, anchored=True, key=key))
     groups = [
         _Group(name, phrases, negates, False, frozenset(chars) if chars else None)
         for name, negates, phrases, chars in whole
@@ -190,6 +311,7 @@ def scan(norm: str) -> Hits:
     """Hits of every phrase list in `norm`, in one pass over its words."""
     index = phrase_index()
     for_word = index.for_word
+    draft = DraftText(norm)
     found: dict[str, dict[tuple[int, int], bool]] = defaultdict(dict)
     for token in _TOKEN.finditer(norm):
         entries = for_word(token.group(0))
@@ -197,6 +319,18 @@ def scan(norm: str) -> Hits:
             continue
         pos = token.start()
         for entry in entries:
+            plan = entry.plan(draft) if entry.match is None else None
+            if plan is not None:
+                for name, negates, matchers in plan:
+                    for alternative in matchers:
+                        hit = alternative(norm, pos)
+                        if hit is not None:  # the first that matches is the list's capture
+                            end = hit.end()
+                            if end > pos:
+                                spans = found[name]
+                                spans[(pos, end)] = spans.get((pos, end), True) and not negates
+                            break
+                continue
             match, meta = entry.compiled()
             m = match(norm, pos)  # type: ignore[operator]
             if m.lastindex is None:  # no list matches here (the usual case)
@@ -210,7 +344,10 @@ def scan(norm: str) -> Hits:
     for group in index.whole:
         if group.starts is not None and not any(c in norm for c in group.starts):
             continue
-        for m in group.pattern().finditer(norm):
+        pattern = group.pattern(draft)
+        if pattern is None:
+            continue
+        for m in pattern.finditer(norm):
             if m.end() > m.start():
                 spans = found[group.list_name]
                 span = (m.start(), m.end())
