@@ -14,7 +14,8 @@ FROM python:${PYTHON_VERSION}-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python -m venv /opt/rapport
 WORKDIR /src
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml hatch_build.py README.md LICENSE ./
+COPY rapport rapport
 COPY bot bot
 COPY adapters adapters
 COPY rules rules
@@ -39,7 +40,7 @@ WORKDIR /home/rapport
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-m", "adapters.healthcheck"]
+  CMD ["python", "-m", "rapport.adapters.healthcheck"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["rapport", "serve"]
 CMD ["slack"]

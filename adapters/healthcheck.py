@@ -1,4 +1,4 @@
-"""`python -m adapters.healthcheck [--ready]`: exit 0 when the local `rapport serve` answers.
+"""`python -m rapport.adapters.healthcheck [--ready]`: exit 0 when the local `rapport serve` answers.
 
 For container health checks (the Dockerfile's HEALTHCHECK), where no curl is installed: asks
 `/healthz` (or `/readyz` with `--ready`) on RAPPORT_PORT at 127.0.0.1, with a short timeout,

@@ -25,10 +25,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.config import Config, ConfigError
-from bot.metrics import PrometheusMetrics, enable, measured_store
-from bot.service.logs import configure, libraries_from_env
-from bot.service.rapport import idle_hours
+from rapport.bot.config import Config, ConfigError
+from rapport.bot.metrics import PrometheusMetrics, enable, measured_store
+from rapport.bot.service.logs import configure, libraries_from_env
+from rapport.bot.service.rapport import idle_hours
 
 __all__ = ["Service", "job_lease", "load_env", "run_serve"]
 
@@ -174,10 +174,10 @@ def pool_size(env: Mapping[str, str]) -> int:
 
 async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Config) -> int:
     """Serve until SIGTERM/SIGINT; returns the exit code."""
-    from bot.redact import redact
-    from bot.service.rapport import Rapport
-    from bot.service.workers import pool_from_env
-    from bot.storage import StoreError, open_store
+    from rapport.bot.redact import redact
+    from rapport.bot.service.rapport import Rapport
+    from rapport.bot.service.workers import pool_from_env
+    from rapport.bot.storage import StoreError, open_store
 
     configure(
         env.get("RAPPORT_LOG_LEVEL", "INFO"),
@@ -187,14 +187,14 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     recorder = enable()
     slack_settings = discord_settings = None
     if "slack" in platforms:
-        from adapters.slack.server import settings_from_env
+        from rapport.adapters.slack.server import settings_from_env
 
         slack_settings = settings_from_env(env)
     if "discord" in platforms:
-        from adapters.discord_bot.serve import settings_from_env as discord_from_env
+        from rapport.adapters.discord_bot.serve import settings_from_env as discord_from_env
 
         discord_settings = discord_from_env(env)
-    from adapters.slack.server import listen_address
+    from rapport.adapters.slack.server import listen_address
 
     host, port = listen_address(env)
     idle = idle_hours(env)
@@ -222,8 +222,8 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
     runner: web.AppRunner | None = None
     try:
         if slack_settings is not None:
-            from adapters.slack.app import SlackAdapter
-            from adapters.slack.server import slack_routes, verify_token
+            from rapport.adapters.slack.app import SlackAdapter
+            from rapport.adapters.slack.server import slack_routes, verify_token
 
             service.slack = SlackAdapter(service.rapport, slack_settings)
             await verify_token(service.slack.app)
@@ -249,7 +249,7 @@ async def run_serve(platforms: tuple[str, ...], env: dict[str, str], config: Con
         site = web.TCPSite(runner, host, port)
         await site.start()
         if discord_settings is not None:
-            from adapters.discord_bot.bot import DiscordAdapter
+            from rapport.adapters.discord_bot.bot import DiscordAdapter
 
             service.discord = DiscordAdapter(service.rapport, discord_settings)
             service.tasks.append(
@@ -293,7 +293,7 @@ async def _shutdown(
         log.warning("shutdown: some work was still running after %.0f s", DRAIN_SECONDS)
     await _close(service, runner)
     if failed is not None:
-        from bot.redact import redact
+        from rapport.bot.redact import redact
 
         print(
             redact(f"rapport: a platform connection failed: {type(failed).__name__}: {failed}"),

@@ -4,7 +4,7 @@ An adversarial probe (issue 16) found shapes of text that made a check super-lin
 characters of "PLEASE ENDORSE ME NOW " took seconds.  For each shape below, at 1k, 4k, 16k and
 40k characters, this times `Engine.analyse` and the rewrite step (`Rewriter.rewrite`, whose
 self-check runs the engine again on the rewrite) separately, best of a few runs, and reports
-the time per character *read*: the engine reads at most `bot.engine.text.MAX_CHARS` characters, so
+the time per character *read*: the engine reads at most `rapport.bot.engine.text.MAX_CHARS` characters, so
 the 40k drafts are cut there and the table says how many characters were really read.  The
 target is that per-character time at 40k is at most twice that at 1k (a 1k draft pays fixed
 costs too, so a linear stage shows a ratio at or below 1).  Ratios within one run are what
@@ -109,9 +109,9 @@ def _best_ms(run: Callable[[Any], object], repeats: int, setup: Callable[[], Any
 
 def measure(shapes: Sequence[str], sizes: Sequence[int], repeats: int) -> dict[str, Any]:
     """Per shape and size: characters read, best ms and µs per character read, check and rewrite."""
-    from bot.engine.engine import Engine
-    from bot.engine.text import MAX_CHARS
-    from bot.rewriter.rewrite import Rewriter
+    from rapport.bot.engine.engine import Engine
+    from rapport.bot.engine.text import MAX_CHARS
+    from rapport.bot.rewriter.rewrite import Rewriter
 
     rewriter = Rewriter(Engine.default())
     engine = rewriter.engine

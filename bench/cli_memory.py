@@ -1,6 +1,6 @@
 """The CLI's memory on endless and very large input: peak RSS and wall time per case.
 
-Runs the real `rapport` CLI (`python -m adapters.terminal.cli`) as a subprocess on /dev/zero, `yes`, a 50 MB
+Runs the real `rapport` CLI (`python -m rapport.adapters.terminal.cli`) as a subprocess on /dev/zero, `yes`, a 50 MB
 text file, a --jsonl file holding a 50 MB line and deeply nested lines, and for scale a short
 draft and the longest draft rapport reads (checked with history), and prints each
 case's exit code, peak RSS (from `os.wait4`, the child's own `ru_maxrss`) and wall time, with
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.size_mb <= 500:
         parser.error("--size-mb must be between 1 and 500")
-    command = [args.python, "-m", "adapters.terminal.cli"]
+    command = [args.python, "-m", "rapport.adapters.terminal.cli"]
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="rapport-cli-memory-") as tmp:
         folder = Path(tmp)

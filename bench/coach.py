@@ -55,7 +55,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 async def _user(rapport: object, index: int, think: tuple[float, float], ramp: float,
                 latencies: list[float], failures: list[str], seed: int) -> None:  # fmt: skip
-    from bot.storage.base import SessionKey, UserRef
+    from rapport.bot.storage.base import SessionKey, UserRef
 
     rng = random.Random(seed + index)
     key = SessionKey(UserRef("bench", f"W{index % 20}", f"U{index}"), "dm")
@@ -74,9 +74,9 @@ async def _user(rapport: object, index: int, think: tuple[float, float], ramp: f
 
 async def run(users: int, think: tuple[float, float], ramp: float, seed: int) -> dict[str, float]:
     """Run the simulation on a fresh database; returns the numbers."""
-    from bot.service.rapport import Rapport
-    from bot.storage import open_store
-    from bot.storage.base import SessionKey, UserRef
+    from rapport.bot.service.rapport import Rapport
+    from rapport.bot.storage import open_store
+    from rapport.bot.storage.base import SessionKey, UserRef
 
     with tempfile.TemporaryDirectory() as folder:
         rapport = Rapport(await open_store(f"sqlite:///{folder}/bench.db"))

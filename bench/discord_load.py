@@ -1,7 +1,7 @@
 """Discord interaction latency under load: rapport's discord.py client against a bare one, on loopback.
 
 Two real discord.py clients log in (REST only, no gateway) against one fake Discord REST
-server on 127.0.0.1:0: rapport's (`adapters.discord_bot.bot.build_client` over a real SQLite
+server on 127.0.0.1:0: rapport's (`rapport.adapters.discord_bot.bot.build_client` over a real SQLite
 file, per-user rate limit raised to 10**6 per second so the bench is never throttled) and a
 bare `discord.Client` whose `/rapport check draft:<text>` only does
 `await interaction.response.defer(ephemeral=True, thinking=True)`, the first thing rapport does.
@@ -296,9 +296,9 @@ async def spawn_fake(rec: Recorder, folder: Path) -> Fake:
 
 # -- the two clients --------------------------------------------------------------------------
 async def rapport_client(db: Path) -> tuple[Any, Callable[[], Awaitable[None]]]:
-    from adapters.discord_bot.bot import DiscordSettings, build_client
-    from bot.service.rapport import Rapport
-    from bot.storage import open_store
+    from rapport.adapters.discord_bot.bot import DiscordSettings, build_client
+    from rapport.bot.service.rapport import Rapport
+    from rapport.bot.storage import open_store
 
     rapport = Rapport(await open_store(f"sqlite:///{db}"))
     client = build_client(rapport, DiscordSettings(token=TOKEN, rate=10**6, per=1.0))

@@ -1,7 +1,7 @@
 """Event-loop stalls under adversarial drafts: the real Slack app, checks in worker processes.
 
-One process runs rapport's real slack-bolt app (`adapters.slack.app.build_app`, a real SQLite
-file, the check workers of `bot.service.workers`) over HTTP on 127.0.0.1, a fake Slack
+One process runs rapport's real slack-bolt app (`rapport.adapters.slack.app.build_app`, a real SQLite
+file, the check workers of `rapport.bot.service.workers`) over HTTP on 127.0.0.1, a fake Slack
 (`tests/fakes/slack.py`) and the load.  A loop-lag monitor sleeps 5 ms at a time and records
 how late it wakes: that lateness is how long anything on the loop (an ack, another user's answer)
 would have waited.  While it runs, adversarial users send `/rapport check` and `/rapport
@@ -97,11 +97,11 @@ async def run(args: argparse.Namespace) -> int:
     import aiohttp
     from aiohttp import web
 
-    from adapters.slack.app import SlackSettings, adapter_of, build_app
-    from adapters.slack.server import web_app
-    from bot.service.rapport import Rapport
-    from bot.service.workers import WorkerPool
-    from bot.storage import open_store
+    from rapport.adapters.slack.app import SlackSettings, adapter_of, build_app
+    from rapport.adapters.slack.server import web_app
+    from rapport.bot.service.rapport import Rapport
+    from rapport.bot.service.workers import WorkerPool
+    from rapport.bot.storage import open_store
     from tests.fakes.slack import FakeSlack
     from tests.fakes.slack_sender import SlackSender
 
@@ -109,7 +109,7 @@ async def run(args: argparse.Namespace) -> int:
     fake = await FakeSlack().start()
     workers = None
     if not args.in_process:
-        from bot.config import Config
+        from rapport.bot.config import Config
 
         workers = WorkerPool(Config(), size=args.workers, budget=args.budget, queue=args.queue)
         if not await workers.wait_ready():

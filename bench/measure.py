@@ -57,15 +57,17 @@ def _dist_version(name: str) -> str:
 def load_rapport() -> Loaded:
     """rapport's engine: Engine.default() once, then check_sync(text) per message."""
     try:
-        from bot.engine.engine import Engine
+        from rapport.bot.engine.engine import Engine
     except ImportError as err:
-        raise ToolUnavailable(f"bot.engine.engine cannot be imported yet ({err})") from err
+        raise ToolUnavailable(f"rapport.bot.engine.engine cannot be imported yet ({err})") from err
     engine = Engine.default()
 
     def check(text: str) -> int:
         return len(engine.check_sync(text).findings)
 
-    return Loaded(check, _dist_version("rapport"), "bot.engine.engine.Engine.default().check_sync")
+    return Loaded(
+        check, _dist_version("rapport"), "rapport.bot.engine.engine.Engine.default().check_sync"
+    )
 
 
 def load_proselint() -> Loaded:

@@ -48,8 +48,8 @@ def _summary(values: Sequence[float]) -> dict[str, float]:
 
 def measure(drafts: Sequence[str], warmup: Sequence[str]) -> dict[str, Any]:
     """Check and rewrite timings (ms) for every draft, split by what the rewrite did."""
-    from bot.engine.engine import Engine
-    from bot.rewriter.rewrite import Rewriter
+    from rapport.bot.engine.engine import Engine
+    from rapport.bot.rewriter.rewrite import Rewriter
 
     rewriter = Rewriter(Engine.default())
     for text in warmup:  # compile templates, fill regex caches

@@ -1,6 +1,6 @@
 """Load on several `rapport serve slack` processes sharing one database, on loopback only.
 
-Real `python -m adapters.terminal.cli serve slack` processes (HTTP mode, metrics on) answer signed
+Real `python -m rapport.adapters.terminal.cli serve slack` processes (HTTP mode, metrics on) answer signed
 `/rapport check <draft>` slash commands from `--users` users: two on one SQLite file and, when
 PostgreSQL's server is installed, two on one PostgreSQL database (a throwaway server of this
 script's own, initdb + pg_ctl as the `postgres` user when run as root, removed afterwards; or
@@ -303,7 +303,7 @@ async def start_server(
         )  # fmt: skip
         with log.open("ab") as out:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "adapters.terminal.cli", "serve", "slack", stdin=subprocess.DEVNULL,
+                sys.executable, "-m", "rapport.adapters.terminal.cli", "serve", "slack", stdin=subprocess.DEVNULL,
                 stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
             )  # fmt: skip
         server = Server(name, db, port, proc, log)

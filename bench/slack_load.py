@@ -1,9 +1,9 @@
 """Slack ack latency under load: rapport's Slack app against a bare slack-bolt app, on loopback.
 
 Two apps answer signed `/rapport check <draft>` slash commands over real HTTP on 127.0.0.1:
-rapport's (`adapters.slack.app.build_app`, a real SQLite file) and a bare slack-bolt `AsyncApp`
+rapport's (`rapport.adapters.slack.app.build_app`, a real SQLite file) and a bare slack-bolt `AsyncApp`
 with the same signing secret whose handler only does `await ack()`.  Both are mounted with
-`adapters.slack.server.web_app` and each runs in its own child process (`--layout same` puts
+`rapport.adapters.slack.server.web_app` and each runs in its own child process (`--layout same` puts
 them in this one).  The fake Slack of tests/fakes/slack.py (Web API at `/api/<method>`,
 response_url at `/hooks/<n>`; it refuses what Slack refuses, Block Kit limits included) runs in
 this process next to the load client, which counts its calls and refusals and timestamps every
@@ -201,13 +201,13 @@ async def start_app(kind: str, api_url: str, db: str) -> tuple[int, Callable[[],
     from slack_bolt.async_app import AsyncAck, AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from adapters.slack.server import web_app
+    from rapport.adapters.slack.server import web_app
 
     rapport: Any = None
     if kind == "rapport":
-        from adapters.slack.app import SlackSettings, build_app
-        from bot.service.rapport import Rapport
-        from bot.storage import open_store
+        from rapport.adapters.slack.app import SlackSettings, build_app
+        from rapport.bot.service.rapport import Rapport
+        from rapport.bot.storage import open_store
 
         rapport = Rapport(await open_store(f"sqlite:///{db}"))
         settings = SlackSettings(bot_token=TOKENS[kind], signing_secret=SECRET, api_url=api_url)
@@ -231,7 +231,7 @@ async def start_app(kind: str, api_url: str, db: str) -> tuple[int, Callable[[],
             await asyncio.wait(pending, timeout=10)
         await runner.cleanup()
         if rapport is not None:
-            from adapters.slack.app import adapter_of
+            from rapport.adapters.slack.app import adapter_of
 
             await adapter_of(app).close()
             await rapport.close()

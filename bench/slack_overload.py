@@ -1,6 +1,6 @@
 """Slack under overload: commands offered faster than one process can check them.
 
-rapport's Slack app (`adapters.slack.app.build_app`, a real SQLite file) runs in a child
+rapport's Slack app (`rapport.adapters.slack.app.build_app`, a real SQLite file) runs in a child
 process; this process offers exactly `--requests` signed slash commands at a fixed rate
 (`--rate` per second, open loop: a slow answer doesn't slow the offer), one in `--gave-every`
 a `gave` (kept in the job queue before its ack), the rest `check <draft>`.  It prints ack

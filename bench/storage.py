@@ -34,8 +34,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.engine.fingerprint import NEAR
-from bot.storage import UserRef, open_store
+from rapport.bot.engine.fingerprint import NEAR
+from rapport.bot.storage import UserRef, open_store
 
 TARGET_P99_MS = 1.0
 SEED = 20_240_611

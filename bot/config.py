@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.models import TEXT_RULE_IDS, Severity
+from rapport.bot.models import TEXT_RULE_IDS, Severity
 
 __all__ = [
     "SENSITIVITIES",

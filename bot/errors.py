@@ -4,7 +4,7 @@ it)."""
 
 from __future__ import annotations
 
-from bot.redact import redact
+from rapport.bot.redact import redact
 
 __all__ = ["StoreError", "couldnt"]
 

@@ -30,7 +30,7 @@ class Metrics:
 
     def failed(self, exc: BaseException) -> None:
         """Count a failure by its kind: the database ("store") or anything else ("internal")."""
-        from bot.errors import StoreError
+        from rapport.bot.errors import StoreError
 
         self.error("store" if isinstance(exc, StoreError) else "internal")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.rule_ids import RULE_IDS as _RULE_IDS
-from bot.rule_ids import TEXT_RULE_IDS as _TEXT_RULE_IDS
+from rapport.bot.rule_ids import RULE_IDS as _RULE_IDS
+from rapport.bot.rule_ids import TEXT_RULE_IDS as _TEXT_RULE_IDS
 
 __all__ = [
     "FACT_FIELDS",
@@ -150,7 +150,7 @@ class Context:
 class MissingFact:
     """A fact only the user can give, shown in the rewrite as a visible [prompt]."""
 
-    field: str  # one of `bot.rewriter.facts.FACT_FIELDS`
+    field: str  # one of `rapport.bot.rewriter.facts.FACT_FIELDS`
     prompt: str  # the words inside the brackets
     shape: str = "sentence"  # "sentence" or "phrase": how an answer is slotted back in
 

@@ -5,7 +5,7 @@ Masked forms: a URL's `user:password@`; `password=`-like options in a URL's quer
 key=value DSN (`password`, `sslpassword`, `passfile`, and any name containing `pass`, `pwd`,
 `secret` or `token`, so `PGPASSWORD=…` and `SLACK_SIGNING_SECRET=…` too), quoted or not, with
 `=` or a quoted key and `:` (a dict's repr); Slack tokens (`xoxb-…`, `xapp-…`) and `Bearer …`.
-Imports nothing but `re`: `bot.errors` uses it.
+Imports nothing but `re`: `rapport.bot.errors` uses it.
 """
 
 from __future__ import annotations

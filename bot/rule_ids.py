@@ -7,8 +7,8 @@ rule: the learned reader has no output for it and the corpus doesn't label it.
 
 from __future__ import annotations
 
-from bot.recache import load_toml
-from bot.resources import rules_dir
+from rapport.bot.recache import load_toml
+from rapport.bot.resources import rules_dir
 
 __all__ = ["DATA_FILES", "RULE_IDS", "TEXT_RULE_IDS"]
 

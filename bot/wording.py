@@ -7,7 +7,7 @@ import tomllib
 from functools import cache
 from typing import Any
 
-from bot.resources import templates_dir
+from rapport.bot.resources import templates_dir
 
 __all__ = ["VERBATIM", "has", "say"]
 

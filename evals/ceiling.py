@@ -30,12 +30,12 @@ import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from bot.engine.reader.features import HashSpace  # noqa: E402
-from bot.engine.reader.model import reader  # noqa: E402
-from bot.models import TEXT_RULE_IDS  # noqa: E402
 from evals.learn import data  # noqa: E402
 from evals.learn.matrix import build_matrix  # noqa: E402
 from evals.train import average_precision  # noqa: E402
+from rapport.bot.engine.reader.features import HashSpace  # noqa: E402
+from rapport.bot.engine.reader.model import reader  # noqa: E402
+from rapport.bot.models import TEXT_RULE_IDS  # noqa: E402
 
 __all__ = ["f1_at_precision"]
 

@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from bot.models import KINDS, TEXT_RULE_IDS
 from evals.ceiling import Bench, f1_at_precision
 from evals.learn import data
 from evals.train import average_precision
+from rapport.bot.models import KINDS, TEXT_RULE_IDS
 
 
 def _mean_ap_f1(z: np.ndarray, dev: list[data.Example]) -> tuple[float, float]:
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("needs PyTorch and transformers: pip install torch transformers "
               "sentence-transformers", file=sys.stderr)  # fmt: skip
         return 2
-    from bot.engine.reader.model import reader
+    from rapport.bot.engine.reader.model import reader
 
     shipped = reader()
     bench = Bench(shipped.space, tuple(shipped.manifest["evidence"]))

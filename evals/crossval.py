@@ -24,14 +24,14 @@ from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from bot.engine.engine import Engine  # noqa: E402
-from bot.engine.reader.dense import DenseTable  # noqa: E402
-from bot.engine.reader.model import Reader, reader  # noqa: E402
-from bot.models import KINDS, Kind  # noqa: E402
 from evals.learn import data  # noqa: E402
 from evals.learn.fit import Head, fit_binary, fit_kind  # noqa: E402
 from evals.learn.matrix import EVIDENCE_SCALE, build_matrix  # noqa: E402
 from evals.train import REAL_WEIGHT  # noqa: E402
+from rapport.bot.engine.engine import Engine  # noqa: E402
+from rapport.bot.engine.reader.dense import DenseTable  # noqa: E402
+from rapport.bot.engine.reader.model import Reader, reader  # noqa: E402
+from rapport.bot.models import KINDS, Kind  # noqa: E402
 
 FLAG_RULES = {"blast", "engagement-bait"}
 

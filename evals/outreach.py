@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.models import KINDS, TEXT_RULE_IDS
+from rapport.bot.models import KINDS, TEXT_RULE_IDS
 
 _HERE = Path(__file__).resolve().parent
 
@@ -38,7 +38,7 @@ def run_rapport(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for it in items
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", "check", "--jsonl", "-"],
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", "check", "--jsonl", "-"],
         input=lines.encode(),
         capture_output=True,
         check=False,

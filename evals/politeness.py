@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from bot.engine.engine import Engine
 from evals.data_paths import require
+from rapport.bot.engine.engine import Engine
 
 
 def main() -> None:

@@ -62,7 +62,7 @@ def flawed_drafts(split: str) -> list[dict[str, Any]]:
 
 def prepare(split: str, n: int, seed: int, name: str | None = None) -> None:
     """Rewrite `n` flawed drafts (a seeded sample) and write the batches fillers work on."""
-    from bot.rewriter.rewrite import Rewriter
+    from rapport.bot.rewriter.rewrite import Rewriter
 
     drafts = flawed_drafts(split)
     random.Random(seed).shuffle(drafts)

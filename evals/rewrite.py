@@ -30,11 +30,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.engine.engine import Engine
-from bot.models import Context, Kind, Report, Severity
-from bot.rewriter.honesty import PROMPT, inventions
-from bot.rewriter.rewrite import EXCUSED_BY, Rewriter
 from evals.flawed import generate
+from rapport.bot.engine.engine import Engine
+from rapport.bot.models import Context, Kind, Report, Severity
+from rapport.bot.rewriter.honesty import PROMPT, inventions
+from rapport.bot.rewriter.rewrite import EXCUSED_BY, Rewriter
 
 _HERE = Path(__file__).resolve().parent
 

@@ -14,9 +14,9 @@ import argparse
 import hashlib
 import html
 
-from bot.engine.engine import Engine
-from bot.models import Kind
 from evals.data_paths import require
+from rapport.bot.engine.engine import Engine
+from rapport.bot.models import Kind
 
 FLAG_RULES = {"blast", "engagement-bait"}
 

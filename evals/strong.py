@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 
-from bot.engine.detectors import Assessment, holds, run_detector
-from bot.engine.rules import load_rules
-from bot.engine.scoring import trust
-from bot.engine.signals import Signals
-from bot.engine.text import prepare
-from bot.models import Kind
 from evals.corpus.load import load
+from rapport.bot.engine.detectors import Assessment, holds, run_detector
+from rapport.bot.engine.rules import load_rules
+from rapport.bot.engine.scoring import trust
+from rapport.bot.engine.signals import Signals
+from rapport.bot.engine.text import prepare
+from rapport.bot.models import Kind
 
 __all__ = ["detector_precision"]
 

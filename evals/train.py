@@ -30,8 +30,6 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
-from bot.engine.reader.features import HashSpace, evidence_names  # noqa: E402
-from bot.models import KINDS, TEXT_RULE_IDS  # noqa: E402
 from evals.learn import data  # noqa: E402
 from evals.learn.artifact import code_version, data_digest, write_artifact  # noqa: E402
 from evals.learn.fit import (  # noqa: E402
@@ -46,6 +44,8 @@ from evals.learn.fit import (  # noqa: E402
 )
 from evals.learn.matrix import EVIDENCE_SCALE, build_matrix  # noqa: E402
 from evals.learn.metrics import spearman  # noqa: E402
+from rapport.bot.engine.reader.features import HashSpace, evidence_names  # noqa: E402
+from rapport.bot.models import KINDS, TEXT_RULE_IDS  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "rules" / "models"
@@ -251,7 +251,7 @@ class Trainer:
 
 def _rule_kinds(rule: str) -> list[str]:
     """The outreach kinds a rule belongs to (its file's `kinds` without `other`)."""
-    from bot.engine.rules import load_rules
+    from rapport.bot.engine.rules import load_rules
 
     kinds = next(r.kinds for r in load_rules() if r.id == rule)
     return [k for k in kinds if k != "other"]

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine.courtesy import FEATURES, features
-from bot.engine.signals import Signals
-from bot.engine.text import prepare
 from evals.data_paths import require
+from rapport.bot.engine.courtesy import FEATURES, features
+from rapport.bot.engine.signals import Signals
+from rapport.bot.engine.text import prepare
 
 _OUT = Path(__file__).resolve().parent.parent / "rules" / "courtesy.toml"
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 
-from bot.engine.engine import Engine
 from evals.corpus.load import load
 from evals.learn.metrics import spearman
+from rapport.bot.engine.engine import Engine
 
 PARTS = ("credibility", "reliability", "intimacy", "self_orientation")
 

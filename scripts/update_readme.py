@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.engine.rules_table import rules_table
+from rapport.bot.engine.rules_table import rules_table
 
 RULES_PAGE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 SECTION = re.compile(r"(<!-- rules:start -->\n).*?(<!-- rules:end -->)", re.S)

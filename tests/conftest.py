@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from bot.engine.engine import Engine
-from bot.rewriter.rewrite import Rewriter
+from rapport.bot.engine.engine import Engine
+from rapport.bot.rewriter.rewrite import Rewriter
 
 settings.register_profile("default", max_examples=150)
 settings.register_profile("long", max_examples=3000)  # RAPPORT_HYPOTHESIS=long pytest …

@@ -10,7 +10,7 @@ import sys
 import discord
 import yarl
 
-from adapters.terminal.cli import main
+from rapport.adapters.terminal.cli import main
 
 if __name__ == "__main__":
     api = os.environ["RAPPORT_TEST_DISCORD_API"]

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config
-from bot.models import RULE_IDS, Kind
-from bot.service.chat import (
+from rapport.bot.config import Config
+from rapport.bot.models import RULE_IDS, Kind
+from rapport.bot.service.chat import (
     SUBCOMMANDS,
     Answer,
     addressed,
@@ -27,11 +27,11 @@ from bot.service.chat import (
     trust_parts,
     why,
 )
-from bot.service.commands import Command
-from bot.service.rapport import Rapport
-from bot.service.workers import CheckRefused, Runner
-from bot.storage import open_store
-from bot.storage.base import UserRef
+from rapport.bot.service.commands import Command
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.service.workers import CheckRefused, Runner
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import UserRef
 
 ANA = UserRef("slack", "T1", "U_ANA")
 ASK = "Hi Dana, could you endorse me for Python on LinkedIn? It would help my job search."

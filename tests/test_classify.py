@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.engine import Engine
-from bot.models import Kind
+from rapport.bot.engine.engine import Engine
+from rapport.bot.models import Kind
 
 CASES = [
     (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import KINDS, TEXT_RULE_IDS
+from rapport.bot.models import KINDS, TEXT_RULE_IDS
 
 
 def rapport(
@@ -20,7 +20,7 @@ def rapport(
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_CONFIG")}
     env["NO_COLOR"] = "1"
     return subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", *args],
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", *args],
         input=stdin,
         capture_output=True,
         check=False,

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.terminal.cli import build_parser, main
-from adapters.terminal.render import render_report, terminal_words
-from bot.engine.engine import Engine
-from bot.engine.rules import load_rules, principles
-from bot.models import RULE_IDS, Finding, Severity
-from bot.service.chat import why as chat_why
+from rapport.adapters.terminal.cli import build_parser, main
+from rapport.adapters.terminal.render import render_report, terminal_words
+from rapport.bot.engine.engine import Engine
+from rapport.bot.engine.rules import load_rules, principles
+from rapport.bot.models import RULE_IDS, Finding, Severity
+from rapport.bot.service.chat import why as chat_why
 from tests.test_cli import rapport
 
 
@@ -43,7 +43,7 @@ def db_env(tmp_path: Path) -> dict[str, str]:
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", *args],
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", *args],
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.terminal.batch import Check, run_batch
-from adapters.terminal.inputs import (
+from rapport.adapters.terminal.batch import Check, run_batch
+from rapport.adapters.terminal.inputs import (
     MAX_DRAFT_BYTES,
     MAX_DRAFT_CHARS,
     MAX_LINE_BYTES,
@@ -22,10 +22,10 @@ from adapters.terminal.inputs import (
     read_draft,
     read_lines,
 )
-from adapters.terminal.jsonl import MAX_DEPTH
-from adapters.terminal.render import safe
-from bot.engine.engine import Engine
-from bot.engine.text import MAX_CHARS
+from rapport.adapters.terminal.jsonl import MAX_DEPTH
+from rapport.adapters.terminal.render import safe
+from rapport.bot.engine.engine import Engine
+from rapport.bot.engine.text import MAX_CHARS
 from tests.test_cli import _no_traceback, rapport
 
 
@@ -91,7 +91,7 @@ def test_a_large_piped_draft_exits_2_with_the_limit(args: tuple[str, ...]) -> No
     )
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", *args],
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", *args],
         stdin=producer.stdout,
         capture_output=True,
         env=env,
@@ -260,7 +260,7 @@ def test_ledger_names_and_notes_are_shown_with_their_escapes_visible(tmp_path: P
 
     def run(*args: str, code: int = 0) -> str:
         proc = subprocess.run(
-            [sys.executable, "-m", "adapters.terminal.cli", *args],
+            [sys.executable, "-m", "rapport.adapters.terminal.cli", *args],
             capture_output=True,
             env=env,
             check=False,

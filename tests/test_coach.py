@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.coach.replies import Reply
-from bot.service.rapport import Rapport
-from bot.storage import SQLiteStore, StoreError, open_store
-from bot.storage.base import SessionKey, UserRef
+from rapport.bot.coach.replies import Reply
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import SQLiteStore, StoreError, open_store
+from rapport.bot.storage.base import SessionKey, UserRef
 
 ANA = UserRef("console", "local", "ana")
 KEY = SessionKey(ANA, "dm")

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.coach.answers import Meaning, non_answer, read_answer, yes_or_no
-from bot.coach.flows import flow_from_words
-from bot.coach.replies import Reply
-from bot.service.commands import parse_command, run_command
-from bot.service.rapport import Rapport
-from bot.storage import open_store
-from bot.storage.base import SessionKey, UserRef
+from rapport.bot.coach.answers import Meaning, non_answer, read_answer, yes_or_no
+from rapport.bot.coach.flows import flow_from_words
+from rapport.bot.coach.replies import Reply
+from rapport.bot.service.commands import parse_command, run_command
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import SessionKey, UserRef
 
 ANA = UserRef("console", "local", "ana")
 KEY = SessionKey(ANA, "dm")

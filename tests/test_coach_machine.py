@@ -13,17 +13,25 @@ from typing import Any
 
 import pytest
 
-from bot.coach import diagram
-from bot.coach.answers import Meaning
-from bot.coach.handlers import HANDLERS
-from bot.coach.machine import IllegalMove, _enter
-from bot.coach.replies import Reply
-from bot.coach.session import CoachSession
-from bot.coach.states import DECISIONS, NEXT_QUESTION, QUESTIONS, STORED, Position, State, Turn
-from bot.coach.table import ESCAPES, STORED_STATES, TABLE, Transition
-from bot.service.rapport import Rapport
-from bot.storage import open_store
-from bot.storage.base import SessionKey, UserRef
+from rapport.bot.coach import diagram
+from rapport.bot.coach.answers import Meaning
+from rapport.bot.coach.handlers import HANDLERS
+from rapport.bot.coach.machine import IllegalMove, _enter
+from rapport.bot.coach.replies import Reply
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import (
+    DECISIONS,
+    NEXT_QUESTION,
+    QUESTIONS,
+    STORED,
+    Position,
+    State,
+    Turn,
+)
+from rapport.bot.coach.table import ESCAPES, STORED_STATES, TABLE, Transition
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import SessionKey, UserRef
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = SessionKey(UserRef("console", "local", "ana"), "dm")
@@ -282,7 +290,7 @@ async def test_an_answer_that_cannot_be_read_keeps_the_position(rapport: Rapport
 
 
 def test_the_docs_show_the_current_table() -> None:
-    """If this fails, run `python -m bot.coach.diagram --write` and commit docs/coaching.md."""
+    """If this fails, run `python -m rapport.bot.coach.diagram --write` and commit docs/coaching.md."""
     page = diagram.DOC.read_text(encoding="utf-8")
     assert diagram.render() in page, "docs/coaching.md is out of date with bot/coach/table.py"
 

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.coach.flows import FLOW_FOR_KIND, MENU
-from bot.coach.pasted import speaks_to_coach
-from bot.coach.replies import Reply
-from bot.coach.session import CoachSession
-from bot.models import Kind
-from bot.service.rapport import Rapport
-from bot.storage import open_store
-from bot.storage.base import SessionKey, UserRef
-from bot.wording import say
+from rapport.bot.coach.flows import FLOW_FOR_KIND, MENU
+from rapport.bot.coach.pasted import speaks_to_coach
+from rapport.bot.coach.replies import Reply
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.models import Kind
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import SessionKey, UserRef
+from rapport.bot.wording import say
 
 KEY = SessionKey(UserRef("console", "local", "ana"), "dm")
 ASK_DRAFT = say("questions.draft")  # "Paste the message you were going to send to everyone."

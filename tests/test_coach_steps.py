@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.coach.answering import (
+from rapport.bot.coach.answering import (
     answer_fact,
     answer_gift_details,
     answer_given,
@@ -19,10 +19,10 @@ from bot.coach.answering import (
     answer_return,
     unreadable,
 )
-from bot.coach.answers import MAX_ANSWER, MAX_DRAFT, Meaning, read_answer
-from bot.coach.session import CoachSession
-from bot.coach.states import Position, State
-from bot.coach.steps import (
+from rapport.bot.coach.answers import MAX_ANSWER, MAX_DRAFT, Meaning, read_answer
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import Position, State
+from rapport.bot.coach.steps import (
     Tools,
     ask,
     next_question,
@@ -31,10 +31,10 @@ from bot.coach.steps import (
     revise,
     work_from_draft,
 )
-from bot.service.rapport import Rapport
-from bot.storage import open_store
-from bot.storage.base import UserRef
-from bot.wording import say
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import UserRef
+from rapport.bot.wording import say
 
 ANA = UserRef("console", "local", "ana")
 REL = "we shipped the Atlas migration together at Acme in 2022"

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.terminal.render import VERBATIM
-from bot.service.commands import Command, parse_command, run_command
-from bot.service.rapport import Rapport
-from bot.storage import open_store
-from bot.storage.base import UserRef
+from rapport.adapters.terminal.render import VERBATIM
+from rapport.bot.service.commands import Command, parse_command, run_command
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import UserRef
 
 ANA = UserRef("slack", "T1", "U_ANA")
 BEN = UserRef("slack", "T1", "U_BEN")

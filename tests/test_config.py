@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError, discover_config, load_config
-from bot.engine.engine import Engine
-from bot.models import Severity
+from rapport.bot.config import Config, ConfigError, discover_config, load_config
+from rapport.bot.engine.engine import Engine
+from rapport.bot.models import Severity
 
 ASK = "Could you write me a recommendation? I need it ASAP."
 

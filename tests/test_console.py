@@ -26,7 +26,7 @@ def db_env(tmp_path: Path) -> dict[str, str]:
 
 def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", *args],
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", *args],
         input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
 
@@ -79,7 +79,7 @@ def test_a_pasted_endorsement_knows_who_it_recommends_and_for_whom(
 
 def test_killed_between_turns_and_resumed(db_env: dict[str, str]) -> None:
     first = subprocess.Popen(
-        [sys.executable, "-m", "adapters.terminal.cli", "console"], stdin=subprocess.PIPE,
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", "console"], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=db_env,
     )  # fmt: skip
     assert first.stdin is not None and first.stdout is not None

@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from adapters.terminal.console_prompt import _sigint_between_prompts
+from rapport.adapters.terminal.console_prompt import _sigint_between_prompts
 
 
 def test_a_first_sigint_is_noted_and_a_second_interrupts() -> None:

@@ -29,7 +29,7 @@ class Terminal:
 
     def __init__(self, env: dict[str, str]) -> None:
         self.child = pexpect.spawn(
-            sys.executable, ["-m", "adapters.terminal.cli", "console"], env=env, cwd=str(ROOT),
+            sys.executable, ["-m", "rapport.adapters.terminal.cli", "console"], env=env, cwd=str(ROOT),
             encoding="utf-8", dimensions=(24, 120), timeout=TIMEOUT,
         )  # fmt: skip
         self.seen = ""
@@ -118,7 +118,7 @@ def test_ctrl_c_or_ctrl_d_at_an_empty_prompt_leaves_and_the_session_is_kept(
     term.keys(leave)
     leaves_cleanly(term)
     again = subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", "console"], input="Dana\n", capture_output=True,
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", "console"], input="Dana\n", capture_output=True,
         text=True, env=env, cwd=ROOT, timeout=TIMEOUT, check=False,
     )  # fmt: skip
     assert "where we left off" in again.stdout and "How do you know Dana" in again.stdout

@@ -96,7 +96,7 @@ def test_the_image_is_multi_stage_slim_unprivileged_and_healthchecked() -> None:
     assert exec_form(runtime.all("ENTRYPOINT")[-1]) == ["rapport", "serve"]
     assert exec_form(runtime.all("CMD")[-1]) in (["slack"], ["discord"], ["all"])
     health = runtime.all("HEALTHCHECK")[-1]
-    assert "CMD" in health and "adapters.healthcheck" in health
+    assert "CMD" in health and "rapport.adapters.healthcheck" in health
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8")
     for copied in build.all("COPY"):
         for source in copied.split()[:-1]:
@@ -137,7 +137,10 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Path:
             target = src / (source if dest.endswith("/") or dest == "./" else dest)
             origin = ROOT / source
             if origin.is_dir():
-                shutil.copytree(origin, target, ignore=shutil.ignore_patterns("__pycache__"))
+                # symlinks kept as links, as Docker's COPY does (rapport/bot -> ../bot)
+                shutil.copytree(
+                    origin, target, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+                )
             else:
                 shutil.copy2(origin, target)
     venv = top / "opt-rapport"
@@ -154,8 +157,9 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_installed_package_is_complete_and_its_dependencies_resolve(image: Path) -> None:
     python = image / "bin" / "python"
     code = (
-        "import bot, adapters, importlib.metadata as m, re\n"
-        "print(bot.__file__)\n"
+        "import rapport.bot, rapport.adapters, importlib.metadata as m, importlib.util as u, re\n"
+        "assert u.find_spec('bot') is None and u.find_spec('adapters') is None, 'claims bot/adapters'\n"
+        "print(rapport.bot.__file__)\n"
         "for req in m.requires('rapport') or []:\n"
         "    if 'extra ==' not in req:\n"
         "        m.version(re.split(r'[<>=!~ ;\\[]', req)[0])\n"
@@ -241,11 +245,11 @@ _NOT_FOR_SERVE = {"RAPPORT_CACHE_DIR", "RAPPORT_CONFIG", "RAPPORT_DEBUG", "RAPPO
 
 
 def test_the_example_settings_name_every_serve_variable_and_parse() -> None:
-    from adapters.discord_bot.serve import settings_from_env as discord_settings
-    from adapters.serve import pool_size
-    from adapters.slack.server import listen_address
-    from adapters.slack.server import settings_from_env as slack_settings
-    from bot.service.rapport import idle_hours
+    from rapport.adapters.discord_bot.serve import settings_from_env as discord_settings
+    from rapport.adapters.serve import pool_size
+    from rapport.adapters.slack.server import listen_address
+    from rapport.adapters.slack.server import settings_from_env as slack_settings
+    from rapport.bot.service.rapport import idle_hours
 
     example = _env_file(ROOT / "deploy" / "rapport.env")
     source = "\n".join(p.read_text(encoding="utf-8") for d in ("bot", "adapters")

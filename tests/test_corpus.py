@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from bot.models import KINDS, TEXT_RULE_IDS
 from evals.corpus.__main__ import MINIMUMS, collect_stats, failures, leaks
 from evals.corpus.agreement import cohen_kappa
 from evals.corpus.load import digest_of_test_split, load, splits
 from evals.corpus.neardup import close_pairs
+from rapport.bot.models import KINDS, TEXT_RULE_IDS
 
 FIELDS = {"id", "text", "writer", "platform", "kind", "rules", "well_written", "courtesy"}
 

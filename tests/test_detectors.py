@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.detectors import Assessment, holds, run_detector, team_phrase_spans
-from bot.engine.rules import Detector
-from bot.engine.signals import Signals
-from bot.engine.text import prepare
-from bot.models import Context, Kind, Trust
+from rapport.bot.engine.detectors import Assessment, holds, run_detector, team_phrase_spans
+from rapport.bot.engine.rules import Detector
+from rapport.bot.engine.signals import Signals
+from rapport.bot.engine.text import prepare
+from rapport.bot.models import Context, Kind, Trust
 
 EVEN = Trust(5, 5, 5, 5)
 ASK = "Could you endorse me for Python on LinkedIn?"

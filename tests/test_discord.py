@@ -19,10 +19,10 @@ import discord
 import pytest
 import yarl
 
-from adapters.discord_bot.bot import DiscordSettings, build_client
-from bot.config import ConfigError
-from bot.service.rapport import Rapport
-from bot.storage import UserRef, open_store
+from rapport.adapters.discord_bot.bot import DiscordSettings, build_client
+from rapport.bot.config import ConfigError
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import UserRef, open_store
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_payloads import (
     APP_ID,
@@ -144,7 +144,7 @@ async def test_check_in_a_server_is_ephemeral_with_embeds_and_buttons(bot: Bot) 
 async def test_work_carries_the_interaction_id_for_logs(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.service.logs import request_id
+    from rapport.bot.service.logs import request_id
 
     seen: list[str] = []
     real = bot.rapport.check
@@ -572,7 +572,7 @@ async def test_sharded_client_identifies_every_shard_and_answers(tmp_path: Path)
 
 
 async def test_a_process_runs_only_its_own_shards(tmp_path: Path) -> None:
-    from adapters.discord_bot.serve import settings_from_env
+    from rapport.adapters.discord_bot.serve import settings_from_env
 
     env = {"DISCORD_TOKEN": "t", "RAPPORT_DISCORD_SHARDS": "4", "RAPPORT_DISCORD_SHARD_IDS": "3, 1"}
     settings = settings_from_env(env)
@@ -689,7 +689,7 @@ async def test_a_long_ledger_is_split_over_messages_not_cut(bot: Bot) -> None:
 
 
 def test_long_content_past_the_message_cap_ends_with_a_note() -> None:
-    from adapters.discord_bot.embeds import MAX_PARTS, parts
+    from rapport.adapters.discord_bot.embeds import MAX_PARTS, parts
 
     pieces = parts("\n".join(f"line {n} " + "x" * 90 for n in range(200)))
     assert len(pieces) == MAX_PARTS and all(len(p) <= 2000 for p in pieces)

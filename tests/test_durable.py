@@ -23,14 +23,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-import adapters.slack.app as slack_app
-from adapters.serve import run_serve
-from adapters.slack.app import SlackAdapter, SlackSettings, adapter_of, build_app
-from adapters.slack.server import web_app
-from bot.config import Config
-from bot.service.rapport import Rapport
-from bot.storage import open_store
-from bot.storage.base import UserRef
+import rapport.adapters.slack.app as slack_app
+from rapport.adapters.serve import run_serve
+from rapport.adapters.slack.app import SlackAdapter, SlackSettings, adapter_of, build_app
+from rapport.adapters.slack.server import web_app
+from rapport.bot.config import Config
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import UserRef
 from tests.fakes.slack import TEAM, FakeSlack
 from tests.fakes.slack_sender import SlackSender
 from tests.test_serve import ROOT, SECRET, base_env, free_port, get, wait_up
@@ -58,7 +58,7 @@ async def ready_within(
 async def _spawn(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "adapters.terminal.cli", "serve", "slack", env=env, cwd=ROOT,
+            sys.executable, "-m", "rapport.adapters.terminal.cli", "serve", "slack", env=env, cwd=ROOT,
             stdout=out, stderr=out,
         )  # fmt: skip
 

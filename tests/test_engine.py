@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.engine.engine import Engine
-from bot.models import Context, Kind, Severity
+from rapport.bot.engine.engine import Engine
+from rapport.bot.models import Context, Kind, Severity
 
 COLD = "Hi, I came across your profile. Could you write me a LinkedIn recommendation?"
 WARM = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.engine import Engine
-from bot.models import Context
-from bot.rewriter.facts import Facts, as_phrase, as_sentence, extract_facts
+from rapport.bot.engine.engine import Engine
+from rapport.bot.models import Context
+from rapport.bot.rewriter.facts import Facts, as_phrase, as_sentence, extract_facts
 
 
 def facts_of(engine: Engine, text: str, to: str | None = None, **supplied: str) -> Facts:
@@ -142,14 +142,14 @@ def test_supplied_facts_are_shaped_for_their_slot() -> None:
 
 
 def test_a_comma_inside_a_number_is_not_a_clause_break() -> None:
-    from bot.rewriter.facts import _CLAUSE
+    from rapport.bot.rewriter.facts import _CLAUSE
 
     assert not _CLAUSE.search("The launch price (KES 1,500/month instead of 4,000) is fixed")
     assert _CLAUSE.search("We met at Acme, and I loved it")
 
 
 def test_an_item_of_a_list_is_not_taken_for_the_recipient(engine: Engine) -> None:
-    from bot.rewriter.facts import recipient_in
+    from rapport.bot.rewriter.facts import recipient_in
 
     for text, expected in [
         ("I Have 6 Years Go/Python, Kubernetes, Postgres. Please Refer Me Today.", None),

@@ -8,11 +8,11 @@ import logging
 
 import pytest
 
-import bot.metrics as metrics_module
-from adapters.common.failures import tell_try_again, told_on_failure, try_again
-from bot.errors import StoreError
-from bot.metrics import Metrics
-from bot.wording import say
+import rapport.bot.metrics as metrics_module
+from rapport.adapters.common.failures import tell_try_again, told_on_failure, try_again
+from rapport.bot.errors import StoreError
+from rapport.bot.metrics import Metrics
+from rapport.bot.wording import say
 
 log = logging.getLogger("test_failures.adapter")
 

@@ -71,9 +71,9 @@ async def test_rapports_client_fails_login_on_a_wrong_token(
     fake: FakeDiscord, tmp_path: Any
 ) -> None:
     """The adapter's start-up path, for real: Discord answers its login 401."""
-    from adapters.discord_bot.bot import DiscordSettings, build_client
-    from bot.service.rapport import Rapport
-    from bot.storage import open_store
+    from rapport.adapters.discord_bot.bot import DiscordSettings, build_client
+    from rapport.bot.service.rapport import Rapport
+    from rapport.bot.storage import open_store
 
     rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 'd.db'}"))
     client = build_client(rapport, DiscordSettings(token="revoked"))

@@ -148,7 +148,7 @@ def test_slack_refuses_each_broken_view_at_its_field(view: dict[str, Any], point
 
 
 def test_rapports_own_block_kit_passes() -> None:
-    from adapters.slack.blocks import home_view, modal_view, result_view
+    from rapport.adapters.slack.blocks import home_view, modal_view, result_view
 
     assert view_problems(modal_view("Hi Dana, could you endorse me?")) == []
     assert view_problems(result_view(None)) == []

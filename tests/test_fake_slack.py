@@ -165,11 +165,11 @@ async def test_an_observer_hears_each_call_with_its_outcome(fake: FakeSlack) -> 
 
 async def test_rapport_stops_at_start_on_a_token_slack_refuses(tmp_path: Path) -> None:
     """The adapter's error path, for real: auth.test refused as `invalid_auth`."""
-    from adapters.slack.app import SlackSettings, adapter_of, build_app
-    from adapters.slack.server import verify_token
-    from bot.config import ConfigError
-    from bot.service.rapport import Rapport
-    from bot.storage import open_store
+    from rapport.adapters.slack.app import SlackSettings, adapter_of, build_app
+    from rapport.adapters.slack.server import verify_token
+    from rapport.bot.config import ConfigError
+    from rapport.bot.service.rapport import Rapport
+    from rapport.bot.storage import open_store
 
     fake = await FakeSlack(tokens={"xoxb-the-real-one"}).start()
     rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 't.db'}"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.fingerprint import NEAR, bands, features, hamming, recipient_key, simhash
+from rapport.bot.engine.fingerprint import NEAR, bands, features, hamming, recipient_key, simhash
 
 ROOT = Path(__file__).resolve().parent.parent
 

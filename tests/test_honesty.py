@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.rewriter.honesty import fact_tokens, inventions, missing_from
+from rapport.bot.rewriter.honesty import fact_tokens, inventions, missing_from
 
 DRAFT = (
     "Hi Dana,\n\nWe worked together at Acme on Project Falcon in 2021. My notes are at "

@@ -7,10 +7,10 @@ import asyncio
 
 import pytest
 
-import bot.metrics as metrics_module
-from adapters.common.inflight import InFlight, ack_after
-from bot.metrics import Metrics
-from bot.wording import say
+import rapport.bot.metrics as metrics_module
+from rapport.adapters.common.inflight import InFlight, ack_after
+from rapport.bot.metrics import Metrics
+from rapport.bot.wording import say
 
 
 class Errors(Metrics):

@@ -1,6 +1,6 @@
 """Imports run one way: adapters → service → coaching → storage → rewriter → engine → core.
 
-Every module of `bot/` and `adapters/` is parsed (imports inside functions and under
+Every module of `bot/` and `adapters/` (installed as `rapport.bot` and `rapport.adapters`) is parsed (imports inside functions and under
 `TYPE_CHECKING` count too) and each import of rapport's own code must point to its own layer or
 one below.  Core is the handful of shared modules directly in `bot/` (models, config, errors,
 redact, resources, wording, metrics, recache, …).  Storage sits below coaching and the service;
@@ -17,12 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Layers from the bottom up; a module may import its own layer and those before it.
 LAYERS = ("core", "engine", "rewriter", "storage", "coaching", "service", "adapters")
 _PACKAGES = {
-    "bot.engine": "engine",
-    "bot.rewriter": "rewriter",
-    "bot.storage": "storage",
-    "bot.coach": "coaching",
-    "bot.service": "service",
-    "adapters": "adapters",
+    "rapport.bot.engine": "engine",
+    "rapport.bot.rewriter": "rewriter",
+    "rapport.bot.storage": "storage",
+    "rapport.bot.coach": "coaching",
+    "rapport.bot.service": "service",
+    "rapport.adapters": "adapters",
 }
 
 
@@ -31,20 +31,21 @@ def layer(module: str) -> str | None:
     for package, name in _PACKAGES.items():
         if module == package or module.startswith(package + "."):
             return name
-    if module == "bot" or module.startswith("bot."):
+    if module == "rapport.bot" or module.startswith("rapport.bot."):
         return "core"
     return None
 
 
 def module_name(path: Path) -> str:
+    """`bot/engine/text.py` is the module `rapport.bot.engine.text`."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
-    return ".".join(parts)
+    return ".".join(["rapport", *parts])
 
 
 def _is_module(dotted: str) -> bool:
-    base = ROOT.joinpath(*dotted.split("."))
+    base = ROOT.joinpath(*dotted.split("."))  # rapport/bot and rapport/adapters link to the folders
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
 
 
@@ -61,7 +62,7 @@ def imported(path: Path, module: str) -> list[tuple[int, str]]:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 target = ".".join([*base, target] if target else base)
             found.append((node.lineno, target))
-            # `from bot.coach import ledger` imports the module bot.coach.ledger too
+            # `from rapport.bot.coach import ledger` imports the module rapport.bot.coach.ledger too
             names = (f"{target}.{alias.name}" for alias in node.names)
             found += [(node.lineno, name) for name in names if _is_module(name)]
     return found
@@ -94,13 +95,15 @@ def test_every_package_is_in_a_layer() -> None:
 
 def test_a_wrong_way_import_is_named(tmp_path: Path) -> None:
     fake = tmp_path / "text.py"
-    fake.write_text("def f():\n    from bot.service.chat import answer\n", encoding="utf-8")
-    assert wrong_way(fake, "bot.engine.text") == [
-        "text.py:2: bot.engine.text (engine) imports bot.service.chat (service)"
+    fake.write_text("def f():\n    from rapport.bot.service.chat import answer\n", encoding="utf-8")
+    assert wrong_way(fake, "rapport.bot.engine.text") == [
+        "text.py:2: rapport.bot.engine.text (engine) imports rapport.bot.service.chat (service)"
     ]
-    fake.write_text("from bot import service\nfrom bot.engine import text\n", encoding="utf-8")
-    assert wrong_way(fake, "bot.metrics") == [
-        "text.py:1: bot.metrics (core) imports bot.service (service)",
-        "text.py:2: bot.metrics (core) imports bot.engine (engine)",
-        "text.py:2: bot.metrics (core) imports bot.engine.text (engine)",
+    fake.write_text(
+        "from rapport.bot import service\nfrom rapport.bot.engine import text\n", encoding="utf-8"
+    )
+    assert wrong_way(fake, "rapport.bot.metrics") == [
+        "text.py:1: rapport.bot.metrics (core) imports rapport.bot.service (service)",
+        "text.py:2: rapport.bot.metrics (core) imports rapport.bot.engine (engine)",
+        "text.py:2: rapport.bot.metrics (core) imports rapport.bot.engine.text (engine)",
     ]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.coach.ledger import Ledger, clean_name, person, same_person
-from bot.storage import open_store
-from bot.storage.base import Person, Store, UserRef
+from rapport.bot.coach.ledger import Ledger, clean_name, person, same_person
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import Person, Store, UserRef
 
 ANA = UserRef("slack", "T1", "U_ANA")
 BEN = UserRef("slack", "T1", "U_BEN")

@@ -6,15 +6,20 @@ import re
 
 import pytest
 
-from bot.engine.lexicon import PhraseListError, compile_phrases, keeps_negation, literal_phrase
-from bot.resources import rules_dir
+from rapport.bot.engine.lexicon import (
+    PhraseListError,
+    compile_phrases,
+    keeps_negation,
+    literal_phrase,
+)
+from rapport.bot.resources import rules_dir
 
 LISTS = sorted(p.stem for p in (rules_dir() / "lists").glob("*.txt"))
 
 
 @pytest.mark.parametrize("name", LISTS)
 def test_every_phrase_list_compiles(name: str) -> None:
-    from bot.engine.signals import cue_pattern
+    from rapport.bot.engine.signals import cue_pattern
 
     assert cue_pattern(name) is not None
 

@@ -1,4 +1,4 @@
-"""`bot.service.logs`: library debug lines stay out at any RAPPORT_LOG_LEVEL (even after Bolt resets its
+"""`rapport.bot.service.logs`: library debug lines stay out at any RAPPORT_LOG_LEVEL (even after Bolt resets its
 loggers) unless opted in, Bolt's failed-verification line loses the body, and credentials are
 masked in messages, tracebacks and extra fields, in JSON and in text."""
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.service.logs import LIBRARIES, configure, libraries_from_env
+from rapport.bot.service.logs import LIBRARIES, configure, libraries_from_env
 
 PW = "hunter2-Xq"
 DRAFT = "could you endorse me for Python"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.markup import is_broadcast, mask_markup
+from rapport.bot.engine.markup import is_broadcast, mask_markup
 
 
 def _types(text: str) -> list[tuple[str, str]]:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import open_store
-from bot.storage.base import SessionKey, UserRef
-from bot.storage.migrations import LATEST
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import SessionKey, UserRef
+from rapport.bot.storage.migrations import LATEST
 from tests.conftest import postgres_schema
 
 ANA = UserRef("slack", "T1", "U_ANA")
@@ -61,7 +61,7 @@ async def test_processes_starting_together_migrate_once() -> None:
     script = textwrap.dedent(
         """
         import asyncio, sys
-        from bot.storage import open_store
+        from rapport.bot.storage import open_store
         async def main():
             store = await open_store(sys.argv[1])
             await store.close()
@@ -88,9 +88,9 @@ async def test_processes_starting_together_migrate_once() -> None:
 _WORKER = textwrap.dedent(
     """
     import asyncio, json, sys
-    from bot.service.rapport import Rapport
-    from bot.storage import open_store
-    from bot.storage.base import SessionKey, UserRef
+    from rapport.bot.service.rapport import Rapport
+    from rapport.bot.storage import open_store
+    from rapport.bot.storage.base import SessionKey, UserRef
 
     async def main(url, name, rounds):
         rapport = Rapport(await open_store(url))
@@ -137,7 +137,7 @@ async def test_two_processes_on_the_same_user_lose_no_update() -> None:
             assert len(await store.relationships(ANA)) == 2 * rounds
             channels = {s.key.channel for s in await store.sessions_of(ANA)}
             assert {"dm-a", "dm-b", "dm-shared"} <= channels
-            from bot.coach.session import CoachSession
+            from rapport.bot.coach.session import CoachSession
 
             shared = await store.load_session(SessionKey(ANA, "dm-shared"))
             assert shared is not None
@@ -153,7 +153,7 @@ def test_an_unreachable_database_stops_serve_with_a_clear_error(tmp_path: Path) 
         RAPPORT_DATABASE_URL="postgresql://rapport:hunter2@127.0.0.1:1/rapport",
     )  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", "serve", "slack"], env=env, capture_output=True,
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", "serve", "slack"], env=env, capture_output=True,
         text=True, timeout=60, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 2
@@ -163,7 +163,7 @@ def test_an_unreachable_database_stops_serve_with_a_clear_error(tmp_path: Path) 
 
 @pytest.mark.parametrize("bad", ["not json", ""])
 async def test_invalid_session_state_keeps_the_old_one(bad: str) -> None:
-    from bot.storage import StoreError
+    from rapport.bot.storage import StoreError
 
     async with postgres_schema() as url:
         store = await open_store(url)

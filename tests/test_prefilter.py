@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 
 from bench.corpus import chat_messages
-from bot.engine import scanner
-from bot.engine.lexicon import expand_phrases, load_list
-from bot.engine.prefilter import TEXT, WORD, DraftText, alternatives, needs
-from bot.engine.regex_tree import max_width, parse
-from bot.engine.rules import load_rules
-from bot.engine.text import prepare
-from bot.resources import rules_dir
+from rapport.bot.engine import scanner
+from rapport.bot.engine.lexicon import expand_phrases, load_list
+from rapport.bot.engine.prefilter import TEXT, WORD, DraftText, alternatives, needs
+from rapport.bot.engine.regex_tree import max_width, parse
+from rapport.bot.engine.rules import load_rules
+from rapport.bot.engine.text import prepare
+from rapport.bot.resources import rules_dir
 
 LISTS = sorted(p.stem for p in (rules_dir() / "lists").glob("*.txt"))
 TEXTS = [ex.text for rule in load_rules() for ex in (*rule.failing, *rule.passing)]

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SENSITIVITIES, Config, ConfigError
-from bot.engine.engine import Engine
-from bot.engine.reader.features import HashSpace, evidence_names
-from bot.engine.reader.language import language_of
-from bot.engine.reader.model import ModelError, Reader, reader
-from bot.engine.reader.vectors import text_features
-from bot.engine.signals import Signals
-from bot.engine.text import prepare
-from bot.models import KINDS, TEXT_RULE_IDS, Kind
-from bot.resources import rules_dir
+from rapport.bot.config import SENSITIVITIES, Config, ConfigError
+from rapport.bot.engine.engine import Engine
+from rapport.bot.engine.reader.features import HashSpace, evidence_names
+from rapport.bot.engine.reader.language import language_of
+from rapport.bot.engine.reader.model import ModelError, Reader, reader
+from rapport.bot.engine.reader.vectors import text_features
+from rapport.bot.engine.signals import Signals
+from rapport.bot.engine.text import prepare
+from rapport.bot.models import KINDS, TEXT_RULE_IDS, Kind
+from rapport.bot.resources import rules_dir
 
 MODELS = rules_dir() / "models"
 
@@ -158,7 +158,7 @@ _AGREEMENT_DRAFTS = [
 
 
 def _example_texts() -> list[str]:
-    from bot.engine.rules import load_rules
+    from rapport.bot.engine.rules import load_rules
 
     return [e.text for r in load_rules() for e in (*r.passing, *r.failing)]
 

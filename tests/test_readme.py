@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.engine.rules_table import rules_table
+from rapport.bot.engine.rules_table import rules_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -66,6 +66,6 @@ def test_the_readme_transcript_is_what_rapport_prints(tmp_path: Path) -> None:
         command, shown = session.split("\n", 1)
         args = shlex.split(command.removesuffix(" 2>/dev/null"))
         assert args[0] == "rapport", command
-        done = subprocess.run([sys.executable, "-m", "adapters.terminal.cli", *args[1:]], capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "rapport.adapters.terminal.cli", *args[1:]], capture_output=True,
                               text=True, env=env, cwd=ROOT, timeout=120, check=False)  # fmt: skip
         assert done.stdout == shown, f"the README shows something else for: {command}"

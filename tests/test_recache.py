@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import recache
+from rapport.bot import recache
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Private modules of the interpreter: their interfaces change between releases without notice.
@@ -69,7 +69,7 @@ def test_runtime_code_uses_no_private_interpreter_modules() -> None:
 def test_the_private_module_check_would_catch_them() -> None:
     for name in ("_sre", "sre_compile", "re._compiler", "re._parser", "sys._getframe"):
         assert PRIVATE.match(name), name
-    for name in ("re", "re.compile", "sys.argv", "presre_x", "bot.recache"):
+    for name in ("re", "re.compile", "sys.argv", "presre_x", "rapport.bot.recache"):
         assert not PRIVATE.match(name), name
 
 

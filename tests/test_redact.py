@@ -1,4 +1,4 @@
-"""`bot.redact.redact`: every credential form rapport might print is masked, nothing else is,
+"""`rapport.bot.redact.redact`: every credential form rapport might print is masked, nothing else is,
 and a huge or hostile string costs linear time."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bot.errors import StoreError
-from bot.redact import redact
+from rapport.bot.errors import StoreError
+from rapport.bot.redact import redact
 
 PW = "hunter2-Xq"
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
-from bot.engine.engine import Engine
-from bot.engine.rules import Example, load_rules
-from bot.models import Context, Kind, Severity
-from bot.rewriter.honesty import PROMPT, inventions, missing_from
-from bot.rewriter.rewrite import EXCUSED_BY, Rewriter
+from rapport.bot.config import load_config
+from rapport.bot.engine.engine import Engine
+from rapport.bot.engine.rules import Example, load_rules
+from rapport.bot.models import Context, Kind, Severity
+from rapport.bot.rewriter.honesty import PROMPT, inventions, missing_from
+from rapport.bot.rewriter.rewrite import EXCUSED_BY, Rewriter
 
 
 def _context(example: Example) -> Context:
@@ -490,7 +490,7 @@ def test_a_line_to_the_crowd_is_left_out_of_a_note_to_one(rewriter: Rewriter) ->
     ],
 )
 def test_the_easy_out_says_the_deadline_the_way_people_do(deadline: str, said: str) -> None:
-    from bot.rewriter.rewrite import _when
+    from rapport.bot.rewriter.rewrite import _when
 
     assert _when(deadline) == said
 

@@ -8,10 +8,10 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine.engine import Engine
-from bot.models import Context
-from bot.rewriter.honesty import fact_tokens, missing_from
-from bot.rewriter.rewrite import Rewriter
+from rapport.bot.engine.engine import Engine
+from rapport.bot.models import Context
+from rapport.bot.rewriter.honesty import fact_tokens, missing_from
+from rapport.bot.rewriter.rewrite import Rewriter
 
 REWRITER = Rewriter(Engine.default())
 # How many examples: the profile in conftest.py (RAPPORT_HYPOTHESIS=long for a deep run).

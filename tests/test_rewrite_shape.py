@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rewriter.honesty import PROMPT
-from bot.rewriter.rewrite import Rewriter
+from rapport.bot.rewriter.honesty import PROMPT
+from rapport.bot.rewriter.rewrite import Rewriter
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ import re
 
 import pytest
 
-from bot.config import Config
-from bot.engine.engine import Engine
-from bot.engine.rules import WHOLE_MESSAGE, Example, Rule, load_rules
-from bot.models import RULE_IDS, TEXT_RULE_IDS, Context
+from rapport.bot.config import Config
+from rapport.bot.engine.engine import Engine
+from rapport.bot.engine.rules import WHOLE_MESSAGE, Example, Rule, load_rules
+from rapport.bot.models import RULE_IDS, TEXT_RULE_IDS, Context
 
 RULES = load_rules()
 MIN_EXAMPLES = 10

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.rules import RuleFileError, load_rule, load_rules, principles
-from bot.engine.rules_table import rules_table, rules_text
-from bot.models import RULE_IDS, Severity
+from rapport.bot.engine.rules import RuleFileError, load_rule, load_rules, principles
+from rapport.bot.engine.rules_table import rules_table, rules_text
+from rapport.bot.models import RULE_IDS, Severity
 
 HEAD = """\
 id = "{id}"

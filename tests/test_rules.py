@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.evidence import UnknownEvidence, resolve
-from bot.engine.rules import RuleFileError, load_rule, load_rules
-from bot.resources import rules_dir
+from rapport.bot.engine.evidence import UnknownEvidence, resolve
+from rapport.bot.engine.rules import RuleFileError, load_rule, load_rules
+from rapport.bot.resources import rules_dir
 
 BASE = """
 id = "cold-ask"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.firstword import first_words
-from bot.engine.lexicon import compile_phrases, expand_phrases, load_list
-from bot.engine.rules import load_rules
-from bot.engine.scanner import scan
-from bot.engine.text import prepare
-from bot.resources import rules_dir
+from rapport.bot.engine.firstword import first_words
+from rapport.bot.engine.lexicon import compile_phrases, expand_phrases, load_list
+from rapport.bot.engine.rules import load_rules
+from rapport.bot.engine.scanner import scan
+from rapport.bot.engine.text import prepare
+from rapport.bot.resources import rules_dir
 
 LISTS = sorted(p.stem for p in (rules_dir() / "lists").glob("*.txt"))
 _DATA = Path(__file__).resolve().parent.parent / "evals" / "data"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.courtesy import strategies as courtesy_strategies
-from bot.engine.engine import Engine
+from rapport.bot.engine.courtesy import strategies as courtesy_strategies
+from rapport.bot.engine.engine import Engine
 
 PERSONAL = (
     "Hi Dana, it's been two years since we shipped the Atlas migration together at Acme. "

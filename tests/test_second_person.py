@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rewriter.second_person import second_person
+from rapport.bot.rewriter.second_person import second_person
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.serve import load_env, pool_size, run_serve
-from bot.config import Config, ConfigError
+from rapport.adapters.serve import load_env, pool_size, run_serve
+from rapport.bot.config import Config, ConfigError
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_sender import SlackSender
@@ -132,7 +132,7 @@ async def test_serve_all_health_ready_metrics_and_logs(
 async def test_sigterm_drains_a_request_in_flight(
     tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.service.rapport import Rapport
+    from rapport.bot.service.rapport import Rapport
 
     release = asyncio.Event()
     real = Rapport.check
@@ -247,7 +247,7 @@ def test_database_down_at_start_is_a_clear_error(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.update(DISCORD_TOKEN="t", RAPPORT_DATABASE_URL="postgresql://rapport:pw@127.0.0.1:1/x")
     done = subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", "serve", "discord"], env=env, capture_output=True,
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", "serve", "discord"], env=env, capture_output=True,
         text=True, timeout=60, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 2
@@ -258,7 +258,7 @@ def test_database_down_at_start_is_a_clear_error(tmp_path: Path) -> None:
 def test_debug_logging_keeps_library_request_bodies_out() -> None:
     import logging
 
-    from bot.service.logs import configure
+    from rapport.bot.service.logs import configure
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level

@@ -47,7 +47,7 @@ async def serving(env: dict[str, str], fake: FakeSlack, tmp_path: Path) -> Async
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "adapters.terminal.cli", "serve", "slack", env=env, cwd=ROOT,
+            sys.executable, "-m", "rapport.adapters.terminal.cli", "serve", "slack", env=env, cwd=ROOT,
             stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base = f"http://127.0.0.1:{env['RAPPORT_PORT']}"
@@ -202,7 +202,7 @@ def test_the_terminal_is_told_in_plain_words(tmp_path: Path) -> None:
     env["RAPPORT_DATABASE_URL"] = f"postgresql://rapport@127.0.0.1:1/rapport?password={PW}"
     for args in (["ledger"], ["console"]):
         done = subprocess.run(
-            [sys.executable, "-m", "adapters.terminal.cli", *args], env=env, capture_output=True, text=True,
+            [sys.executable, "-m", "rapport.adapters.terminal.cli", *args], env=env, capture_output=True, text=True,
             timeout=60, cwd=ROOT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         assert done.returncode == 2
@@ -211,7 +211,7 @@ def test_the_terminal_is_told_in_plain_words(tmp_path: Path) -> None:
             assert internal not in done.stderr, (internal, done.stderr)
     env["RAPPORT_DEBUG"] = "1"  # the details, on request, masked
     done = subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", "ledger"], env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", "ledger"], env=env, capture_output=True, text=True,
         timeout=60, cwd=ROOT,
     )  # fmt: skip
     assert "details: can't connect to postgresql://rapport@127.0.0.1:1/rapport?password=***" in (
@@ -229,7 +229,7 @@ def test_a_url_the_driver_cannot_read_is_said_plainly(tmp_path: Path) -> None:
     env["RAPPORT_DATABASE_URL"] = f"postgresql://rapport:{PW}?x#y@127.0.0.1:1/rapport"
     for debug in ("", "1"):
         done = subprocess.run(
-            [sys.executable, "-m", "adapters.terminal.cli", "ledger"], env={**env, "RAPPORT_DEBUG": debug},
+            [sys.executable, "-m", "rapport.adapters.terminal.cli", "ledger"], env={**env, "RAPPORT_DEBUG": debug},
             capture_output=True, text=True, timeout=60, cwd=ROOT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         assert done.returncode == 2

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.service.commands import parse_command, run_command
-from bot.service.rapport import Rapport
-from bot.storage import open_store
-from bot.storage.base import SessionKey, UserRef
+from rapport.bot.service.commands import parse_command, run_command
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import SessionKey, UserRef
 
 ANA = UserRef("slack", "T1", "U_ANA")
 BEN = UserRef("slack", "T1", "U_BEN")
@@ -146,7 +146,7 @@ async def test_two_hundred_concurrent_checks_lose_nothing(rapport: Rapport) -> N
     reports = await asyncio.gather(*(rapport.check(ANA, d) for d in drafts))
     assert len(reports) == 200
     since = 0.0
-    from bot.engine.fingerprint import simhash
+    from rapport.bot.engine.fingerprint import simhash
 
     found = await rapport.store.similar_fingerprints(ANA, simhash(drafts[0]), since, 64)
     assert len(found) == 200
@@ -180,7 +180,7 @@ def _in_database_files(folder: Path, marker: str) -> list[str]:
 async def test_workspace_settings_from_another_process_apply_within_seconds(
     any_database: str,
 ) -> None:
-    from bot.service.workspace import WorkspaceSettings
+    from rapport.bot.service.workspace import WorkspaceSettings
 
     here, there = Rapport(await open_store(any_database)), Rapport(await open_store(any_database))
     admin = UserRef("slack", "T1", "UADMIN")
@@ -199,7 +199,7 @@ async def test_workspace_settings_from_another_process_apply_within_seconds(
 
 
 async def test_one_check_reads_each_ledger_table_at_most_once(rapport: Rapport) -> None:
-    from bot.metrics import Metrics, measured_store
+    from rapport.bot.metrics import Metrics, measured_store
 
     calls: list[str] = []
 
@@ -207,7 +207,7 @@ async def test_one_check_reads_each_ledger_table_at_most_once(rapport: Rapport) 
         def database(self, operation: str, seconds: float) -> None:
             calls.append(operation)
 
-    import bot.metrics as metrics_module
+    import rapport.bot.metrics as metrics_module
 
     saved = metrics_module._current
     metrics_module._current = Count()

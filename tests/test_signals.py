@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.lexicon import PhraseListError
-from bot.engine.signals import FEATURE_NAMES, Hit, Signals, cue_pattern
-from bot.engine.text import prepare
-from bot.models import Context
+from rapport.bot.engine.lexicon import PhraseListError
+from rapport.bot.engine.signals import FEATURE_NAMES, Hit, Signals, cue_pattern
+from rapport.bot.engine.text import prepare
+from rapport.bot.models import Context
 
 
 def signals(text: str, **context: object) -> Signals:
@@ -53,7 +53,7 @@ def test_an_unknown_cue_fails_loudly() -> None:
 
 
 def test_a_bad_phrase_names_its_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.engine.signals as module
+    import rapport.bot.engine.signals as module
 
     monkeypatch.setattr(module, "load_list", lambda name: ("{nosuchmacro} thing",))
     cue_pattern.cache_clear()

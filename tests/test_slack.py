@@ -21,11 +21,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.slack.app import SlackSettings, adapter_of, build_app
-from adapters.slack.server import web_app
-from bot.service.rapport import Rapport
-from bot.storage import open_store
-from bot.storage.base import UserRef
+from rapport.adapters.slack.app import SlackSettings, adapter_of, build_app
+from rapport.adapters.slack.server import web_app
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import UserRef
 from tests.fakes.blockkit import block_problems
 from tests.fakes.slack import TEAM, FakeSlack
 from tests.fakes.slack_sender import SlackSender
@@ -642,7 +642,7 @@ async def test_a_slow_core_still_acks_within_three_seconds(
 async def test_a_core_failure_is_a_friendly_reply(
     slack: Slack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.service.logs import request_id
+    from rapport.bot.service.logs import request_id
 
     seen: list[str] = []
 
@@ -701,7 +701,7 @@ def test_serve_slack_without_credentials_is_a_clear_error(tmp_path: Path) -> Non
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     done = subprocess.run(
-        [sys.executable, "-m", "adapters.terminal.cli", "serve", "slack"],
+        [sys.executable, "-m", "rapport.adapters.terminal.cli", "serve", "slack"],
         env=env,
         capture_output=True,
         text=True,
@@ -728,7 +728,7 @@ async def test_serve_slack_runs_answers_and_stops_on_sigterm(tmp_path: Path) -> 
         RAPPORT_HOST="127.0.0.1", RAPPORT_PORT=str(port), RAPPORT_DATABASE_URL=f"sqlite:///{tmp_path / 's.db'}",
     )  # fmt: skip
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "adapters.terminal.cli", "serve", "slack", env=env,
+        sys.executable, "-m", "rapport.adapters.terminal.cli", "serve", "slack", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -769,8 +769,8 @@ def test_manifest_matches_the_app() -> None:
 
 
 async def test_a_refused_token_stops_serve_with_a_clear_error(tmp_path: Path) -> None:
-    from adapters.slack.server import verify_token
-    from bot.config import ConfigError
+    from rapport.adapters.slack.server import verify_token
+    from rapport.bot.config import ConfigError
 
     fake = await FakeSlack().start()
     rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 't.db'}"))

@@ -17,8 +17,8 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.engine.fingerprint import bands
-from bot.storage import (
+from rapport.bot.engine.fingerprint import bands
+from rapport.bot.storage import (
     Endorsement,
     Person,
     Relationship,
@@ -32,8 +32,8 @@ from bot.storage import (
     open_store,
     sqlite_path,
 )
-from bot.storage import sqlite as sqlite_mod
-from bot.storage.migrations import LATEST, migrate
+from rapport.bot.storage import sqlite as sqlite_mod
+from rapport.bot.storage.migrations import LATEST, migrate
 
 ANA = UserRef("slack", "T1", "U-ana")
 BEN = UserRef("slack", "T1", "U-ben")
@@ -933,8 +933,8 @@ async def test_probe_write_fails_fast_when_another_process_holds_the_write_lock(
 
 _KILLED_AFTER_DELETE = """
 import asyncio, json, os, signal, sys
-from bot.storage import open_store
-from bot.storage.base import SessionKey, UserRef
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import SessionKey, UserRef
 
 async def main():
     store = await open_store(sys.argv[1])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.engine.clauses import CLAUSE_BREAK
-from bot.engine.lexicon import compile_phrases
-from bot.engine.text import MAX_CHARS, Doc, prepare, wrapped
+from rapport.bot.engine.clauses import CLAUSE_BREAK
+from rapport.bot.engine.lexicon import compile_phrases
+from rapport.bot.engine.text import MAX_CHARS, Doc, prepare, wrapped
 
 
 def test_norm_keeps_offsets_for_curly_quotes_and_emoji() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.service.chat import SUBCOMMANDS as CHAT_SUBCOMMANDS
-from bot.service.commands import Command, ledger_command, saved_command
-from bot.service.verbs import (
+from rapport.bot.service.chat import SUBCOMMANDS as CHAT_SUBCOMMANDS
+from rapport.bot.service.commands import Command, ledger_command, saved_command
+from rapport.bot.service.verbs import (
     BUTTON_IDS,
     SUBCOMMANDS,
     ButtonId,
@@ -21,7 +21,7 @@ from bot.service.verbs import (
     names_people,
     thank_button,
 )
-from bot.wording import say
+from rapport.bot.wording import say
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The chat adapters (the terminal has its own command line) and what they share.

@@ -15,14 +15,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.slack.app import SlackSettings, adapter_of, build_app
-from adapters.slack.server import web_app
-from bot.config import Config, ConfigError
-from bot.models import Context, Kind
-from bot.service.rapport import Rapport
-from bot.service.workers import CheckRefused, Runner, WorkerPool, pool_from_env
-from bot.storage import open_store
-from bot.storage.base import SessionKey, UserRef
+from rapport.adapters.slack.app import SlackSettings, adapter_of, build_app
+from rapport.adapters.slack.server import web_app
+from rapport.bot.config import Config, ConfigError
+from rapport.bot.models import Context, Kind
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.service.workers import CheckRefused, Runner, WorkerPool, pool_from_env
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import SessionKey, UserRef
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_sender import SlackSender
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError, RuleSettings
-from bot.models import Severity
-from bot.service.workspace import (
+from rapport.bot.config import Config, ConfigError, RuleSettings
+from rapport.bot.models import Severity
+from rapport.bot.service.workspace import (
     ConfigChange,
     WorkspaceSettings,
     apply,
@@ -20,8 +20,8 @@ from bot.service.workspace import (
     parse_change,
     summary,
 )
-from bot.storage import open_store
-from bot.storage.base import Store, UserRef
+from rapport.bot.storage import open_store
+from rapport.bot.storage.base import Store, UserRef
 
 ADMIN = UserRef("slack", "T1", "U_ADMIN")
 CMD = "/rapport"

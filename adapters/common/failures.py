@@ -8,8 +8,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from bot.metrics import metrics
-from bot.wording import say
+from rapport.bot.metrics import metrics
+from rapport.bot.wording import say
 
 __all__ = ["Tell", "tell_try_again", "told_on_failure", "try_again"]
 

@@ -12,8 +12,8 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
-from bot.metrics import metrics
-from bot.wording import say
+from rapport.bot.metrics import metrics
+from rapport.bot.wording import say
 
 __all__ = ["InFlight", "ack_after"]
 

@@ -1,7 +1,7 @@
 """rapport's Discord bot on discord.py: `/rapport …`, "Check etiquette", a modal, DM coaching.
 
 Thin, like the Slack app: every interaction is deferred (or answered) at once, the core does
-the work (`bot.service.chat`, the coach), and `embeds` lays the answer out.  `DiscordAdapter`'s
+the work (`rapport.bot.service.chat`, the coach), and `embeds` lays the answer out.  `DiscordAdapter`'s
 methods are the handlers, registered on its client in one place (`_listen`); `slash` holds the
 application commands.  Every message is sent with `allowed_mentions` none, so no draft can ping
 anyone.  Buttons are `DynamicItem`s registered in `setup_hook`, so buttons on old messages
@@ -20,13 +20,18 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
-from adapters.common.failures import Tell, tell_try_again, told_on_failure, try_again
-from adapters.common.inflight import InFlight, ack_after
-from adapters.discord_bot.embeds import DRAFT_EMBED_LIMIT, answer_embeds, draft_from, reply_content
-from adapters.discord_bot.limits import RateLimiter
-from adapters.discord_bot.mentions import keyed, mention_names, resolver
-from adapters.discord_bot.slash import RapportCommands, settings_command
-from adapters.discord_bot.views import (
+from rapport.adapters.common.failures import Tell, tell_try_again, told_on_failure, try_again
+from rapport.adapters.common.inflight import InFlight, ack_after
+from rapport.adapters.discord_bot.embeds import (
+    DRAFT_EMBED_LIMIT,
+    answer_embeds,
+    draft_from,
+    reply_content,
+)
+from rapport.adapters.discord_bot.limits import RateLimiter
+from rapport.adapters.discord_bot.mentions import keyed, mention_names, resolver
+from rapport.adapters.discord_bot.slash import RapportCommands, settings_command
+from rapport.adapters.discord_bot.views import (
     CHOICE_PREFIX,
     MODAL_ID,
     ChoiceView,
@@ -36,21 +41,21 @@ from adapters.discord_bot.views import (
     sent_once,
     submitted_draft,
 )
-from bot.coach.replies import Reply
-from bot.metrics import metrics
-from bot.service.chat import (
+from rapport.bot.coach.replies import Reply
+from rapport.bot.metrics import metrics
+from rapport.bot.service.chat import (
     Answer,
     changes_state,
     check_draft,
     run_chat_command,
     run_typed_command,
 )
-from bot.service.commands import Command
-from bot.service.logs import new_request_id
-from bot.service.rapport import Rapport
-from bot.service.verbs import draft_button_command, names_people
-from bot.storage.base import SessionKey, UserRef
-from bot.wording import say
+from rapport.bot.service.commands import Command
+from rapport.bot.service.logs import new_request_id
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.service.verbs import draft_button_command, names_people
+from rapport.bot.storage.base import SessionKey, UserRef
+from rapport.bot.wording import say
 
 __all__ = ["DiscordAdapter", "DiscordSettings", "RapportClient", "build_client", "invite_url"]
 

@@ -14,9 +14,9 @@ import re
 
 import discord
 
-from bot.coach.replies import Reply
-from bot.models import Report
-from bot.service.chat import (
+from rapport.bot.coach.replies import Reply
+from rapport.bot.models import Report
+from rapport.bot.service.chat import (
     Action,
     Answer,
     finding_views,
@@ -26,7 +26,7 @@ from bot.service.chat import (
     trust_parts,
     verdict_line,
 )
-from bot.wording import say
+from rapport.bot.wording import say
 
 __all__ = [
     "DRAFT_EMBED_LIMIT",

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from adapters.discord_bot.bot import DiscordSettings
-from bot.config import ConfigError
+from rapport.adapters.discord_bot.bot import DiscordSettings
+from rapport.bot.config import ConfigError
 
 __all__ = ["settings_from_env"]
 

@@ -1,6 +1,6 @@
 """`/rapport …` and `/rapport-config` as Discord application commands: options and pickers
 that Discord's UI explains, each command a few lines that hand the core its words or a typed
-`Command` (the command words themselves are the core's, `bot.service.verbs`)."""
+`Command` (the command words themselves are the core's, `rapport.bot.service.verbs`)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from adapters.discord_bot.views import draft_modal
-from bot.config import SENSITIVITIES
-from bot.models import RULE_IDS
-from bot.service.commands import Command, ledger_command, saved_command
-from bot.service.verbs import SUBCOMMANDS, Verb, draft_command
+from rapport.adapters.discord_bot.views import draft_modal
+from rapport.bot.config import SENSITIVITIES
+from rapport.bot.models import RULE_IDS
+from rapport.bot.service.commands import Command, ledger_command, saved_command
+from rapport.bot.service.verbs import SUBCOMMANDS, Verb, draft_command
 
 if TYPE_CHECKING:
-    from adapters.discord_bot.bot import DiscordAdapter
+    from rapport.adapters.discord_bot.bot import DiscordAdapter
 
 __all__ = ["RapportCommands", "settings_command"]
 

@@ -2,7 +2,7 @@
 the long-draft modal, and messages split in parts.
 
 Views are sent stopped (`sent_once`): their buttons go out, but discord.py keeps no copy;
-clicks reach `CommandButton` (a dynamic item in `bot.py`), whatever message they come from.
+clicks reach `CommandButton` (a dynamic item in `rapport.bot.py`), whatever message they come from.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 import discord
 
-from adapters.discord_bot.embeds import LIMITS, custom_id, cut, parts
-from bot.coach.replies import Reply
-from bot.service.chat import Answer
-from bot.wording import say
+from rapport.adapters.discord_bot.embeds import LIMITS, custom_id, cut, parts
+from rapport.bot.coach.replies import Reply
+from rapport.bot.service.chat import Answer
+from rapport.bot.wording import say
 
 __all__ = [
     "MODAL_ID",

@@ -1,6 +1,6 @@
 """rapport's Slack app on slack-bolt: listeners that ack at once, call the core, render.
 
-No etiquette here: `bot.service.chat` runs `/rapport …`, the coach runs DMs, and `blocks` lays the
+No etiquette here: `rapport.bot.service.chat` runs `/rapport …`, the coach runs DMs, and `blocks` lays the
 answers out.  `SlackAdapter`'s methods are the listeners, registered on its Bolt app in one
 place (`_listen`); each translates Slack's payload into a core call (who, which workspace,
 which channel) and the core's answer into Web API calls.
@@ -22,22 +22,22 @@ import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.common.failures import told_on_failure, try_again
-from adapters.common.inflight import InFlight, ack_after
-from adapters.slack import blocks
-from adapters.slack.delivery import Delivery, Respond
-from adapters.slack.directory import Directory
-from adapters.slack.jobs import JOB_LEASE_SECONDS, Jobs
-from adapters.slack.markup import mention_ids, readable, with_mentions
-from bot.coach.replies import Reply
-from bot.metrics import metrics
-from bot.service.chat import Answer, changes_state, check_draft, run_chat_command
-from bot.service.home import home_page
-from bot.service.logs import new_request_id
-from bot.service.rapport import Rapport
-from bot.service.verbs import BUTTON_IDS, names_people
-from bot.storage.base import Job, SessionKey, UserRef
-from bot.wording import say
+from rapport.adapters.common.failures import told_on_failure, try_again
+from rapport.adapters.common.inflight import InFlight, ack_after
+from rapport.adapters.slack import blocks
+from rapport.adapters.slack.delivery import Delivery, Respond
+from rapport.adapters.slack.directory import Directory
+from rapport.adapters.slack.jobs import JOB_LEASE_SECONDS, Jobs
+from rapport.adapters.slack.markup import mention_ids, readable, with_mentions
+from rapport.bot.coach.replies import Reply
+from rapport.bot.metrics import metrics
+from rapport.bot.service.chat import Answer, changes_state, check_draft, run_chat_command
+from rapport.bot.service.home import home_page
+from rapport.bot.service.logs import new_request_id
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.service.verbs import BUTTON_IDS, names_people
+from rapport.bot.storage.base import Job, SessionKey, UserRef
+from rapport.bot.wording import say
 
 __all__ = ["SlackAdapter", "SlackSettings", "adapter_of", "build_app"]
 

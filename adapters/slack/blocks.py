@@ -1,6 +1,6 @@
 """Block Kit for rapport's answers: checks, rewrites, coach turns, the modal and App Home.
 
-Only layout lives here; every word comes from the core (`bot.service.chat`, the coach's replies and
+Only layout lives here; every word comes from the core (`rapport.bot.service.chat`, the coach's replies and
 `templates/chat.toml`).  All text from users is escaped, and every block respects Slack's
 limits (cut with a note, or split over several blocks), so no API call fails on length.
 Block and action ids are stable and namespaced (`rapport:…`).
@@ -14,10 +14,10 @@ import re
 import zlib
 from typing import Any
 
-from adapters.slack.markup import LIMITS, cut, escape, split
-from bot.coach.replies import Reply
-from bot.models import Report
-from bot.service.chat import (
+from rapport.adapters.slack.markup import LIMITS, cut, escape, split
+from rapport.bot.coach.replies import Reply
+from rapport.bot.models import Report
+from rapport.bot.service.chat import (
     Action,
     Answer,
     finding_views,
@@ -27,8 +27,8 @@ from bot.service.chat import (
     trust_parts,
     verdict_line,
 )
-from bot.service.verbs import carries_draft, draft_command
-from bot.wording import say
+from rapport.bot.service.verbs import carries_draft, draft_command
+from rapport.bot.wording import say
 
 __all__ = [
     "answer_blocks",

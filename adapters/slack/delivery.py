@@ -11,14 +11,14 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.common.failures import Tell
-from adapters.slack import blocks
-from adapters.slack.directory import Directory
-from bot.coach.replies import Reply
-from bot.service.chat import Answer
-from bot.service.rapport import Rapport
-from bot.storage.base import SessionKey, UserRef
-from bot.wording import say
+from rapport.adapters.common.failures import Tell
+from rapport.adapters.slack import blocks
+from rapport.adapters.slack.directory import Directory
+from rapport.bot.coach.replies import Reply
+from rapport.bot.service.chat import Answer
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage.base import SessionKey, UserRef
+from rapport.bot.wording import say
 
 __all__ = ["Delivery", "Respond"]
 

@@ -11,7 +11,7 @@ import time
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.storage.base import UserRef
+from rapport.bot.storage.base import UserRef
 
 __all__ = ["Directory"]
 

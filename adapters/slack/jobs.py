@@ -12,9 +12,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from adapters.common.inflight import InFlight
-from bot.metrics import metrics
-from bot.storage.base import Job, Store
+from rapport.adapters.common.inflight import InFlight
+from rapport.bot.metrics import metrics
+from rapport.bot.storage.base import Job, Store
 
 __all__ = ["DELIVERY_KEEP_SECONDS", "JOB_LEASE_SECONDS", "Jobs"]
 

@@ -21,9 +21,9 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.app import SlackSettings
-from bot.config import ConfigError
-from bot.redact import redact
+from rapport.adapters.slack.app import SlackSettings
+from rapport.bot.config import ConfigError
+from rapport.bot.redact import redact
 
 __all__ = [
     "listen_address", "settings_from_env", "signed", "slack_routes", "verify_token", "web_app",

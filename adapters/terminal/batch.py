@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TextIO
 
-from adapters.terminal.inputs import (
+from rapport.adapters.terminal.inputs import (
     MAX_DRAFT_CHARS,
     MAX_LINE_BYTES,
     BadInput,
@@ -21,8 +21,8 @@ from adapters.terminal.inputs import (
     read_lines,
     validate_draft,
 )
-from adapters.terminal.jsonl import json_kind, load_line
-from bot.models import FACT_FIELDS, Context, Report
+from rapport.adapters.terminal.jsonl import json_kind, load_line
+from rapport.bot.models import FACT_FIELDS, Context, Report
 
 #: What checks one draft: the engine alone, or the rewriter (check + rewrite).
 Check = Callable[[str, Context, Mapping[str, str] | None], Report]

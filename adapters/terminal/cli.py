@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from adapters.terminal.cli_docs import DOC_COMMANDS, add_doc_commands, run_doc_command
-from adapters.terminal.inputs import (
+from rapport.adapters.terminal.cli_docs import DOC_COMMANDS, add_doc_commands, run_doc_command
+from rapport.adapters.terminal.inputs import (
     BadInput,
     read_draft,
     read_draft_file,
@@ -20,13 +20,13 @@ from adapters.terminal.inputs import (
     validate_draft,
     validate_text,
 )
-from bot import __version__
-from bot.config import Config, ConfigError, discover_config, load_config
-from bot.engine.lexicon import PhraseListError
-from bot.engine.rules import RuleFileError
-from bot.errors import StoreError
-from bot.models import FACT_FIELDS, Context
-from bot.redact import redact
+from rapport.bot import __version__
+from rapport.bot.config import Config, ConfigError, discover_config, load_config
+from rapport.bot.engine.lexicon import PhraseListError
+from rapport.bot.engine.rules import RuleFileError
+from rapport.bot.errors import StoreError
+from rapport.bot.models import FACT_FIELDS, Context
+from rapport.bot.redact import redact
 
 __all__ = ["build_parser", "main"]
 
@@ -47,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit 2 with a one-line hint instead of a wall of usage."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        from adapters.terminal.render import safe  # the message may quote what was typed
+        from rapport.adapters.terminal.render import safe  # the message may quote what was typed
 
         message = safe(message)
         self.exit(
@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     _draft_source(rewrite, "rewrite")
     _common(rewrite)
     _fact_option(rewrite)
-    from adapters.terminal.cli_store import add_store_commands
+    from rapport.adapters.terminal.cli_store import add_store_commands
 
     add_store_commands(sub)
     add_doc_commands(sub)
@@ -160,7 +160,7 @@ def _facts(pairs: list[str]) -> dict[str, str]:
 
 def _fail(message: str) -> int:
     """Say what went wrong (credentials masked, control characters shown); exit 2."""
-    from adapters.terminal.render import (
+    from rapport.adapters.terminal.render import (
         safe,  # the message may quote a name, a path or a draft as typed
     )
 
@@ -223,31 +223,31 @@ def _check(args: argparse.Namespace) -> int:
             return _fail("give either TEXT, -f FILE or --jsonl, not both")
         if not args.no_history:
             return _batch_with_history(args, supplied)
-        from bot.engine.engine import Engine
+        from rapport.bot.engine.engine import Engine
 
         engine = Engine(config=_config(args.config))
         if args.rewrite:
-            from bot.rewriter.rewrite import Rewriter
+            from rapport.bot.rewriter.rewrite import Rewriter
 
             return _batch(args, supplied, Rewriter(engine).check)
         return _batch(args, supplied, _plain(engine))
-    from bot.engine.reader.model import one_shot
+    from rapport.bot.engine.reader.model import one_shot
 
     one_shot()  # one draft, then exit: the reader skips numpy's import
     text = _read_draft(args)
     if args.no_history:
-        from bot.engine.engine import Engine
+        from rapport.bot.engine.engine import Engine
 
         engine = Engine(config=_config(args.config))
         context = Context(recipient=args.to)
         if args.rewrite:
-            from bot.rewriter.rewrite import Rewriter
+            from rapport.bot.rewriter.rewrite import Rewriter
 
             report = Rewriter(engine).check(text, context, supplied)
         else:
             report = engine.check_sync(text, context)
     else:
-        from adapters.terminal.cli_store import console_user, with_rapport
+        from rapport.adapters.terminal.cli_store import console_user, with_rapport
 
         report = with_rapport(
             _config(args.config),
@@ -258,7 +258,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        from adapters.terminal.render import render_report, render_rewrite, use_colour
+        from rapport.adapters.terminal.render import render_report, render_rewrite, use_colour
 
         colour = use_colour(sys.stdout, args.color)
         print(render_report(report, colour=colour))
@@ -276,9 +276,9 @@ def _plain(engine: Any) -> Any:
 
 
 def _rewrite(args: argparse.Namespace) -> int:
-    from adapters.terminal.cli_store import console_user, with_rapport
-    from adapters.terminal.render import safe
-    from bot.engine.reader.model import one_shot
+    from rapport.adapters.terminal.cli_store import console_user, with_rapport
+    from rapport.adapters.terminal.render import safe
+    from rapport.bot.engine.reader.model import one_shot
 
     supplied = _facts(args.fact)
     _recipient(args)
@@ -302,7 +302,7 @@ def _rewrite(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace, supplied: dict[str, str], check: Any) -> int:
     """`--jsonl --no-history`: the engine (or rewriter) alone, nothing read or kept."""
-    from adapters.terminal.batch import run_batch
+    from rapport.adapters.terminal.batch import run_batch
 
     with _batch_input(args) as (stream, progress):
         summary = run_batch(check, stream, sys.stdout, args.to, progress, supplied)
@@ -311,8 +311,8 @@ def _batch(args: argparse.Namespace, supplied: dict[str, str], check: Any) -> in
 
 def _batch_with_history(args: argparse.Namespace, supplied: dict[str, str]) -> int:
     """`--jsonl` as one check after another would be: the ledger and earlier checks count."""
-    from adapters.terminal.batch import run_batch_async
-    from adapters.terminal.cli_store import console_user, with_rapport
+    from rapport.adapters.terminal.batch import run_batch_async
+    from rapport.adapters.terminal.cli_store import console_user, with_rapport
 
     user = console_user()
     _jsonl_path(args)  # a bad path is said before the database is opened (or made)
@@ -423,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
             "forget",
             "serve",
         ):
-            from adapters.terminal.cli_store import run_store_command
+            from rapport.adapters.terminal.cli_store import run_store_command
 
             return run_store_command(args, _config(getattr(args, "config", None)))
         parser.print_help()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from adapters.terminal.inputs import BadInput
+from rapport.adapters.terminal.inputs import BadInput
 
 __all__ = ["DOC_COMMANDS", "add_doc_commands", "run_doc_command"]
 
@@ -50,7 +50,7 @@ def add_doc_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
 def run_doc_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run rules, why or completion; returns the exit code."""
     if args.command == "rules":
-        from bot.engine.rules_table import rules_table, rules_text
+        from rapport.bot.engine.rules_table import rules_table, rules_text
 
         print(rules_table() if args.markdown else rules_text())
         return 0
@@ -60,9 +60,9 @@ def run_doc_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -
 
 
 def _why(names: list[str], every: bool) -> int:
-    from adapters.terminal.render import render_why, use_colour
-    from bot.engine.explain import close_rule_ids, explain
-    from bot.models import RULE_IDS
+    from rapport.adapters.terminal.render import render_why, use_colour
+    from rapport.bot.engine.explain import close_rule_ids, explain
+    from rapport.bot.models import RULE_IDS
 
     found = []
     for name in dict.fromkeys(names):
@@ -81,7 +81,7 @@ def _why(names: list[str], every: bool) -> int:
 def _completion(parser: argparse.ArgumentParser, shell: str) -> int:
     import shtab  # only this command needs it
 
-    from bot.models import RULE_IDS
+    from rapport.bot.models import RULE_IDS
 
     for action in _actions(parser):
         if action.metavar in ("FILE", "FILE|-"):

@@ -10,11 +10,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from bot.config import Config
+from rapport.bot.config import Config
 
 if TYPE_CHECKING:  # the parser is built on every run; the store only for the commands using it
-    from bot.service.commands import Command
-    from bot.storage.base import UserRef
+    from rapport.bot.service.commands import Command
+    from rapport.bot.storage.base import UserRef
 
 __all__ = [
     "add_store_commands", "console_user", "run_store_command", "with_rapport",
@@ -27,7 +27,7 @@ def console_user() -> UserRef:
     """Who is at this terminal: the OS user, in the console's own workspace."""
     import getpass
 
-    from bot.storage.base import UserRef
+    from rapport.bot.storage.base import UserRef
 
     try:
         name = getpass.getuser()
@@ -44,13 +44,13 @@ def with_rapport(config: Config, job: Callable[..., Awaitable[T]], pool: bool = 
     """
     import asyncio  # only the commands that open the database pay for the event loop
 
-    from bot.service.rapport import Rapport, idle_hours
-    from bot.storage import open_store
+    from rapport.bot.service.rapport import Rapport, idle_hours
+    from rapport.bot.storage import open_store
 
     async def main() -> T:
         workers = None
         if pool:
-            from bot.service.workers import pool_from_env
+            from rapport.bot.service.workers import pool_from_env
 
             workers = pool_from_env(config)
         store = await open_store()
@@ -184,7 +184,7 @@ def _number(raw: str) -> int:
 
 def _words(words: list[str], what: str) -> str:
     """Free words from the command line (how, a note) as one line; blank is empty."""
-    from adapters.terminal.inputs import validate_text
+    from rapport.adapters.terminal.inputs import validate_text
 
     text = " ".join(" ".join(words).split())
     return validate_text(text, what) if text else ""
@@ -192,8 +192,8 @@ def _words(words: list[str], what: str) -> str:
 
 def _name(args: argparse.Namespace) -> str:
     """The person a ledger command names, or BadInput saying what a name looks like."""
-    from adapters.terminal.inputs import BadInput
-    from bot.coach.ledger import clean_name
+    from rapport.adapters.terminal.inputs import BadInput
+    from rapport.bot.coach.ledger import clean_name
 
     example = f'e.g. rapport {args.command} "Dana Lee"'
     if not args.name.strip():
@@ -209,8 +209,8 @@ def _name(args: argparse.Namespace) -> str:
 def _command(args: argparse.Namespace) -> Command:
     """The command the arguments ask for, field by field (nothing is re-parsed from text); bad
     arguments are BadInput (exit 2), so the CLI never answers "I didn't understand that"."""
-    from adapters.terminal.inputs import BadInput
-    from bot.service.commands import Command
+    from rapport.adapters.terminal.inputs import BadInput
+    from rapport.bot.service.commands import Command
 
     verb = args.command
     if verb == "know":
@@ -240,7 +240,7 @@ def _command(args: argparse.Namespace) -> Command:
             return Command(verb)
         return Command(verb, action="delete", item=number)
     names = [" ".join(n.split()) for n in args.names]
-    from bot.coach.ledger import clean_name
+    from rapport.bot.coach.ledger import clean_name
 
     for name in names:
         if name and clean_name(name) is None:
@@ -262,9 +262,9 @@ def _command(args: argparse.Namespace) -> Command:
 
 def run_store_command(args: argparse.Namespace, config: Config) -> int:
     """Run console or a ledger command; returns the exit code."""
-    from adapters.terminal.console import run_console
-    from adapters.terminal.render import terminal_words, use_colour
-    from bot.service.commands import run_command
+    from rapport.adapters.terminal.console import run_console
+    from rapport.adapters.terminal.render import terminal_words, use_colour
+    from rapport.bot.service.commands import run_command
 
     if args.command == "console":
         return with_rapport(config, lambda r: run_console(r, colour=args.color), pool=True)
@@ -293,7 +293,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
     """`rapport serve slack|discord|all`: settings are checked before anything starts."""
     import asyncio
 
-    from adapters.serve import load_env, run_serve
+    from rapport.adapters.serve import load_env, run_serve
 
     env = load_env(args.settings)
     platforms = ("slack", "discord") if args.platform == "all" else (args.platform,)

@@ -20,12 +20,12 @@ from collections.abc import AsyncGenerator, Iterable, Iterator
 from contextlib import aclosing
 from typing import TextIO
 
-from adapters.terminal.inputs import MAX_DRAFT_CHARS, too_long
-from adapters.terminal.render import safe, terminal_words, use_colour
-from bot.coach.replies import Reply
-from bot.service.commands import parse_command, run_command
-from bot.service.rapport import Rapport
-from bot.storage.base import SessionKey, UserRef
+from rapport.adapters.terminal.inputs import MAX_DRAFT_CHARS, too_long
+from rapport.adapters.terminal.render import safe, terminal_words, use_colour
+from rapport.bot.coach.replies import Reply
+from rapport.bot.service.commands import parse_command, run_command
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage.base import SessionKey, UserRef
 
 __all__ = ["run_console"]
 
@@ -107,7 +107,7 @@ def _messages(stdin: TextIO, out: _Out, interactive: bool) -> AsyncGenerator[str
     """What the user says: typed at a terminal (with a hint on the keys), or piped by a script."""
     if not interactive:
         return _each(_piped_messages(stdin))
-    from adapters.terminal.console_prompt import (
+    from rapport.adapters.terminal.console_prompt import (
         typed_messages,  # prompt_toolkit only for a person typing
     )
 
@@ -129,7 +129,7 @@ async def run_console(
     colour: str = "auto",
 ) -> int:
     """Talk to the coach until the input ends or the user leaves; the session is kept."""
-    from adapters.terminal.cli_store import console_user
+    from rapport.adapters.terminal.cli_store import console_user
 
     user = user or console_user()
     key = SessionKey(user, "console")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from bot.engine.text import MAX_CHARS
+from rapport.bot.engine.text import MAX_CHARS
 
 __all__ = [
     "MAX_DRAFT_BYTES", "MAX_DRAFT_CHARS", "MAX_LINE_BYTES", "BadInput", "LongLine",

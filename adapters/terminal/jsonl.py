@@ -13,7 +13,7 @@ import json
 import math
 from typing import Any
 
-from adapters.terminal.inputs import BadInput, decode_bytes
+from rapport.adapters.terminal.inputs import BadInput, decode_bytes
 
 __all__ = ["MAX_DEPTH", "json_kind", "load_line"]
 

@@ -13,14 +13,14 @@ import shutil
 import textwrap
 from typing import TextIO
 
-from bot.engine.courtesy import strategies as courtesy_strategies
-from bot.engine.explain import Explanation, example_setting, principle_lines
-from bot.engine.rules import WHOLE_MESSAGE
-from bot.engine.text import MAX_CHARS
-from bot.engine.verdict import verdict_line
-from bot.models import Finding, Report, Rewrite, Severity
-from bot.rewriter.honesty import PROMPT
-from bot.wording import VERBATIM
+from rapport.bot.engine.courtesy import strategies as courtesy_strategies
+from rapport.bot.engine.explain import Explanation, example_setting, principle_lines
+from rapport.bot.engine.rules import WHOLE_MESSAGE
+from rapport.bot.engine.text import MAX_CHARS
+from rapport.bot.engine.verdict import verdict_line
+from rapport.bot.models import Finding, Report, Rewrite, Severity
+from rapport.bot.rewriter.honesty import PROMPT
+from rapport.bot.wording import VERBATIM
 
 __all__ = ["render_report", "render_rewrite", "render_why", "safe", "terminal_words", "use_colour"]
 

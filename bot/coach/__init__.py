@@ -9,19 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.coach.machine import Coach
-    from bot.coach.replies import Choice, Reply
+    from rapport.bot.coach.machine import Coach
+    from rapport.bot.coach.replies import Choice, Reply
 
 __all__ = ["Choice", "Coach", "Reply"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "Coach":
-        from bot.coach.machine import Coach
+        from rapport.bot.coach.machine import Coach
 
         return Coach
     if name in ("Choice", "Reply"):
-        from bot.coach import replies
+        from rapport.bot.coach import replies
 
         return getattr(replies, name)
-    raise AttributeError(f"module 'bot.coach' has no attribute {name!r}")
+    raise AttributeError(f"module 'rapport.bot.coach' has no attribute {name!r}")

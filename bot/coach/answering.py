@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.coach.answers import (
+from rapport.bot.coach.answers import (
     MAX_ANSWER,
     MAX_DRAFT,
     Answer,
@@ -18,12 +18,12 @@ from bot.coach.answers import (
     non_answer,
     yes_or_no,
 )
-from bot.coach.ledger import clean_name
-from bot.coach.pasted import Pasted
-from bot.coach.replies import Reply
-from bot.coach.session import CoachSession
-from bot.coach.states import Position, State, Turn
-from bot.coach.steps import (
+from rapport.bot.coach.ledger import clean_name
+from rapport.bot.coach.pasted import Pasted
+from rapport.bot.coach.replies import Reply
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import Position, State, Turn
+from rapport.bot.coach.steps import (
     Tools,
     ask,
     names,
@@ -33,10 +33,10 @@ from bot.coach.steps import (
     work_from_draft,
     yes_no,
 )
-from bot.engine.lexicon import greeting_words
-from bot.models import Kind
-from bot.storage.base import UserRef
-from bot.wording import say
+from rapport.bot.engine.lexicon import greeting_words
+from rapport.bot.models import Kind
+from rapport.bot.storage.base import UserRef
+from rapport.bot.wording import say
 
 __all__ = [
     "answer_fact",

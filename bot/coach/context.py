@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.coach.answers import Answer
-from bot.coach.session import CoachSession
-from bot.coach.states import Turn
-from bot.coach.steps import Tools
-from bot.storage.base import SessionKey
+from rapport.bot.coach.answers import Answer
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import Turn
+from rapport.bot.coach.steps import Tools
+from rapport.bot.storage.base import SessionKey
 
 __all__ = ["Ctx", "FinishHook", "Handler", "Said"]
 

@@ -3,13 +3,13 @@ the goodbye (after the finish hook has recorded the session)."""
 
 from __future__ import annotations
 
-from bot.coach.context import Ctx
-from bot.coach.replies import Reply
-from bot.coach.session import CoachSession
-from bot.coach.states import Position, State, Turn
-from bot.coach.steps import next_question, yes_no
-from bot.storage.base import SessionKey
-from bot.wording import say
+from rapport.bot.coach.context import Ctx
+from rapport.bot.coach.replies import Reply
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import Position, State, Turn
+from rapport.bot.coach.steps import next_question, yes_no
+from rapport.bot.storage.base import SessionKey
+from rapport.bot.wording import say
 
 __all__ = ["end", "finish", "write_ledger"]
 

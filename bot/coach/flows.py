@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.models import Kind
+from rapport.bot.models import Kind
 
 __all__ = ["FLOWS", "FLOW_FOR_KIND", "MENU", "Flow", "flow_from_words"]
 

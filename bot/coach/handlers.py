@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
-from bot.coach.answering import (
+from rapport.bot.coach.answering import (
     answer_fact,
     answer_gift_details,
     answer_given,
@@ -15,18 +15,26 @@ from bot.coach.answering import (
     answer_return,
     unreadable,
 )
-from bot.coach.answers import Answer, Meaning, choice_number, yes_or_no
-from bot.coach.context import Ctx, Handler, Said
-from bot.coach.endings import end, finish, write_ledger
-from bot.coach.flows import MENU, flow_from_words
-from bot.coach.pasted import Shape, shape_of, worth_reading
-from bot.coach.prompts import ask_again, menu, reminded
-from bot.coach.replies import Reply
-from bot.coach.session import CoachSession
-from bot.coach.states import DECISIONS, Position, State, Turn
-from bot.coach.steps import Tools, next_question, review_hint, revise, stay, work_from_draft, yes_no
-from bot.storage.base import UserRef
-from bot.wording import say
+from rapport.bot.coach.answers import Answer, Meaning, choice_number, yes_or_no
+from rapport.bot.coach.context import Ctx, Handler, Said
+from rapport.bot.coach.endings import end, finish, write_ledger
+from rapport.bot.coach.flows import MENU, flow_from_words
+from rapport.bot.coach.pasted import Shape, shape_of, worth_reading
+from rapport.bot.coach.prompts import ask_again, menu, reminded
+from rapport.bot.coach.replies import Reply
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import DECISIONS, Position, State, Turn
+from rapport.bot.coach.steps import (
+    Tools,
+    next_question,
+    review_hint,
+    revise,
+    stay,
+    work_from_draft,
+    yes_no,
+)
+from rapport.bot.storage.base import UserRef
+from rapport.bot.wording import say
 
 __all__ = ["HANDLERS"]
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.storage.base import Endorsement, Person, Relationship, Store, UserRef
+from rapport.bot.storage.base import Endorsement, Person, Relationship, Store, UserRef
 
 __all__ = [
     "Ledger", "LedgerReader", "LedgerView", "Merged", "clean_name", "person", "same_person",

@@ -17,19 +17,19 @@ import time
 from collections.abc import Callable
 from weakref import WeakValueDictionary
 
-from bot.coach.answers import MAX_DRAFT, read_answer
-from bot.coach.context import Ctx, FinishHook, Said
-from bot.coach.flows import FLOWS
-from bot.coach.handlers import HANDLERS
-from bot.coach.prompts import ask_again, menu, reminded
-from bot.coach.replies import Reply
-from bot.coach.session import CoachSession
-from bot.coach.states import Position, State, Turn
-from bot.coach.steps import Tools
-from bot.coach.table import Transition, transition
-from bot.metrics import metrics
-from bot.storage.base import SessionKey, Store, StoreError
-from bot.wording import say
+from rapport.bot.coach.answers import MAX_DRAFT, read_answer
+from rapport.bot.coach.context import Ctx, FinishHook, Said
+from rapport.bot.coach.flows import FLOWS
+from rapport.bot.coach.handlers import HANDLERS
+from rapport.bot.coach.prompts import ask_again, menu, reminded
+from rapport.bot.coach.replies import Reply
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import Position, State, Turn
+from rapport.bot.coach.steps import Tools
+from rapport.bot.coach.table import Transition, transition
+from rapport.bot.metrics import metrics
+from rapport.bot.storage.base import SessionKey, Store, StoreError
+from rapport.bot.wording import say
 
 log = logging.getLogger("rapport.coach")
 

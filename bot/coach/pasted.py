@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.engine.signals import Signals
-from bot.models import Kind, Report
-from bot.rewriter.facts import extract_facts
+from rapport.bot.engine.signals import Signals
+from rapport.bot.models import Kind, Report
+from rapport.bot.rewriter.facts import extract_facts
 
 __all__ = ["Pasted", "Shape", "read_pasted", "shape_of", "speaks_to_coach", "worth_reading"]
 

@@ -3,13 +3,13 @@ again (after `help`, `back`, or coming back to the conversation)."""
 
 from __future__ import annotations
 
-from bot.coach.flows import MENU
-from bot.coach.replies import Choice, Reply
-from bot.coach.session import CoachSession
-from bot.coach.states import DECISIONS, Position, State
-from bot.coach.steps import Tools, question_text, yes_no
-from bot.storage.base import UserRef
-from bot.wording import say
+from rapport.bot.coach.flows import MENU
+from rapport.bot.coach.replies import Choice, Reply
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import DECISIONS, Position, State
+from rapport.bot.coach.steps import Tools, question_text, yes_no
+from rapport.bot.storage.base import UserRef
+from rapport.bot.wording import say
 
 __all__ = ["ask_again", "menu", "reminded"]
 

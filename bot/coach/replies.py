@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.models import Finding, Trust
+from rapport.bot.models import Finding, Trust
 
 __all__ = ["Choice", "Reply"]
 

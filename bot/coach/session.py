@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from bot.coach.states import Position, State
+from rapport.bot.coach.states import Position, State
 
 __all__ = ["SCHEMA", "CoachSession"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.coach.replies import Reply
+from rapport.bot.coach.replies import Reply
 
 __all__ = [
     "DECISIONS",

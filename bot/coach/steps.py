@@ -9,17 +9,17 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.coach.answers import MAX_ANSWER, Answer, Meaning
-from bot.coach.flows import FLOW_FOR_KIND, FLOWS, Flow
-from bot.coach.ledger import Ledger
-from bot.coach.pasted import Pasted
-from bot.coach.replies import Choice, Reply
-from bot.coach.session import CoachSession
-from bot.coach.states import Position, State, Turn
-from bot.engine.lexicon import greeting_words
-from bot.models import Context, Finding, Kind, Report, Rewrite, Trust
-from bot.storage.base import UserRef
-from bot.wording import has, say
+from rapport.bot.coach.answers import MAX_ANSWER, Answer, Meaning
+from rapport.bot.coach.flows import FLOW_FOR_KIND, FLOWS, Flow
+from rapport.bot.coach.ledger import Ledger
+from rapport.bot.coach.pasted import Pasted
+from rapport.bot.coach.replies import Choice, Reply
+from rapport.bot.coach.session import CoachSession
+from rapport.bot.coach.states import Position, State, Turn
+from rapport.bot.engine.lexicon import greeting_words
+from rapport.bot.models import Context, Finding, Kind, Report, Rewrite, Trust
+from rapport.bot.storage.base import UserRef
+from rapport.bot.wording import has, say
 
 __all__ = [
     "Tools",

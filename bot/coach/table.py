@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.coach.answers import Meaning
-from bot.coach.states import DECISIONS, NEXT_QUESTION, QUESTIONS, State
+from rapport.bot.coach.answers import Meaning
+from rapport.bot.coach.states import DECISIONS, NEXT_QUESTION, QUESTIONS, State
 
 __all__ = ["ESCAPES", "STORED_STATES", "TABLE", "Transition", "transition"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from bot.engine.signals import Signals
-from bot.models import Kind
-from bot.recache import load_toml
-from bot.resources import rules_dir
+from rapport.bot.engine.signals import Signals
+from rapport.bot.models import Kind
+from rapport.bot.recache import load_toml
+from rapport.bot.resources import rules_dir
 
 __all__ = ["KindModel", "classify", "kind_model"]
 

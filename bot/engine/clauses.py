@@ -15,8 +15,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from bot.engine.regex_tree import max_width, parse
-from bot.recache import rx
+from rapport.bot.engine.regex_tree import max_width, parse
+from rapport.bot.recache import rx
 
 __all__ = ["CLAUSE_BREAK", "ClauseIndex"]
 
@@ -114,7 +114,7 @@ class ClauseIndex:
 
     def _reach(self, pattern: re.Pattern[str]) -> int | None:
         """How far past its start a match attempt can look, for a phrase pattern made by
-        `bot.engine.lexicon.compile_phrases` (word edges around an alternation); None for others.
+        `rapport.bot.engine.lexicon.compile_phrases` (word edges around an alternation); None for others.
 
         The only open-ended part such phrases have is `\\s+`, which can be no longer than the
         longest whitespace run in this draft.

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from bot.engine.signals import Signals, cue_pattern
-from bot.recache import load_toml, rx
-from bot.resources import rules_dir
+from rapport.bot.engine.signals import Signals, cue_pattern
+from rapport.bot.recache import load_toml, rx
+from rapport.bot.resources import rules_dir
 
 __all__ = ["FEATURES", "CourtesyModel", "courtesy", "courtesy_model", "features", "strategies"]
 
@@ -180,6 +180,6 @@ def courtesy(signals: Signals) -> tuple[float, tuple[str, ...]]:
 
 def strategies(text: str) -> tuple[str, ...]:
     """The politeness strategies a draft uses, in words (what the terminal report lists)."""
-    from bot.engine.text import prepare
+    from rapport.bot.engine.text import prepare
 
     return courtesy(Signals(prepare(text)))[1]

@@ -17,14 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from bot.engine.courtesy import courtesy
-from bot.engine.evidence import resolve
-from bot.engine.lexicon import compile_phrases, literal_phrase, load_list
-from bot.engine.reader.explain import SentenceScores
-from bot.engine.reader.model import Reading
-from bot.engine.rules import Detector
-from bot.engine.signals import Hit, Signals
-from bot.models import Kind, Trust
+from rapport.bot.engine.courtesy import courtesy
+from rapport.bot.engine.evidence import resolve
+from rapport.bot.engine.lexicon import compile_phrases, literal_phrase, load_list
+from rapport.bot.engine.reader.explain import SentenceScores
+from rapport.bot.engine.reader.model import Reading
+from rapport.bot.engine.rules import Detector
+from rapport.bot.engine.signals import Hit, Signals
+from rapport.bot.models import Kind, Trust
 
 __all__ = ["Assessment", "Span", "holds", "run_detector", "team_phrase_spans"]
 
@@ -112,7 +112,7 @@ def _entities(det: Detector, a: Assessment) -> list[Span]:
 
 def holds(item: str, a: Assessment) -> bool:
     """Whether one piece of evidence named in a rule file (a cue, a feature, a signal, context
-    or a courtesy floor) is present in the draft; names resolve through `bot.engine.evidence`."""
+    or a courtesy floor) is present in the draft; names resolve through `rapport.bot.engine.evidence`."""
     return _resolved(item)(a)
 
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from bot.config import Config
-from bot.engine.detectors import Assessment, Span, holds, run_detector, team_phrase_spans
-from bot.engine.reader.explain import SentenceScores
-from bot.engine.reader.language import ENGLISH, language_of
-from bot.engine.reader.model import Reader, Reading, reader
-from bot.engine.rules import Rule, load_rules
-from bot.engine.scoring import learned_trust, trust
-from bot.engine.signals import Signals
-from bot.engine.text import prepare
-from bot.models import Context, Finding, Kind, Report, Trust
+from rapport.bot.config import Config
+from rapport.bot.engine.detectors import Assessment, Span, holds, run_detector, team_phrase_spans
+from rapport.bot.engine.reader.explain import SentenceScores
+from rapport.bot.engine.reader.language import ENGLISH, language_of
+from rapport.bot.engine.reader.model import Reader, Reading, reader
+from rapport.bot.engine.rules import Rule, load_rules
+from rapport.bot.engine.scoring import learned_trust, trust
+from rapport.bot.engine.signals import Signals
+from rapport.bot.engine.text import prepare
+from rapport.bot.models import Context, Finding, Kind, Report, Trust
 
 __all__ = ["Engine", "Judgement"]
 
@@ -107,7 +107,7 @@ class Engine:
         doc = assessment.signals.doc
         reading = assessment.reading
         # The reader scores courtesy; the strategies behind it are listed only by the terminal
-        # report, which asks `bot.engine.courtesy.strategies` for them (the bots never show them).
+        # report, which asks `rapport.bot.engine.courtesy.strategies` for them (the bots never show them).
         score = round(assessment.courtesy, 1)
         report = Report(
             text=doc.original,

@@ -15,11 +15,11 @@ from dataclasses import fields
 from functools import cache
 from typing import TYPE_CHECKING
 
-from bot.engine.signals import FEATURE_NAMES
-from bot.models import Context
+from rapport.bot.engine.signals import FEATURE_NAMES
+from rapport.bot.models import Context
 
 if TYPE_CHECKING:
-    from bot.engine.detectors import Assessment
+    from rapport.bot.engine.detectors import Assessment
 
 __all__ = [
     "CONTEXT",
@@ -52,8 +52,8 @@ SCORES = frozenset(
 @cache
 def cue_names() -> frozenset[str]:
     """Every phrase list and sentence frame."""
-    from bot.engine.frames import frames
-    from bot.engine.scanner import phrase_index
+    from rapport.bot.engine.frames import frames
+    from rapport.bot.engine.scanner import phrase_index
 
     return frozenset(phrase_index().names) | frozenset(frames())
 

@@ -8,8 +8,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.engine.rules import Example, Rule, load_rules, principles
-from bot.models import RULE_IDS
+from rapport.bot.engine.rules import Example, Rule, load_rules, principles
+from rapport.bot.models import RULE_IDS
 
 __all__ = [
     "Explanation",

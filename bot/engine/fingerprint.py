@@ -37,8 +37,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from bot.engine.lexicon import greeting_words
-from bot.engine.markup import mask_markup
+from rapport.bot.engine.lexicon import greeting_words
+from rapport.bot.engine.markup import mask_markup
 
 __all__ = ["BANDS", "BAND_BITS", "NEAR", "bands", "features", "hamming", "recipient_key", "simhash"]
 

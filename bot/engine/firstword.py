@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine.regex_tree import REPEATS, C, parse
+from rapport.bot.engine.regex_tree import REPEATS, C, parse
 
 __all__ = ["DIGIT", "EXACT", "PREFIX", "first_chars", "first_words"]
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.recache import load_toml
-from bot.resources import rules_dir
+from rapport.bot.recache import load_toml
+from rapport.bot.resources import rules_dir
 
 if TYPE_CHECKING:
-    from bot.engine.signals import Hit, Signals
+    from rapport.bot.engine.signals import Hit, Signals
 
 __all__ = ["Frame", "frame_hits", "frames"]
 
@@ -82,7 +82,7 @@ def _by_sentence(s: Signals, names: tuple[str, ...]) -> dict[int, list[Hit]]:
 
 
 def _hit(start: int, end: int) -> Hit:
-    from bot.engine.signals import Hit
+    from rapport.bot.engine.signals import Hit
 
     return Hit(start, end, False, False)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from itertools import pairwise
 
-from bot.engine.markup import Entity
+from rapport.bot.engine.markup import Entity
 
 __all__ = ["Layout"]
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from bot.recache import load_toml, rx
-from bot.resources import rules_dir
+from rapport.bot.recache import load_toml, rx
+from rapport.bot.resources import rules_dir
 
 __all__ = [
     "PhraseListError",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.recache import rx
+from rapport.bot.recache import rx
 
 __all__ = ["Entity", "is_broadcast", "mask_markup"]
 

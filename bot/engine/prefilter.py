@@ -23,7 +23,7 @@ import re
 import sys
 from typing import Any
 
-from bot.engine.regex_tree import REPEATS, C, parse
+from rapport.bot.engine.regex_tree import REPEATS, C, parse
 
 __all__ = ["TEXT", "WORD", "DraftText", "alternatives", "needs"]
 

@@ -13,12 +13,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.engine.evidence import SCORES, UnknownEvidence, resolve
-from bot.engine.lexicon import PhraseListError, compile_phrases
-from bot.models import KINDS, RULE_IDS, Severity
-from bot.recache import load_toml
-from bot.resources import rules_dir
-from bot.rule_ids import DATA_FILES
+from rapport.bot.engine.evidence import SCORES, UnknownEvidence, resolve
+from rapport.bot.engine.lexicon import PhraseListError, compile_phrases
+from rapport.bot.models import KINDS, RULE_IDS, Severity
+from rapport.bot.recache import load_toml
+from rapport.bot.resources import rules_dir
+from rapport.bot.rule_ids import DATA_FILES
 
 __all__ = [
     "DETECTOR_TYPES",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.explain import severity_words
-from bot.engine.rules import load_rules, principles
+from rapport.bot.engine.explain import severity_words
+from rapport.bot.engine.rules import load_rules, principles
 
 __all__ = ["rules_table", "rules_text"]
 

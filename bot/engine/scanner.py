@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from bot.engine.firstword import DIGIT, EXACT, PREFIX, first_chars, first_words
-from bot.engine.lexicon import (
+from rapport.bot.engine.firstword import DIGIT, EXACT, PREFIX, first_chars, first_words
+from rapport.bot.engine.lexicon import (
     PhraseListError,
     compile_phrases,
     expand_phrases,
@@ -33,9 +33,9 @@ from bot.engine.lexicon import (
     load_list,
     macros,
 )
-from bot.engine.prefilter import DraftText, Req, alternatives, needs
-from bot.recache import memo
-from bot.resources import rules_dir
+from rapport.bot.engine.prefilter import DraftText, Req, alternatives, needs
+from rapport.bot.recache import memo
+from rapport.bot.resources import rules_dir
 
 __all__ = ["Hits", "PhraseIndex", "phrase_index", "scan"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.engine.signals import Signals
-from bot.models import Kind, Trust
+from rapport.bot.engine.signals import Signals
+from rapport.bot.models import Kind, Trust
 
 __all__ = ["learned_trust", "trust"]
 

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 
-from bot.engine.frames import frame_hits, frames
-from bot.engine.lexicon import PhraseListError, compile_phrases, greeting_words, load_list
-from bot.engine.markup import Entity, is_broadcast
-from bot.engine.scanner import Hits, phrase_index, scan
-from bot.engine.text import Doc
-from bot.models import Context
-from bot.recache import rx
+from rapport.bot.engine.frames import frame_hits, frames
+from rapport.bot.engine.lexicon import PhraseListError, compile_phrases, greeting_words, load_list
+from rapport.bot.engine.markup import Entity, is_broadcast
+from rapport.bot.engine.scanner import Hits, phrase_index, scan
+from rapport.bot.engine.text import Doc
+from rapport.bot.models import Context
+from rapport.bot.recache import rx
 
 __all__ = ["FEATURE_NAMES", "Hit", "Signals", "cue_pattern"]
 

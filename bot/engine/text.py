@@ -12,10 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.engine.clauses import ClauseIndex
-from bot.engine.layout import Layout
-from bot.engine.markup import Entity, mask_markup
-from bot.recache import rx
+from rapport.bot.engine.clauses import ClauseIndex
+from rapport.bot.engine.layout import Layout
+from rapport.bot.engine.markup import Entity, mask_markup
+from rapport.bot.recache import rx
 
 __all__ = ["MAX_CHARS", "Doc", "prepare"]
 
@@ -250,7 +250,7 @@ def wrapped(norm: str, newline: int) -> bool:
     """True when this line break only wraps a long line mid-sentence (hard-wrapped email: "my
     colleagues in SF\nhave been hearing…"), so it doesn't end a sentence.
 
-    The rewriter joins such sentences back (`bot.rewriter.facts`). The engine still splits there: its
+    The rewriter joins such sentences back (`rapport.bot.rewriter.facts`). The engine still splits there: its
     evidence is what the reader was trained on, so changing it means retraining the reader.
 
     Only a break after a long line that ends without punctuation, before a lower-case word:

@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from bot.engine.markup import mask_markup
-from bot.engine.signals import Hit, Signals, cue_pattern
-from bot.engine.text import wrapped
-from bot.models import FACT_FIELDS, Kind, Report
-from bot.recache import rx
-from bot.rewriter.honesty import fact_tokens
-from bot.rewriter.second_person import ABOUT_THEM, SPOKEN_TO_THEM, second_person
+from rapport.bot.engine.markup import mask_markup
+from rapport.bot.engine.signals import Hit, Signals, cue_pattern
+from rapport.bot.engine.text import wrapped
+from rapport.bot.models import FACT_FIELDS, Kind, Report
+from rapport.bot.recache import rx
+from rapport.bot.rewriter.honesty import fact_tokens
+from rapport.bot.rewriter.second_person import ABOUT_THEM, SPOKEN_TO_THEM, second_person
 
 __all__ = [
     "FACT_FIELDS",

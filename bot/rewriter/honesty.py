@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot.engine.markup import mask_markup
-from bot.recache import rx
+from rapport.bot.engine.markup import mask_markup
+from rapport.bot.recache import rx
 
 __all__ = ["PROMPT", "fact_tokens", "inventions", "missing_from"]
 

@@ -5,7 +5,7 @@ from `Facts` — sentences of the draft kept verbatim, plus what the user suppli
 draft does not give becomes a visible `[prompt]`, never an invention.  Every rewrite is then
 checked by the engine itself, and its facts are compared with the draft's: a link, number or
 name that went missing is reported (`set_aside`).  That nothing appears from nowhere is the
-templates' contract, checked by the tests and `evals/rewrite.py` with `bot.rewriter.honesty.inventions`.
+templates' contract, checked by the tests and `evals/rewrite.py` with `rapport.bot.rewriter.honesty.inventions`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.engine.engine import Engine, Judgement
-from bot.engine.lexicon import greeting_words
-from bot.engine.markup import is_broadcast, mask_markup
-from bot.engine.signals import Signals
-from bot.models import Context, Finding, Kind, MissingFact, Report, Rewrite
-from bot.resources import templates_dir
-from bot.rewriter.facts import (
+from rapport.bot.engine.engine import Engine, Judgement
+from rapport.bot.engine.lexicon import greeting_words
+from rapport.bot.engine.markup import is_broadcast, mask_markup
+from rapport.bot.engine.signals import Signals
+from rapport.bot.models import Context, Finding, Kind, MissingFact, Report, Rewrite
+from rapport.bot.resources import templates_dir
+from rapport.bot.rewriter.facts import (
     FACT_FIELDS,
     KIN_WORDS,
     Facts,
@@ -36,8 +36,8 @@ from bot.rewriter.facts import (
     extract_facts,
     salutation_spans,
 )
-from bot.rewriter.honesty import PROMPT, fact_tokens, missing_from
-from bot.rewriter.second_person import ABOUT_THEM, SPOKEN_TO_THEM, second_person
+from rapport.bot.rewriter.honesty import PROMPT, fact_tokens, missing_from
+from rapport.bot.rewriter.second_person import ABOUT_THEM, SPOKEN_TO_THEM, second_person
 
 if TYPE_CHECKING:
     import jinja2

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.models import Kind
+from rapport.bot.models import Kind
 
 __all__ = ["ABOUT_THEM", "SPOKEN_TO_THEM", "second_person"]
 

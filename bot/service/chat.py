@@ -13,18 +13,18 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
-from bot.engine.explain import explain
-from bot.engine.lexicon import greeting_words
-from bot.engine.rules import principles
-from bot.engine.text import MAX_CHARS
-from bot.engine.verdict import verdict_line
-from bot.models import RULE_IDS, Finding, Kind, Report
-from bot.service.commands import Command, parse_command, run_command
-from bot.service.rapport import Rapport
-from bot.service.verbs import SUBCOMMANDS, ButtonId, Verb, draft_command
-from bot.service.workers import CheckRefused
-from bot.storage.base import UserRef
-from bot.wording import say
+from rapport.bot.engine.explain import explain
+from rapport.bot.engine.lexicon import greeting_words
+from rapport.bot.engine.rules import principles
+from rapport.bot.engine.text import MAX_CHARS
+from rapport.bot.engine.verdict import verdict_line
+from rapport.bot.models import RULE_IDS, Finding, Kind, Report
+from rapport.bot.service.commands import Command, parse_command, run_command
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.service.verbs import SUBCOMMANDS, ButtonId, Verb, draft_command
+from rapport.bot.service.workers import CheckRefused
+from rapport.bot.storage.base import UserRef
+from rapport.bot.wording import say
 
 __all__ = [
     "SUBCOMMANDS",

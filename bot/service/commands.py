@@ -14,10 +14,10 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.coach.ledger import clean_name
-from bot.service.rapport import Rapport
-from bot.storage.base import Person, UserRef
-from bot.wording import VERBATIM, say
+from rapport.bot.coach.ledger import clean_name
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.storage.base import Person, UserRef
+from rapport.bot.wording import VERBATIM, say
 
 __all__ = ["COMMANDS", "Command", "ledger_command", "parse_command", "run_command", "saved_command"]
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.service.chat import Action
-from bot.service.commands import ledger_text
-from bot.service.rapport import Rapport
-from bot.service.verbs import ButtonId, Verb, thank_button
-from bot.service.workspace import summary
-from bot.storage.base import UserRef
-from bot.wording import say
+from rapport.bot.service.chat import Action
+from rapport.bot.service.commands import ledger_text
+from rapport.bot.service.rapport import Rapport
+from rapport.bot.service.verbs import ButtonId, Verb, thank_button
+from rapport.bot.service.workspace import summary
+from rapport.bot.storage.base import UserRef
+from rapport.bot.wording import say
 
 __all__ = ["home_page"]
 

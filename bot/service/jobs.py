@@ -1,7 +1,7 @@
 """The CPU work of a check, in pieces that need nothing but their arguments.
 
 `Rapport` keeps the database work (ledger reads, fingerprints, records) on the event loop and
-hands these pieces to a runner (`bot.service.workers`): in the same process for the one-shot CLI, in a
+hands these pieces to a runner (`rapport.bot.service.workers`): in the same process for the one-shot CLI, in a
 worker process for the bots and the console.  Arguments and results are plain picklable
 values (text, `Context`, `Config`, `Report`, `Rewrite`, `Pasted`); the engine's `Signals` never
 cross, so a job that needs them reads the draft again (or finds it in a one-entry cache).
@@ -15,15 +15,15 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Config
-from bot.engine.engine import Engine
-from bot.models import Context, Finding, Kind, Report, Rewrite
-from bot.resources import templates_dir
-from bot.rewriter.rewrite import Rewriter
+from rapport.bot.config import Config
+from rapport.bot.engine.engine import Engine
+from rapport.bot.models import Context, Finding, Kind, Report, Rewrite
+from rapport.bot.resources import templates_dir
+from rapport.bot.rewriter.rewrite import Rewriter
 
 if TYPE_CHECKING:
-    from bot.coach.pasted import Pasted
-    from bot.engine.signals import Signals
+    from rapport.bot.coach.pasted import Pasted
+    from rapport.bot.engine.signals import Signals
 
 __all__ = ["JOBS", "Engines", "First", "finish", "greeted"]
 
@@ -77,7 +77,7 @@ def _analyse(engine: Engine, text: str, context: Context) -> tuple[Report, Signa
 
 def read(tools: tuple[Engine, Rewriter], text: str, context: Context, to: str | None) -> First:
     """The first reading of a draft, before history is known: who it greets, its fingerprint."""
-    from bot.engine.fingerprint import simhash
+    from rapport.bot.engine.fingerprint import simhash
 
     report, signals = _analyse(tools[0], text, context)
     name = to or greeted(signals.greeting_name)
@@ -103,7 +103,7 @@ def check(
 
 def pasted(tools: tuple[Engine, Rewriter], text: str) -> Pasted:
     """A message pasted to the coach: its kind, who it is to and who it recommends."""
-    from bot.coach.pasted import read_pasted
+    from rapport.bot.coach.pasted import read_pasted
 
     report, signals = _analyse(tools[0], text, Context())
     return read_pasted(report, signals)
@@ -182,7 +182,7 @@ def _compiled(text: str) -> Any:
 
 
 def _ledger_notes(findings: tuple[Finding, ...], name: str | None) -> list[Finding]:
-    from bot.coach.ledger import person
+    from rapport.bot.coach.ledger import person
 
     notes = _wording()["notes"]
     out = []

@@ -9,7 +9,7 @@ One filter on the handler enforces it for every line, the libraries' included:
   `RAPPORT_LOG_LIBRARIES` names the library (a debugging aid: those lines can hold drafts);
 - slack-bolt's line about a request that failed signature verification loses the request's
   body (anyone can send one, so it is never logged, opted in or not);
-- every credential in a message, a traceback or an extra field is masked (`bot.redact`).
+- every credential in a message, a traceback or an extra field is masked (`rapport.bot.redact`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sys
 import uuid
 from collections.abc import Iterable
 
-from bot.redact import redact
+from rapport.bot.redact import redact
 
 __all__ = ["LIBRARIES", "configure", "libraries_from_env", "new_request_id", "request_id"]
 

@@ -6,7 +6,7 @@ tell: that the user has no recorded relationship with the recipient or has never
 anything, that the recipient endorsed them unprompted and is still waiting, and that the
 same message has been checked for many different people today.
 
-The engine's CPU work goes through a runner (`bot.service.workers`): in-process by default (the
+The engine's CPU work goes through a runner (`rapport.bot.service.workers`): in-process by default (the
 one-shot CLI), or a pool of worker processes (`rapport serve`, the console), so that a slow
 check never holds up the event loop and other users' answers.  Only the database work runs
 here, on the loop.
@@ -20,22 +20,22 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.coach.ledger import Ledger, LedgerReader
-from bot.config import Config, ConfigError
-from bot.engine.engine import Engine
-from bot.metrics import metrics
-from bot.models import Context, Kind, Report, Rewrite
-from bot.rewriter.rewrite import Rewriter
-from bot.service.jobs import First, finish
-from bot.service.workers import CheckRefused, InProcess, Runner
-from bot.service.workspace import WorkspaceSettings, from_json
-from bot.storage.base import SessionKey, Store, UserRef
+from rapport.bot.coach.ledger import Ledger, LedgerReader
+from rapport.bot.config import Config, ConfigError
+from rapport.bot.engine.engine import Engine
+from rapport.bot.metrics import metrics
+from rapport.bot.models import Context, Kind, Report, Rewrite
+from rapport.bot.rewriter.rewrite import Rewriter
+from rapport.bot.service.jobs import First, finish
+from rapport.bot.service.workers import CheckRefused, InProcess, Runner
+from rapport.bot.service.workspace import WorkspaceSettings, from_json
+from rapport.bot.storage.base import SessionKey, Store, UserRef
 
 if TYPE_CHECKING:  # the coach is built on first use: `rapport check` never loads it
-    from bot.coach.machine import Coach
-    from bot.coach.pasted import Pasted
-    from bot.coach.replies import Reply
-    from bot.coach.session import CoachSession
+    from rapport.bot.coach.machine import Coach
+    from rapport.bot.coach.pasted import Pasted
+    from rapport.bot.coach.replies import Reply
+    from rapport.bot.coach.session import CoachSession
 
 __all__ = ["Rapport", "idle_hours"]
 
@@ -75,7 +75,7 @@ class Rapport:
         self.config = config or Config()
         self.engine = Engine(config=self.config)
         self.rewriter = Rewriter(self.engine)
-        #: Where the engine's work runs: here, or a `WorkerPool` (see `bot.service.workers`).
+        #: Where the engine's work runs: here, or a `WorkerPool` (see `rapport.bot.service.workers`).
         self.workers = workers or InProcess(self.engine, self.rewriter)
         self.workspaces = WorkspaceSettings(store, clock)
         self._configs: dict[str, Config] = {}  # by a workspace's stored JSON
@@ -87,8 +87,8 @@ class Rapport:
     def coach(self) -> Coach:
         """The coaching state machine (built on first use)."""
         if self._coach is None:
-            from bot.coach.machine import Coach
-            from bot.coach.steps import Tools
+            from rapport.bot.coach.machine import Coach
+            from rapport.bot.coach.steps import Tools
 
             tools = Tools(
                 self.ledger,
@@ -196,7 +196,7 @@ class Rapport:
         reader: LedgerReader,
     ) -> Context:
         """The context with who is owed a thank-you and how many got this same message."""
-        from bot.engine.fingerprint import NEAR, recipient_key
+        from rapport.bot.engine.fingerprint import NEAR, recipient_key
 
         owed = await reader.owed_to(name) if name else None
         now = self.clock()
@@ -256,14 +256,14 @@ class Rapport:
         try:
             return await self.coach.handle(key, text)
         except CheckRefused as refused:
-            from bot.coach.replies import Reply
-            from bot.wording import say
+            from rapport.bot.coach.replies import Reply
+            from rapport.bot.wording import say
 
             return Reply(say(refused.wording))
 
     async def _finished(self, key: SessionKey, session: CoachSession) -> str:
         """A session ended with a message: keep its scores (and the text, if opted in)."""
-        from bot.wording import say
+        from rapport.bot.wording import say
 
         if session.message:
             await self._keep_verdict(key.user, session)
@@ -274,7 +274,7 @@ class Rapport:
 
     async def _keep_verdict(self, user: UserRef, session: CoachSession) -> None:
         """Record the finished message's check (already made at review) and its fingerprint."""
-        from bot.engine.fingerprint import recipient_key, simhash
+        from rapport.bot.engine.fingerprint import recipient_key, simhash
 
         assert session.message is not None
         verdict = session.verdict

@@ -2,7 +2,7 @@
 
 A check of a long or unusual draft can take seconds of CPU; on the event loop that would stall
 every other user's acknowledgement.  The bots and the console send the pure CPU work (the jobs
-in `bot.service.jobs`) to `WorkerPool`; the one-shot CLI runs it `InProcess`, paying for no process.
+in `rapport.bot.service.jobs`) to `WorkerPool`; the one-shot CLI runs it `InProcess`, paying for no process.
 
 Why our own processes rather than `concurrent.futures.ProcessPoolExecutor`: a job over its
 time budget must be stopped, and an executor can neither cancel a running job nor kill one of
@@ -33,10 +33,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.config import Config, ConfigError
-from bot.engine.engine import Engine
-from bot.rewriter.rewrite import Rewriter
-from bot.service.jobs import JOBS, Engines
+from rapport.bot.config import Config, ConfigError
+from rapport.bot.engine.engine import Engine
+from rapport.bot.rewriter.rewrite import Rewriter
+from rapport.bot.service.jobs import JOBS, Engines
 
 __all__ = ["CheckRefused", "InProcess", "Runner", "WorkerPool", "pool_from_env"]
 
@@ -69,7 +69,7 @@ class CheckRefused(Exception):
 
 
 class Runner(abc.ABC):
-    """Runs a job from `bot.service.jobs` for a configuration (`key` names it: "" is the default)."""
+    """Runs a job from `rapport.bot.service.jobs` for a configuration (`key` names it: "" is the default)."""
 
     #: Core work an adapter may run at once on this runner (0: the adapter's own limit).
     in_flight = 0

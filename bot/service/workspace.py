@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.config import SENSITIVITIES, Config, RuleSettings
-from bot.models import TEXT_RULE_IDS, Severity
-from bot.storage.base import Store, UserRef
-from bot.wording import say
+from rapport.bot.config import SENSITIVITIES, Config, RuleSettings
+from rapport.bot.models import TEXT_RULE_IDS, Severity
+from rapport.bot.storage.base import Store, UserRef
+from rapport.bot.wording import say
 
 __all__ = ["ConfigChange", "WorkspaceSettings", "parse_change", "summary"]
 

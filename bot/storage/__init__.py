@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.storage.base import (
+from rapport.bot.storage.base import (
     Endorsement,
     FingerprintHit,
     Person,
@@ -30,7 +30,7 @@ from bot.storage.base import (
 )
 
 if TYPE_CHECKING:
-    from bot.storage.sqlite import SQLiteStore
+    from rapport.bot.storage.sqlite import SQLiteStore
 
 __all__ = [
     "Endorsement",
@@ -114,7 +114,7 @@ async def open_store(url: str | None = None, pool_size: int = 10) -> Store:
     """
     url = database_url() if url is None else url
     if is_postgres(url):
-        from bot.storage.postgres import PostgresStore  # asyncpg loads only for PostgreSQL
+        from rapport.bot.storage.postgres import PostgresStore  # asyncpg loads only for PostgreSQL
 
         return await PostgresStore.open(
             url.replace("postgres://", "postgresql://", 1), max_size=pool_size
@@ -126,14 +126,14 @@ async def open_store(url: str | None = None, pool_size: int = 10) -> Store:
         except OSError as exc:
             message = f"can't create the folder {path.parent} ({exc.strerror})"
             raise StoreError(message, message) from None
-    from bot.storage.sqlite import SQLiteStore  # aiosqlite loads only when a store opens
+    from rapport.bot.storage.sqlite import SQLiteStore  # aiosqlite loads only when a store opens
 
     return await SQLiteStore.open(path)
 
 
 def __getattr__(name: str) -> Any:
     if name == "SQLiteStore":  # imported lazily: `StoreError` alone shouldn't load aiosqlite
-        from bot.storage.sqlite import SQLiteStore
+        from rapport.bot.storage.sqlite import SQLiteStore
 
         return SQLiteStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.errors import StoreError
+from rapport.bot.errors import StoreError
 
 __all__ = [
     "QUICK_WRITE_SECONDS",
@@ -238,7 +238,7 @@ class Store(Protocol):
     async def save_workspace_settings(
         self, platform: str, workspace: str, settings: str, updated_by: str, at: float
     ) -> None:
-        """Replace the workspace's rule settings (JSON written by `bot.service.workspace`)."""
+        """Replace the workspace's rule settings (JSON written by `rapport.bot.service.workspace`)."""
 
     async def claim_delivery(self, platform: str, delivery: str, at: float, keep: float) -> bool:
         """True the first time a platform delivery id is seen (False for a retry); ids older

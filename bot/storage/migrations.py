@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.storage.base import StoreError
+from rapport.bot.storage.base import StoreError
 
 __all__ = ["APP", "LATEST", "MIGRATIONS", "Migration", "classify", "migrate"]
 

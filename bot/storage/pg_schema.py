@@ -8,7 +8,7 @@ transaction-level advisory lock: the first applies each step, the others find it
 
 from __future__ import annotations
 
-from bot.storage.migrations import MIGRATIONS, Migration
+from rapport.bot.storage.migrations import MIGRATIONS, Migration
 
 __all__ = ["ADVISORY_LOCK", "PG_MIGRATIONS"]
 

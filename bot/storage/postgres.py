@@ -29,10 +29,10 @@ from typing import Any
 
 import asyncpg
 
-from bot.engine.fingerprint import BANDS, bands, hamming
-from bot.errors import couldnt as _couldnt
-from bot.redact import redact
-from bot.storage.base import (
+from rapport.bot.engine.fingerprint import BANDS, bands, hamming
+from rapport.bot.errors import couldnt as _couldnt
+from rapport.bot.redact import redact
+from rapport.bot.storage.base import (
     QUICK_WRITE_SECONDS,
     Alias,
     Endorsement,
@@ -46,8 +46,8 @@ from bot.storage.base import (
     StoreError,
     UserRef,
 )
-from bot.storage.migrations import APP, LATEST
-from bot.storage.pg_schema import ADVISORY_LOCK, PG_MIGRATIONS
+from rapport.bot.storage.migrations import APP, LATEST
+from rapport.bot.storage.pg_schema import ADVISORY_LOCK, PG_MIGRATIONS
 
 __all__ = ["PostgresStore", "redact"]
 

@@ -32,9 +32,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.engine.fingerprint import BANDS, bands, hamming
-from bot.errors import couldnt as _couldnt
-from bot.storage.base import (
+from rapport.bot.engine.fingerprint import BANDS, bands, hamming
+from rapport.bot.errors import couldnt as _couldnt
+from rapport.bot.storage.base import (
     QUICK_WRITE_SECONDS,
     Alias,
     Endorsement,
@@ -48,7 +48,7 @@ from bot.storage.base import (
     StoreError,
     UserRef,
 )
-from bot.storage.migrations import classify, migrate, read_schema
+from rapport.bot.storage.migrations import classify, migrate, read_schema
 
 __all__ = ["SHARED_TABLES", "USER_TABLES", "SQLiteStore"]
 

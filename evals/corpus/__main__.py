@@ -14,12 +14,12 @@ import sys
 from collections import Counter
 from typing import Any
 
-from bot.models import KINDS as ALL_KINDS
-from bot.models import TEXT_RULE_IDS
 from evals.corpus.agreement import kappas
 from evals.corpus.grid import HARD_NEGATIVES, LENGTH_BANDS, length_band
 from evals.corpus.load import CORPUS, digest_of_test_split, load, splits
 from evals.corpus.neardup import close_pairs
+from rapport.bot.models import KINDS as ALL_KINDS
+from rapport.bot.models import TEXT_RULE_IDS
 
 RULES = list(TEXT_RULE_IDS)
 KINDS = list(ALL_KINDS)

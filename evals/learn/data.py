@@ -163,7 +163,7 @@ def rule_examples(rule_id: str) -> list[Example]:
 
     They label that one rule only, so they train that rule's head and nothing else.
     """
-    from bot.engine.rules import load_rules
+    from rapport.bot.engine.rules import load_rules
 
     out = []
     for rule in load_rules():

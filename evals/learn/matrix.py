@@ -11,12 +11,12 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from bot.engine.reader.features import HashSpace
-from bot.engine.reader.vectors import evidence_vector, text_features
-from bot.engine.signals import Signals
-from bot.engine.text import prepare
-from bot.models import Context
 from evals.learn.data import Example
+from rapport.bot.engine.reader.features import HashSpace
+from rapport.bot.engine.reader.vectors import evidence_vector, text_features
+from rapport.bot.engine.signals import Signals
+from rapport.bot.engine.text import prepare
+from rapport.bot.models import Context
 
 __all__ = ["build_matrix"]
 

@@ -6,8 +6,8 @@ import io
 
 import numpy as np
 
-from bot.engine.reader.features import HashSpace
-from bot.engine.reader.vectors import BatchFeatures
+from rapport.bot.engine.reader.features import HashSpace
+from rapport.bot.engine.reader.vectors import BatchFeatures
 
 __all__ = ["DenseTable"]
 

@@ -7,8 +7,8 @@ sentences are scored once per draft, all outputs at a time, however many rules n
 
 from __future__ import annotations
 
-from bot.engine.reader.model import Reader
-from bot.engine.signals import Signals
+from rapport.bot.engine.reader.model import Reader
+from rapport.bot.engine.signals import Signals
 
 __all__ = ["SentenceScores"]
 

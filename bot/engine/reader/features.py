@@ -17,10 +17,10 @@ import zlib
 from collections.abc import Callable
 from functools import cache
 
-from bot.engine.frames import frames
-from bot.engine.scanner import phrase_index
-from bot.engine.signals import FEATURE_NAMES, Signals
-from bot.recache import rx
+from rapport.bot.engine.frames import frames
+from rapport.bot.engine.scanner import phrase_index
+from rapport.bot.engine.signals import FEATURE_NAMES, Signals
+from rapport.bot.recache import rx
 
 __all__ = [
     "HashSpace",
@@ -86,7 +86,7 @@ def normalise(text: str) -> str:
 
 def char_ids(norm: str, space: HashSpace) -> list[int]:
     """The sorted distinct buckets of a normalised text's character n-grams, in plain Python
-    (the same arithmetic as the vectorised `bot.engine.reader.vectors`, modulo 2**64)."""
+    (the same arithmetic as the vectorised `rapport.bot.engine.reader.vectors`, modulo 2**64)."""
     codes = [ord(c) for c in norm]
     size = space.size
     found: set[int] = set()

@@ -12,8 +12,8 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-from bot.recache import rx
-from bot.resources import rules_dir
+from rapport.bot.recache import rx
+from rapport.bot.resources import rules_dir
 
 __all__ = ["ENGLISH", "language_name", "language_of"]
 

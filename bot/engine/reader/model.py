@@ -5,9 +5,9 @@ the model reads, what each output column means, how rule scores are calibrated a
 sensitivity puts each rule's threshold. Loading checks the weights against the manifest's
 sha256 and shape, and that this build of rapport computes every evidence feature it names.
 
-The weights are read with numpy (`bot.engine.reader.dense`) in the bots, the console and batch
+The weights are read with numpy (`rapport.bot.engine.reader.dense`) in the bots, the console and batch
 checks, where many drafts share one load. A one-shot `rapport check` reads the few rows one
-draft needs in plain Python instead (`bot.engine.reader.plain`): importing numpy alone would take
+draft needs in plain Python instead (`rapport.bot.engine.reader.plain`): importing numpy alone would take
 longer than the whole check. Both give the same scores (tested).
 """
 
@@ -20,9 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.engine.reader.features import HashSpace, evidence_names, evidence_values
-from bot.engine.signals import Signals
-from bot.resources import rules_dir
+from rapport.bot.engine.reader.features import HashSpace, evidence_names, evidence_values
+from rapport.bot.engine.signals import Signals
+from rapport.bot.resources import rules_dir
 
 __all__ = [
     "SENSITIVITIES",
@@ -105,7 +105,7 @@ class Reader:
             hash_space = HashSpace(int(space["bits"]), tuple(space["char_ns"]))
             table: ScoreTable
             if vectorised:
-                from bot.engine.reader.dense import DenseTable
+                from rapport.bot.engine.reader.dense import DenseTable
 
                 blob = path.read_bytes()
                 import hashlib  # the one-shot CLI reads no blob: it skips this import
@@ -117,7 +117,7 @@ class Reader:
                 # One draft reads a few thousand rows: hashing all six megabytes would cost
                 # more than the check. The file's header and exact size are checked instead;
                 # every long-running process (and the test suite) checks the sha256.
-                from bot.engine.reader.plain import PlainTable
+                from rapport.bot.engine.reader.plain import PlainTable
 
                 table = PlainTable.open(path, hash_space)
         except (OSError, KeyError, ValueError) as exc:

@@ -13,7 +13,7 @@ import mmap
 import struct
 from pathlib import Path
 
-from bot.engine.reader.features import HashSpace, char_ids, normalise, word_ids
+from rapport.bot.engine.reader.features import HashSpace, char_ids, normalise, word_ids
 
 __all__ = ["PlainTable"]
 

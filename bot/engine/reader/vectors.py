@@ -1,6 +1,6 @@
 """The reader's features with numpy: many texts at once, for the long-running bots and training.
 
-`bot.engine.reader.features` defines the features (and computes them in plain Python for a one-shot
+`rapport.bot.engine.reader.features` defines the features (and computes them in plain Python for a one-shot
 `rapport check`, which doesn't import numpy); this module computes the same buckets vectorised.
 """
 
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from bot.engine.reader.features import (
+from rapport.bot.engine.reader.features import (
     MIX,
     PRIME,
     SHIFT,
@@ -20,7 +20,7 @@ from bot.engine.reader.features import (
     normalise,
     word_ids,
 )
-from bot.engine.signals import Signals
+from rapport.bot.engine.signals import Signals
 
 __all__ = ["BatchFeatures", "TextFeatures", "evidence_vector", "text_features"]
 
