@@ -5,7 +5,9 @@ what the picker says: `templates/chat.toml`, under `[discord]`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -25,6 +27,7 @@ __all__ = ["RapportCommands", "settings_command"]
 #: Rule ids as Discord pickers (at most 25 choices).
 RULE_CHOICES = [app_commands.Choice(name=rule, value=rule) for rule in RULE_IDS][:25]
 _SWITCH = [app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
+_Callback = TypeVar("_Callback", bound=Callable[..., Any])
 
 
 def _says(what: str) -> str:
@@ -36,9 +39,17 @@ def _command(verb: str) -> str:
     return _says(f"commands.{verb}")
 
 
-def _options(command: str, *names: str) -> dict[str, str]:
-    """`describe`'s keyword arguments: each option's words, read from the core."""
-    return {name: _says(f"options.{command}_{name}") for name in names}
+def _described(command: str) -> Callable[[_Callback], _Callback]:
+    """`app_commands.describe` for every option of the callback (its parameters after the
+    interaction), each option's words read from the core as `options.<command>_<option>`."""
+
+    def describe(callback: _Callback) -> _Callback:
+        names = list(inspect.signature(callback).parameters)
+        options = names[names.index("interaction") + 1 :]
+        words = {name: _says(f"options.{command}_{name}") for name in options}
+        return app_commands.describe(**words)(callback)
+
+    return describe
 
 
 def _choices(*values: str) -> list[app_commands.Choice[str]]:
@@ -60,7 +71,7 @@ class RapportCommands(app_commands.Group):
         return self.adapter.picked(interaction, user)
 
     @app_commands.command(name=Verb.CHECK, description=_command(Verb.CHECK))
-    @app_commands.describe(**_options("check", "draft"))
+    @_described(Verb.CHECK)
     async def check(self, interaction: discord.Interaction, draft: str | None = None) -> None:
         if not draft:
             await interaction.response.send_modal(draft_modal())
@@ -68,7 +79,7 @@ class RapportCommands(app_commands.Group):
         await self.adapter.run(interaction, draft_command(Verb.CHECK, draft))
 
     @app_commands.command(name=Verb.REWRITE, description=_command(Verb.REWRITE))
-    @app_commands.describe(**_options("rewrite", "draft"))
+    @_described(Verb.REWRITE)
     async def rewrite(self, interaction: discord.Interaction, draft: str) -> None:
         await self.adapter.run(interaction, draft_command(Verb.REWRITE, draft))
 
@@ -77,7 +88,7 @@ class RapportCommands(app_commands.Group):
         await self.adapter.run(interaction, Verb.COACH)
 
     @app_commands.command(name=Verb.GAVE, description=_command(Verb.GAVE))
-    @app_commands.describe(**_options("gave", "user", "note"))
+    @_described(Verb.GAVE)
     async def gave(
         self, interaction: discord.Interaction, user: discord.User, note: str | None = None
     ) -> None:
@@ -85,7 +96,7 @@ class RapportCommands(app_commands.Group):
         await self.adapter.run_typed(interaction, command)
 
     @app_commands.command(name=Verb.RECEIVED, description=_command(Verb.RECEIVED))
-    @app_commands.describe(**_options("received", "user", "solicited", "note"))
+    @_described(Verb.RECEIVED)
     @app_commands.choices(solicited=_ASKED)
     async def received(
         self,
@@ -100,13 +111,13 @@ class RapportCommands(app_commands.Group):
         await self.adapter.run_typed(interaction, command)
 
     @app_commands.command(name=Verb.KNOW, description=_command(Verb.KNOW))
-    @app_commands.describe(**_options("know", "user", "how"))
+    @_described(Verb.KNOW)
     async def know(self, interaction: discord.Interaction, user: discord.User, how: str) -> None:
         command = Command(Verb.KNOW, who=self._who(interaction, user), note=how)
         await self.adapter.run_typed(interaction, command)
 
     @app_commands.command(name=Verb.LEDGER, description=_command(Verb.LEDGER))
-    @app_commands.describe(**_options("ledger", "forget", "same", "also"))
+    @_described(Verb.LEDGER)
     async def ledger(
         self,
         interaction: discord.Interaction,
@@ -118,7 +129,7 @@ class RapportCommands(app_commands.Group):
         await self.adapter.run_typed(interaction, command)
 
     @app_commands.command(name=Verb.REMEMBER, description=_command(Verb.REMEMBER))
-    @app_commands.describe(**_options("remember", "state"))
+    @_described(Verb.REMEMBER)
     @app_commands.choices(state=_SWITCH)
     async def remember(
         self, interaction: discord.Interaction, state: app_commands.Choice[str] | None = None
@@ -127,7 +138,7 @@ class RapportCommands(app_commands.Group):
         await self.adapter.run_typed(interaction, Command(Verb.REMEMBER, switch=switch))
 
     @app_commands.command(name=Verb.SAVED, description=_command(Verb.SAVED))
-    @app_commands.describe(**_options("saved", "delete"))
+    @_described(Verb.SAVED)
     async def saved(self, interaction: discord.Interaction, delete: int | None = None) -> None:
         await self.adapter.run_typed(interaction, saved_command(delete))
 
@@ -140,13 +151,13 @@ class RapportCommands(app_commands.Group):
         await self.adapter.run(interaction, Verb.HELP)
 
     @app_commands.command(name=Verb.WHY, description=_command(Verb.WHY))
-    @app_commands.describe(**_options("why", "rule"))
+    @_described(Verb.WHY)
     @app_commands.choices(rule=RULE_CHOICES)
     async def why(self, interaction: discord.Interaction, rule: app_commands.Choice[str]) -> None:
         await self.adapter.run(interaction, f"{Verb.WHY} {rule.value}")
 
     @app_commands.command(name=Verb.CONFIG, description=_command(Verb.CONFIG))
-    @app_commands.describe(**_options("config", "change"))
+    @_described(Verb.CONFIG)
     async def config(self, interaction: discord.Interaction, change: str | None = None) -> None:
         await self.adapter.run(interaction, f"{Verb.CONFIG} {change or ''}".strip())
 
@@ -163,7 +174,7 @@ def settings_command(adapter: DiscordAdapter) -> app_commands.Command[Any, Any, 
 
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
-    @app_commands.describe(**_options("settings", "action", "rule", "severity", "sensitivity"))
+    @_described("settings")
     @app_commands.choices(
         action=_ACTIONS,
         rule=RULE_CHOICES,
