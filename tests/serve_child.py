@@ -1,4 +1,4 @@
-"""`rapport serve …` with discord.py pointed at a fake Discord (for tests/test_serve.py):
+"""`rapport serve …` with discord.py pointed at a fake Discord (for tests/adapters/test_serve.py):
 the REST base and the gateway URL are process-wide settings of discord.py, so they are set here,
 in the child, before the real CLI runs."""
 

@@ -1,5 +1,5 @@
 """The coaching graph drawn from its table, for docs/coaching.md: a Mermaid `stateDiagram-v2`
-and the table itself in Markdown.  tests/test_coach_machine.py fails when the page is out of
+and the table itself in Markdown.  tests/coach/test_coach_machine.py fails when the page is out of
 date; `python -m rapport.bot.coach.diagram --write` brings it up to date."""
 
 from __future__ import annotations

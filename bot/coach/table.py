@@ -3,7 +3,7 @@
 Like python-telegram-bot's ConversationHandler, the escapes (`cancel`, `restart`, `help`,
 `back`) are declared once for every state; each state then lists what every other kind of
 answer does.  The machine looks a turn up here and nowhere else, and refuses a handler's move
-to a state its row doesn't name, so this table is the graph: tests/test_coach_machine.py
+to a state its row doesn't name, so this table is the graph: tests/coach/test_coach_machine.py
 reads it (reachability, ways out, completeness) and bot/coach/diagram.py draws it for
 docs/coaching.md.
 """

@@ -17,7 +17,7 @@ What makes the hash robust to the edits that personalise a mass message:
   (different messages stay far apart); single words halve the share of the hash one changed
   word moves.  A changed word is still a matter of chance, not a guarantee: with one lower-case
   word replaced in 400 chat drafts of 200-800 characters, 3-shingles alone kept 21% within
-  `NEAR`, words + 3-shingles keep 51% (median 3 bits; 66% on tests/test_fingerprint.py's
+  `NEAR`, words + 3-shingles keep 51% (median 3 bits; 66% on tests/engine/test_fingerprint.py's
   342-character message, worst 7 bits).
 
 Measured false-near rate (pairs of distinct drafts within `NEAR`): 16 of the 2.0 million pairs

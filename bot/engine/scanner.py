@@ -5,7 +5,7 @@ At start-up every phrase of every list is reduced to its possible first words
 pattern of optional lookahead captures, one per list, so a single `match` at that word tells
 which lists match there and where each match ends.  Per message, the text is tokenised once and
 only the patterns of its words run.  Phrases whose start cannot be read are scanned over the
-whole text.  Overlapping matches are all kept.  tests/test_scanner.py checks the hits against
+whole text.  Overlapping matches are all kept.  tests/engine/test_scanner.py checks the hits against
 a plain scan of each list.
 
 Compiling those patterns is most of a one-shot check's time (`re` compiles in pure Python), so

@@ -14,8 +14,8 @@ Privacy: deleting text (`delete_session`, `forget`, `set_remember(False)`) leave
 database files.  `secure_delete=ON` makes SQLite zero deleted cells and freed pages; in WAL
 mode the zeroed pages go to the WAL first, while older WAL frames (and the main file) still hold
 the text, so the delete is followed by `PRAGMA wal_checkpoint(TRUNCATE)`: the zeroed pages are
-copied over the main file and the WAL is cut to zero bytes.  tests/test_storage.py checks the raw
-bytes of the .db, -wal and -shm files; no VACUUM was needed (see `_scrub`).
+copied over the main file and the WAL is cut to zero bytes.  tests/storage/test_storage.py checks
+the raw bytes of the .db, -wal and -shm files; no VACUUM was needed (see `_scrub`).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from rapport.bot.storage.base import UserRef
 from tests.fakes.blockkit import block_problems
 from tests.fakes.slack import TEAM, FakeSlack
 from tests.fakes.slack_sender import SlackSender
+from tests.paths import ROOT
 
 SECRET = "test-signing-secret"
 ASK = "Hi Dana, could you endorse me for Python on LinkedIn? Thanks!"
@@ -751,9 +752,7 @@ async def test_serve_slack_runs_answers_and_stops_on_sigterm(tmp_path: Path) -> 
 
 
 def test_manifest_matches_the_app() -> None:
-    manifest = (
-        Path(__file__).resolve().parent.parent / "adapters" / "slack" / "manifest.yaml"
-    ).read_text()
+    manifest = (ROOT / "adapters" / "slack" / "manifest.yaml").read_text()
     for needed in (
         "command: /rapport", "callback_id: rapport:check-message", "callback_id: rapport:check-draft",
         "type: message", "type: global", "- app_home_opened", "- message.im", "home_tab_enabled: true",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import rapport
+from tests.adapters.terminal.test_cli import rapport
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ from rapport.bot.coach.table import ESCAPES, STORED_STATES, TABLE, Transition
 from rapport.bot.service.rapport import Rapport
 from rapport.bot.storage import open_store
 from rapport.bot.storage.base import SessionKey, UserRef
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 KEY = SessionKey(UserRef("console", "local", "ana"), "dm")
 NOW = 1_700_000_000.0
 #: Sessions stored by rapport before the table existed, and that version's replies to them.

@@ -22,8 +22,8 @@ from rapport.bot.service.verbs import (
     thank_button,
 )
 from rapport.bot.wording import say
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 #: The chat adapters (the terminal has its own command line) and what they share.
 CHAT_ADAPTERS = ("adapters/slack", "adapters/discord_bot", "adapters/common", "adapters/serve.py")
 

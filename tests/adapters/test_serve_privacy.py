@@ -22,9 +22,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.adapters.test_serve import ROOT, SECRET, base_env, free_port, wait_up
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_sender import SlackSender
-from tests.test_serve import ROOT, SECRET, base_env, free_port, wait_up
 
 PW = "hunter2-Xq"
 DRAFT = "Hi Dana, could you endorse me for Python on LinkedIn? Thanks!"

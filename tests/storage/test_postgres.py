@@ -22,9 +22,9 @@ from rapport.bot.storage import open_store
 from rapport.bot.storage.base import SessionKey, UserRef
 from rapport.bot.storage.migrations import LATEST
 from tests.conftest import postgres_schema
+from tests.paths import ROOT
 
 ANA = UserRef("slack", "T1", "U_ANA")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 async def _pg_columns(url: str) -> dict[str, set[str]]:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+
 TIMEOUT = 60  # machines are shared; a healthy run takes well under a second per step
 CTRL_C, CTRL_D, ENTER, UP = "\x03", "\x04", "\r", "\x1b[A"
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"

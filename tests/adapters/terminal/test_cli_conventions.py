@@ -20,7 +20,7 @@ from rapport.bot.engine.engine import Engine
 from rapport.bot.engine.rules import load_rules, principles
 from rapport.bot.models import RULE_IDS, Finding, Severity
 from rapport.bot.service.chat import why as chat_why
-from tests.test_cli import rapport
+from tests.adapters.terminal.test_cli import rapport
 
 
 def _flat(text: str) -> str:

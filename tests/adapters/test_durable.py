@@ -31,9 +31,9 @@ from rapport.bot.config import Config
 from rapport.bot.service.rapport import Rapport
 from rapport.bot.storage import open_store
 from rapport.bot.storage.base import UserRef
+from tests.adapters.test_serve import ROOT, SECRET, base_env, free_port, get, wait_up
 from tests.fakes.slack import TEAM, FakeSlack
 from tests.fakes.slack_sender import SlackSender
-from tests.test_serve import ROOT, SECRET, base_env, free_port, get, wait_up
 
 U1 = UserRef("slack", TEAM, "U1")
 ASK = "Hi Dana, could you endorse me for Python on LinkedIn? Thanks!"

@@ -34,6 +34,7 @@ from rapport.bot.storage import (
 )
 from rapport.bot.storage import sqlite as sqlite_mod
 from rapport.bot.storage.migrations import LATEST, migrate
+from tests.paths import ROOT
 
 ANA = UserRef("slack", "T1", "U-ana")
 BEN = UserRef("slack", "T1", "U-ben")
@@ -956,7 +957,7 @@ async def test_text_left_by_a_kill_9_before_the_scrub_is_gone_after_a_restart(
     marker = f"ZQX-killed-{os.urandom(6).hex()} "
     done = subprocess.run(
         [sys.executable, "-c", _KILLED_AFTER_DELETE, url_of(db_path), marker],
-        capture_output=True, timeout=60, cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True, timeout=60, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == -9, done.stderr
     assert marker.encode() in files_bytes(db_path)  # the kill left it in the -wal

@@ -9,13 +9,11 @@ import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from rapport.bot.engine.fingerprint import NEAR, bands, features, hamming, recipient_key, simhash
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 # 342 characters; the recipient's name in the greeting and in the thanks
 MESSAGE = (

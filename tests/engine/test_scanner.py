@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,10 @@ from rapport.bot.engine.rules import load_rules
 from rapport.bot.engine.scanner import scan
 from rapport.bot.engine.text import prepare
 from rapport.bot.resources import rules_dir
+from tests.paths import ROOT
 
 LISTS = sorted(p.stem for p in (rules_dir() / "lists").glob("*.txt"))
-_DATA = Path(__file__).resolve().parent.parent / "evals" / "data"
+_DATA = ROOT / "evals" / "data"
 
 
 def _corpus() -> list[str]:

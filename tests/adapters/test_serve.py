@@ -23,10 +23,10 @@ from rapport.bot.config import Config, ConfigError
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_sender import SlackSender
+from tests.paths import ROOT
 
 SECRET = "serve-secret"
 ASK = "Hi Dana, could you endorse me for Python on LinkedIn? Thanks!"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_cli import rapport
+from tests.adapters.terminal.test_cli import rapport
 
 BLAST = "Hey everyone! Please endorse me for Python and SQL ASAP, I need it by Friday."
 CLEAN = (

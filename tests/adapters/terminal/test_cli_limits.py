@@ -26,7 +26,7 @@ from rapport.adapters.terminal.jsonl import MAX_DEPTH
 from rapport.adapters.terminal.render import safe
 from rapport.bot.engine.engine import Engine
 from rapport.bot.engine.text import MAX_CHARS
-from tests.test_cli import _no_traceback, rapport
+from tests.adapters.terminal.test_cli import _no_traceback, rapport
 
 
 class Endless(io.RawIOBase):
