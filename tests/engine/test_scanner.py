@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -28,15 +30,18 @@ def _corpus() -> list[str]:
     return texts
 
 
-DOCS = [prepare(t) for t in _corpus()]
-HITS = [scan(doc.norm) for doc in DOCS]
+@functools.cache
+def _scanned() -> list[tuple[Any, dict[str, Any]]]:
+    """Every example and corpus draft, prepared and scanned once, when a test first needs it
+    (not at collection: `pytest -k other` shouldn't pay for it)."""
+    return [(doc, scan(doc.norm)) for doc in map(prepare, _corpus())]
 
 
 @pytest.mark.parametrize("name", LISTS)
 def test_every_match_of_a_plain_scan_is_found(name: str) -> None:
     plain = compile_phrases(load_list(name))
     assert plain is not None
-    for doc, hits in zip(DOCS, HITS, strict=True):
+    for doc, hits in _scanned():
         spans = hits.get(name, [])
         for m in plain.finditer(doc.norm):
             if m.end() > m.start():
@@ -52,7 +57,7 @@ def test_every_hit_is_a_real_match_of_some_phrase(name: str) -> None:
     phrases = [
         re.compile(r"(?<!\w)(?:" + p + r")(?!\w)", re.M) for p in expand_phrases(load_list(name))
     ]
-    for doc, hits in zip(DOCS[:600], HITS[:600], strict=True):
+    for doc, hits in _scanned()[:600]:
         for start, end, _ in hits.get(name, []):
             assert any(
                 (m := p.match(doc.norm, start)) is not None and m.end() == end for p in phrases
