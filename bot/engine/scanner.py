@@ -143,7 +143,7 @@ def _alternatives(phrase: str) -> list[Alternative]:
             phrase,
             lambda: [(a, _keys(a), needs(a), steps(a)) for a in alternatives(phrase)],
         )
-        found = _ALTERNATIVES[phrase] = [tuple(item) for item in stored]  # type: ignore[misc]
+        found = _ALTERNATIVES[phrase] = [tuple(item) for item in stored]
     return found
 
 
