@@ -71,6 +71,7 @@ def _command(rapport: Path, tree: Path, cache: Path) -> list[str]:
         f"PYTHONPATH={tree}",
         f"RAPPORT_CACHE_DIR={cache}",
         str(python),
+        "-P",  # like the script, never the working folder first on the path (3.11+)
         "-c",
         launcher,
         "check",
