@@ -236,11 +236,27 @@ class _KeyPattern:
 class PhraseIndex:
     """Every phrase list, filed by the words its phrases can start with."""
 
-    by_key: dict[str, list[_Group]]
+    #: start word -> (list, negation kept, phrases) per list filed under it, as read from disk;
+    #: its pattern is made the first time a draft has the word (a check meets a few dozen of
+    #: the ~1,200 start words)
+    keyed: dict[str, list[tuple[str, bool, list[str]]]]
     whole: list[_Group]
     names: frozenset[str]
     patterns: dict[str, _KeyPattern] = field(default_factory=dict)
     _words: dict[str, list[_KeyPattern]] = field(default_factory=dict)
+
+    def pattern(self, key: str) -> _KeyPattern | None:
+        """The pattern of one start word (made on first use), or None when nothing is filed."""
+        found = self.patterns.get(key)
+        if found is None:
+            filed = self.keyed.get(key)
+            if filed is None:
+                return None
+            groups = [
+                _Group(name, phrases, negates, True, key=key) for name, negates, phrases in filed
+            ]
+            found = self.patterns[key] = _KeyPattern(groups)
+        return found
 
     def for_word(self, word: str) -> list[_KeyPattern]:
         """The patterns to try where `word` stands (remembered per word)."""
@@ -249,7 +265,7 @@ class PhraseIndex:
             keys = [EXACT + word, PREFIX + word[:1], PREFIX + word[:2], PREFIX + word[:3]]
             if word[0].isdigit():
                 keys.append(DIGIT)
-            found = [self.patterns[k] for k in keys if k in self.patterns]
+            found = [p for k in keys if (p := self.pattern(k)) is not None]
             if len(self._words) > 50_000:  # bounded: unusual words come and go
                 self._words.clear()
             self._words[word] = found
@@ -281,21 +297,19 @@ def phrase_index() -> PhraseIndex:
     )
     keyed, whole = memo("index", source, lambda: _file_phrases(names))
 
-    by_key: dict[str, list[_Group]] = defaultdict(list)
-    for key, name, negates, phrases in keyed:
-        by_key[key].append(_Group(name, phrases, negates, anchored=True, key=key))
     groups = [
         _Group(name, phrases, negates, False, frozenset(chars) if chars else None)
         for name, negates, phrases, chars in whole
     ]
-    patterns = {key: _KeyPattern(gs) for key, gs in by_key.items()}
-    return PhraseIndex(dict(by_key), groups, frozenset(names), patterns)
+    return PhraseIndex(keyed, groups, frozenset(names))
 
 
 def _file_phrases(
     names: list[str],
-) -> tuple[list[tuple[str, str, bool, list[str]]], list[tuple[str, bool, list[str], list[str]]]]:
-    """Every list's phrases filed by start word: (key, list, negates, phrases) for those with a
+) -> tuple[
+    dict[str, list[tuple[str, bool, list[str]]]], list[tuple[str, bool, list[str], list[str]]]
+]:
+    """Every list's phrases filed by start word: key -> (list, negates, phrases) for those with a
     readable start, (list, negates, phrases, first characters or []) for the rest."""
     keyed: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
     whole: dict[tuple[str, bool], list[str]] = defaultdict(list)
@@ -326,7 +340,10 @@ def _file_phrases(
             else:
                 chars.update(found)
         rest.append((name, negates, phrases, sorted(chars) if chars else []))
-    return [(k, n, neg, ps) for (k, n, neg), ps in keyed.items()], rest
+    by_key: dict[str, list[tuple[str, bool, list[str]]]] = defaultdict(list)
+    for (key, name, negates), phrases in keyed.items():
+        by_key[key].append((name, negates, phrases))
+    return dict(by_key), rest
 
 
 def scan(norm: str) -> Hits:
