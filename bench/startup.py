@@ -39,15 +39,41 @@ Sample = tuple[float, float]
 __all__ = ["main"]
 
 
+def _entry_point(tree: Path) -> str:
+    """The module of the tree's own `rapport` script (`[project.scripts]` in its pyproject):
+    older checkouts import `adapters.…`, newer ones `rapport.adapters.…`."""
+    import tomllib
+
+    try:
+        scripts = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))
+        target = str(scripts["project"]["scripts"]["rapport"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "rapport.adapters.terminal.cli"
+    return target.split(":")[0]
+
+
 def _command(rapport: Path, tree: Path, cache: Path) -> list[str]:
-    """`rapport check --no-history`, with `tree` first on the import path and its own cache."""
+    """`rapport check --no-history`, with `tree` first on the import path and its own cache.
+
+    Runs what the installed `rapport` script runs (the same two lines), but with the tree's own
+    entry point, so a checkout from before a package rename is timed as it was installed."""
+    launcher = (
+        "import re, sys\n"
+        f"from {_entry_point(tree)} import main\n"
+        "sys.argv[0] = 'rapport'\n"
+        "sys.exit(main())"
+    )
+    python = rapport.parent / "python" if (rapport.parent / "python").exists() else sys.executable
     return [
         "/usr/bin/env",
         "-u",
         "PYTHONDONTWRITEBYTECODE",
         f"PYTHONPATH={tree}",
         f"RAPPORT_CACHE_DIR={cache}",
-        str(rapport),
+        str(python),
+        "-P",  # like the script, never the working folder first on the path (3.11+)
+        "-c",
+        launcher,
         "check",
         "--no-history",
     ]

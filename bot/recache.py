@@ -54,6 +54,7 @@ def _code_tag() -> str:
         "engine/regex_tree.py",
         "engine/firstword.py",
         "engine/prefilter.py",
+        "engine/plainmatch.py",
         "engine/scanner.py",
     ):
         try:

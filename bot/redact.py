@@ -5,12 +5,15 @@ Masked forms: a URL's `user:password@`; `password=`-like options in a URL's quer
 key=value DSN (`password`, `sslpassword`, `passfile`, and any name containing `pass`, `pwd`,
 `secret` or `token`, so `PGPASSWORD=…` and `SLACK_SIGNING_SECRET=…` too), quoted or not, with
 `=` or a quoted key and `:` (a dict's repr); Slack tokens (`xoxb-…`, `xapp-…`) and `Bearer …`.
-Imports nothing but `re`: `rapport.bot.errors` uses it.
+Imports nothing of rapport's but `recache.rx` (`rapport.bot.errors` uses it): the patterns are
+compiled the first time something is masked, so a check that prints no error never compiles them.
 """
 
 from __future__ import annotations
 
 import re
+
+from rapport.bot.recache import rx
 
 __all__ = ["MASK", "redact"]
 
@@ -20,20 +23,14 @@ MASK = "***"
 # holding "@", ":" or even a raw "?", "#" or "/" (a URL the driver then can't read, and an
 # error message quotes) is masked whole.  Masking too much beats too little.  Each piece
 # between "@"s is at most 256 characters, so a hostile line costs linear time.
-_USERINFO = re.compile(
-    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]{0,30}://[^\s:/@?#'\"]*+):(?:[^\s@]{0,256}+@)++"
-)
-_KEY = re.compile(
-    r"""(?P<q>['"]?+)\b(?P<name>[A-Za-z_][A-Za-z0-9_]*+)(?P=q)\s*+(?:=|(?<=['"]):)\s*+"""
-)
-_SECRET_NAME = re.compile(r"pass|pwd|secret|token", re.IGNORECASE)
+_USERINFO = rx(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]{0,30}://[^\s:/@?#'\"]*+):(?:[^\s@]{0,256}+@)++")
+_KEY = rx(r"""(?P<q>['"]?+)\b(?P<name>[A-Za-z_][A-Za-z0-9_]*+)(?P=q)\s*+(?:=|(?<=['"]):)\s*+""")
+_SECRET_NAME = rx(r"pass|pwd|secret|token", re.IGNORECASE)
 # A value: quoted (libpq's \' escapes), else up to a space or an "&" that starts the next query
 # option (an "&" inside a DSN password stays part of it).  Masking too much beats too little.
-_VALUE = re.compile(
-    r"""'(?:[^'\\]|\\.)*+'?|"(?:[^"\\]|\\.)*+"?|[^\s'"&](?:[^\s&]++|&(?![A-Za-z_]++=))*+"""
-)
-_TOKEN = re.compile(r"\b(?P<kind>xox[abeoprs]|xapp)-[A-Za-z0-9-]++")
-_BEARER = re.compile(r"\b(?P<kind>Bearer)\s++[A-Za-z0-9._~+/=-]++", re.IGNORECASE)
+_VALUE = rx(r"""'(?:[^'\\]|\\.)*+'?|"(?:[^"\\]|\\.)*+"?|[^\s'"&](?:[^\s&]++|&(?![A-Za-z_]++=))*+""")
+_TOKEN = rx(r"\b(?P<kind>xox[abeoprs]|xapp)-[A-Za-z0-9-]++")
+_BEARER = rx(r"\b(?P<kind>Bearer)\s++[A-Za-z0-9._~+/=-]++", re.IGNORECASE)
 
 
 def redact(text: str) -> str:

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from typing import Any
 
+from rapport.bot.recache import load_toml
 from rapport.bot.resources import templates_dir
 
 __all__ = ["VERBATIM", "has", "say"]
@@ -18,9 +18,9 @@ VERBATIM = "  │ "
 
 @cache
 def _messages() -> dict[str, Any]:
-    path = templates_dir() / "coach" / "messages.toml"
-    words = tomllib.loads(path.read_text(encoding="utf-8"))
-    words["chat"] = tomllib.loads((templates_dir() / "chat.toml").read_text(encoding="utf-8"))
+    # parsed once per content (load_toml): even a one-shot check says a line ("chat.clean")
+    words = dict(load_toml(templates_dir() / "coach" / "messages.toml"))
+    words["chat"] = load_toml(templates_dir() / "chat.toml")
     return words
 
 

@@ -4,7 +4,6 @@ its own examples.  One explanation for every surface that answers `why` (the cha
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -74,6 +73,8 @@ def explain(name: str) -> Explanation | None:
 
 def close_rule_ids(name: str) -> list[str]:
     """Rule ids that look like a mistyped `name` ("cold-aks" → ["cold-ask"]), best first."""
+    import difflib  # only for a mistyped rule id: a check never needs it
+
     return difflib.get_close_matches(name.strip().lower(), RULE_IDS, n=3, cutoff=0.6)
 
 

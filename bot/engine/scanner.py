@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -33,6 +32,7 @@ from rapport.bot.engine.lexicon import (
     load_list,
     macros,
 )
+from rapport.bot.engine.plainmatch import EndMatcher, Step, matcher, steps
 from rapport.bot.engine.prefilter import DraftText, Req, alternatives, needs
 from rapport.bot.recache import memo
 from rapport.bot.resources import rules_dir
@@ -49,8 +49,8 @@ _TOKEN = re.compile(r"(?<!\w)\w+")
 #: list name -> (start, end, negation inside the match counts)
 Hits = dict[str, list[tuple[int, int, bool]]]
 #: A phrase alternative (regex text), the start words it can match at (as filed; None: not
-#: known) and what a draft must contain for it to match.
-Alternative = tuple[str, list[str] | None, list[Req]]
+#: known), what a draft must contain for it to match, and its plain steps (None: it needs `re`).
+Alternative = tuple[str, list[str] | None, list[Req], list[Step] | None]
 #: Different drafts a start word (or a whole-text group) is fitted to before it is compiled whole.
 PARTIAL_PATTERNS = 3
 
@@ -85,7 +85,16 @@ class _Group:
         key, allows = self.key, draft.allows_alternative
         return [
             alt
-            for alt, keys, reqs in self.alternatives()
+            for alt, keys, reqs, _ in self.alternatives()
+            if (key is None or keys is None or key in keys) and allows(alt, reqs)
+        ]
+
+    def possible_matchers(self, draft: DraftText) -> list[EndMatcher]:
+        """`possible(draft)`, each as its matcher (plain steps where it has them)."""
+        key, allows = self.key, draft.allows_alternative
+        return [
+            _matcher(alt, plain)
+            for alt, keys, reqs, plain in self.alternatives()
             if (key is None or keys is None or key in keys) and allows(alt, reqs)
         ]
 
@@ -124,14 +133,17 @@ _ALTERNATIVES: dict[str, list[Alternative]] = {}
 
 
 def _alternatives(phrase: str) -> list[Alternative]:
-    """A phrase's alternatives with their start words and needs, cached on disk one phrase per
-    entry: a one-shot check reads only the entries of the phrases under its draft's words."""
+    """A phrase's alternatives with their start words, needs and plain steps, cached on disk one
+    phrase per entry: a one-shot check reads only the entries of the phrases under its draft's
+    words."""
     found = _ALTERNATIVES.get(phrase)
     if found is None:
         stored = memo(
-            "needs", phrase, lambda: [(a, _keys(a), needs(a)) for a in alternatives(phrase)]
+            "needs",
+            phrase,
+            lambda: [(a, _keys(a), needs(a), steps(a)) for a in alternatives(phrase)],
         )
-        found = _ALTERNATIVES[phrase] = [(alt, keys, reqs) for alt, keys, reqs in stored]
+        found = _ALTERNATIVES[phrase] = [tuple(item) for item in stored]
     return found
 
 
@@ -143,20 +155,30 @@ def _keys(regex: str) -> list[str] | None:
     return sorted({PREFIX + key[1:4] if key[0] == PREFIX else key for key in keys})
 
 
-#: A bound `Pattern.match`.
-Matcher = Callable[[str, int], "re.Match[str] | None"]
 #: For one draft: (list, negation kept, the matchers of the alternatives it could match).
-Plan = list[tuple[str, bool, list[Matcher]]]
-#: Alternative -> the bound `match` of `(?:alternative)(?!\w)`, shared by every start word.
-_ALTERNATIVE_MATCHERS: dict[str, Matcher] = {}
+Plan = list[tuple[str, bool, list[EndMatcher]]]
+#: Alternative -> where `(?:alternative)(?!\w)` matched at a position ends, shared by every
+#: start word.
+_ALTERNATIVE_MATCHERS: dict[str, EndMatcher] = {}
 
 
-def _matcher(alternative: str) -> Matcher:
+def _matcher(alternative: str, plain: list[Step] | None) -> EndMatcher:
+    """The alternative's matcher: string tests when it is plain words, else its own regex."""
     found = _ALTERNATIVE_MATCHERS.get(alternative)
     if found is None:
-        found = _compile([alternative], anchored=True).match
+        found = matcher(plain) if plain else _regex_matcher(alternative)
         _ALTERNATIVE_MATCHERS[alternative] = found
     return found
+
+
+def _regex_matcher(alternative: str) -> EndMatcher:
+    match = _compile([alternative], anchored=True).match
+
+    def end(text: str, pos: int) -> int | None:
+        found = match(text, pos)
+        return None if found is None else found.end()
+
+    return end
 
 
 @dataclass(slots=True)
@@ -189,9 +211,9 @@ class _KeyPattern:
             return None
         plan: Plan = []
         for group in self.groups:
-            alts = group.possible(draft)
-            if alts:
-                plan.append((group.list_name, group.keeps_negation, [_matcher(a) for a in alts]))
+            matchers = group.possible_matchers(draft)
+            if matchers:
+                plan.append((group.list_name, group.keeps_negation, matchers))
         self._planned = (draft.norm, plan)
         return plan
 
@@ -214,11 +236,27 @@ class _KeyPattern:
 class PhraseIndex:
     """Every phrase list, filed by the words its phrases can start with."""
 
-    by_key: dict[str, list[_Group]]
+    #: start word -> (list, negation kept, phrases) per list filed under it, as read from disk;
+    #: its pattern is made the first time a draft has the word (a check meets a few dozen of
+    #: the ~1,200 start words)
+    keyed: dict[str, list[tuple[str, bool, list[str]]]]
     whole: list[_Group]
     names: frozenset[str]
     patterns: dict[str, _KeyPattern] = field(default_factory=dict)
     _words: dict[str, list[_KeyPattern]] = field(default_factory=dict)
+
+    def pattern(self, key: str) -> _KeyPattern | None:
+        """The pattern of one start word (made on first use), or None when nothing is filed."""
+        found = self.patterns.get(key)
+        if found is None:
+            filed = self.keyed.get(key)
+            if filed is None:
+                return None
+            groups = [
+                _Group(name, phrases, negates, True, key=key) for name, negates, phrases in filed
+            ]
+            found = self.patterns[key] = _KeyPattern(groups)
+        return found
 
     def for_word(self, word: str) -> list[_KeyPattern]:
         """The patterns to try where `word` stands (remembered per word)."""
@@ -227,7 +265,7 @@ class PhraseIndex:
             keys = [EXACT + word, PREFIX + word[:1], PREFIX + word[:2], PREFIX + word[:3]]
             if word[0].isdigit():
                 keys.append(DIGIT)
-            found = [self.patterns[k] for k in keys if k in self.patterns]
+            found = [p for k in keys if (p := self.pattern(k)) is not None]
             if len(self._words) > 50_000:  # bounded: unusual words come and go
                 self._words.clear()
             self._words[word] = found
@@ -259,21 +297,19 @@ def phrase_index() -> PhraseIndex:
     )
     keyed, whole = memo("index", source, lambda: _file_phrases(names))
 
-    by_key: dict[str, list[_Group]] = defaultdict(list)
-    for key, name, negates, phrases in keyed:
-        by_key[key].append(_Group(name, phrases, negates, anchored=True, key=key))
     groups = [
         _Group(name, phrases, negates, False, frozenset(chars) if chars else None)
         for name, negates, phrases, chars in whole
     ]
-    patterns = {key: _KeyPattern(gs) for key, gs in by_key.items()}
-    return PhraseIndex(dict(by_key), groups, frozenset(names), patterns)
+    return PhraseIndex(keyed, groups, frozenset(names))
 
 
 def _file_phrases(
     names: list[str],
-) -> tuple[list[tuple[str, str, bool, list[str]]], list[tuple[str, bool, list[str], list[str]]]]:
-    """Every list's phrases filed by start word: (key, list, negates, phrases) for those with a
+) -> tuple[
+    dict[str, list[tuple[str, bool, list[str]]]], list[tuple[str, bool, list[str], list[str]]]
+]:
+    """Every list's phrases filed by start word: key -> (list, negates, phrases) for those with a
     readable start, (list, negates, phrases, first characters or []) for the rest."""
     keyed: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
     whole: dict[tuple[str, bool], list[str]] = defaultdict(list)
@@ -304,7 +340,10 @@ def _file_phrases(
             else:
                 chars.update(found)
         rest.append((name, negates, phrases, sorted(chars) if chars else []))
-    return [(k, n, neg, ps) for (k, n, neg), ps in keyed.items()], rest
+    by_key: dict[str, list[tuple[str, bool, list[str]]]] = defaultdict(list)
+    for (key, name, negates), phrases in keyed.items():
+        by_key[key].append((name, negates, phrases))
+    return dict(by_key), rest
 
 
 def scan(norm: str) -> Hits:
@@ -323,9 +362,8 @@ def scan(norm: str) -> Hits:
             if plan is not None:
                 for name, negates, matchers in plan:
                     for alternative in matchers:
-                        hit = alternative(norm, pos)
-                        if hit is not None:  # the first that matches is the list's capture
-                            end = hit.end()
+                        end = alternative(norm, pos)
+                        if end is not None:  # the first that matches is the list's capture
                             if end > pos:
                                 spans = found[name]
                                 spans[(pos, end)] = spans.get((pos, end), True) and not negates
