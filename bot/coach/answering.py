@@ -196,13 +196,10 @@ async def answer_known(tools: Tools, s: CoachSession, user: UserRef, answer: Ans
 async def answer_given(tools: Tools, s: CoachSession, user: UserRef, answer: Answer) -> Turn:
     """GIVEN: have you given them something first?  Yes asks what (unless it says); no
     offers to write them a recommendation first."""
-    read = await _read(tools, s, user, answer)
+    read = await _yes_no_answer(tools, s, user, answer)
     if isinstance(read, Turn):
         return read
-    meaning, details = _yes_no_details(read)
-    if meaning not in (Meaning.YES, Meaning.NO, Meaning.SKIP):
-        return stay(s, yes_no(say("not_understood", hint=question_text(s, s.position))))
-    s.remember_turn()
+    meaning, details = read
     if meaning is Meaning.YES:
         if details:
             s.answers["given"] = details
@@ -218,13 +215,10 @@ async def answer_given(tools: Tools, s: CoachSession, user: UserRef, answer: Ans
 async def answer_return(tools: Tools, s: CoachSession, user: UserRef, answer: Answer) -> Turn:
     """RETURN: can you honestly return their endorsement?  Yes asks what you'd say (unless it
     says); no goes on without a return."""
-    read = await _read(tools, s, user, answer)
+    read = await _yes_no_answer(tools, s, user, answer)
     if isinstance(read, Turn):
         return read
-    meaning, details = _yes_no_details(read)
-    if meaning not in (Meaning.YES, Meaning.NO, Meaning.SKIP):
-        return stay(s, yes_no(say("not_understood", hint=question_text(s, s.position))))
-    s.remember_turn()
+    meaning, details = read
     if meaning is Meaning.YES:
         if details:
             s.answers["given"] = _return_offer(details)
@@ -233,6 +227,21 @@ async def answer_return(tools: Tools, s: CoachSession, user: UserRef, answer: An
     s.skipped.append("return")
     lead = say("honest_path.no_return") if meaning is Meaning.NO else ""
     return await next_question(tools, s, user, lead)
+
+
+async def _yes_no_answer(
+    tools: Tools, s: CoachSession, user: UserRef, answer: Answer
+) -> tuple[Meaning, str] | Turn:
+    """A yes/no question's answer (yes, no or skip, with any details), or the turn that asks
+    again when it is none of those; a usable answer is remembered for `back`."""
+    read = await _read(tools, s, user, answer)
+    if isinstance(read, Turn):
+        return read
+    meaning, details = _yes_no_details(read)
+    if meaning not in (Meaning.YES, Meaning.NO, Meaning.SKIP):
+        return stay(s, yes_no(say("not_understood", hint=question_text(s, s.position))))
+    s.remember_turn()
+    return meaning, details
 
 
 def _yes_no_details(answer: Answer) -> tuple[Meaning, str]:
