@@ -106,7 +106,7 @@ async def run(args: argparse.Namespace) -> int:
     from tests.fakes.slack_sender import SlackSender
 
     folder = Path(tempfile.mkdtemp(prefix="rapport-stall-"))
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-bench"}).start()
     workers = None
     if not args.in_process:
         from rapport.bot.config import Config

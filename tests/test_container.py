@@ -177,7 +177,7 @@ async def test_the_entrypoint_serves_and_the_healthcheck_passes(
     image: Path, tmp_path: Path
 ) -> None:
     runtime = stages()[-1]
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-image"}).start()
     port = _free_port()
     data = tmp_path / "data"  # the /data volume
     data.mkdir()

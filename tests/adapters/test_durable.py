@@ -65,7 +65,7 @@ async def _spawn(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
 
 async def test_kill_9_right_after_acks_loses_no_gave(tmp_path: Path, any_database: str) -> None:
     n = 30  # under MAX_QUEUED: all are kept, none answered busy
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-serve"}).start()
     fake.delays["users.info"] = 120.0  # the work after each ack waits on Slack: none finishes
     port = free_port()
     env = base_env(tmp_path, fake, port, db=any_database)
@@ -126,7 +126,7 @@ def adapter_of_rapport(rapport: Rapport) -> SlackAdapter:
 
 @contextlib.asynccontextmanager
 async def serving(url: str) -> AsyncIterator[tuple[FakeSlack, SlackSender, Rapport]]:
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-test"}).start()
     rapport = Rapport(await open_store(url))
     app = build_app(rapport, SlackSettings("xoxb-test", SECRET, api_url=fake.url + "/api"))
     _ADAPTERS[id(rapport)] = adapter_of(app)
@@ -262,7 +262,7 @@ async def served(env: dict[str, str]) -> AsyncIterator[str]:
 
 
 async def test_readyz_turns_red_when_sqlite_writes_fail_and_green_after(tmp_path: Path) -> None:
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-serve"}).start()
     db = tmp_path / "ready.db"
     env = base_env(tmp_path, fake, free_port(), db=f"sqlite:///{db}")
     try:
@@ -290,7 +290,7 @@ async def test_readyz_turns_red_when_postgresql_is_read_only_and_green_after(
 
     from tests.pg_cluster import cluster
 
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-serve"}).start()
     try:
         with cluster() as pg:
             env = base_env(tmp_path, fake, free_port(), db=pg.url)

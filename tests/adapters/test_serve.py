@@ -66,7 +66,7 @@ async def wait_up(session: aiohttp.ClientSession, base: str, timeout: float = 30
 
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-serve"}).start()
     yield fake
     await fake.stop()
 
@@ -74,7 +74,7 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 async def test_serve_all_health_ready_metrics_and_logs(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
-    discord_fake = await FakeDiscord().start()
+    discord_fake = await FakeDiscord(tokens={"discord-token"}).start()
     port = free_port()
     env = base_env(tmp_path, fake_slack, port)
     env.update(DISCORD_TOKEN="discord-token", RAPPORT_TEST_DISCORD_API=discord_fake.url)

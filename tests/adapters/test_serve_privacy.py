@@ -67,7 +67,7 @@ async def serving(env: dict[str, str], fake: FakeSlack, tmp_path: Path) -> Async
 
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-serve"}).start()
     yield fake
     await fake.stop()
 

@@ -10,7 +10,7 @@ answered or of another application (404, 10015), a channel the bot can't see (40
 unknown route (404; never 5xx, which discord.py retries).  The gateway speaks HELLO, IDENTIFY
 and READY, closes with 4004 on a bad token, then sends `gateway_frames`.
 
-Tokens: any non-empty token is valid unless `tokens` names the valid ones.  Channels: the bot
+Tokens: only the bot tokens named in `tokens` are valid (none by default).  Channels: the bot
 sees `channels` (default: the one server channel), the DMs it opened, and every DM channel
 `dm_of` makes.
 """
@@ -91,7 +91,7 @@ class Call:
 class FakeDiscord:
     """Discord's REST API (the parts rapport uses) and a gateway that speaks HELLO/READY."""
 
-    tokens: set[str] | None = None  # None: any non-empty bot token is valid
+    tokens: set[str] = field(default_factory=set)  # the bot tokens Discord issued
     channels: set[str] = field(default_factory=lambda: {CHANNEL})  # besides DMs
     calls: list[Call] = field(default_factory=list)
     rejected: list[tuple[str, str, Any]] = field(default_factory=list)  # (method, path, answer)
@@ -150,7 +150,7 @@ class FakeDiscord:
         return self.json(call.answer, call.status)
 
     def token_ok(self, token: str) -> bool:
-        return bool(token) and (self.tokens is None or token in self.tokens)
+        return bool(token) and token in self.tokens
 
     def answer(self, call: Call, authorization: str) -> Answer:
         """Discord's answer to a REST call: (status, JSON)."""

@@ -8,8 +8,8 @@ in (`channel_not_found`), a message with no text (`no_text`) or too much (`msg_t
 blocks that break Block Kit's limits (`invalid_blocks`, see `blockkit`), a bad view
 (`invalid_arguments`).  A response_url refuses bad blocks with HTTP 400 and works five times.
 
-Tokens: by default any token shaped like a bot (`xoxb-`) or app-level (`xapp-`) token is
-valid; pass `tokens` to accept only those.  Channels: the bot is in `channels` (default "C1")
+Tokens: only those passed in `tokens` are valid (none by default, as a workspace knows only the
+tokens it issued); each must also be shaped like a bot (`xoxb-`) or app-level (`xapp-`) token.  Channels: the bot is in `channels` (default "C1")
 and in every DM, whose ids the fake derives from the user's (`U1` ↔ `D1`, as `dm_of`).
 """
 
@@ -65,7 +65,7 @@ class FakeSlack:
     """The Web API, response_url hooks and a Socket Mode websocket, recording everything."""
 
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    tokens: set[str] | None = None  # None: any well-formed xoxb-/xapp- token is valid
+    tokens: set[str] = field(default_factory=set)  # the tokens this workspace issued
     channels: set[str] = field(default_factory=lambda: {"C1"})  # besides DMs
     calls: list[Call] = field(default_factory=list)
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
@@ -176,7 +176,7 @@ class FakeSlack:
         app_level = bool(_APP_TOKEN.match(token))
         if not (app_level or _BOT_TOKEN.match(token)):
             return "invalid_auth"
-        if self.tokens is not None and token not in self.tokens:
+        if token not in self.tokens:
             return "invalid_auth"
         if app_level != (call.method == "apps.connections.open"):
             return "not_allowed_token_type"  # app-level tokens open sockets, and nothing else

@@ -191,7 +191,7 @@ async def pooled_slack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Async
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID",
                  "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-test"}).start()
     workers = SlowFor(await _pool(size=2, budget=1.5), 3.0)
     rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 's.db'}"), workers=workers)
     app = build_app(rapport, SlackSettings("xoxb-test", SECRET, api_url=fake.url + "/api"))

@@ -71,7 +71,7 @@ async def make_bot(fake: FakeDiscord, db: Path, **settings: Any) -> tuple[discor
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    fake = await FakeDiscord().start()
+    fake = await FakeDiscord(tokens={"x"}).start()
     saved = discord.http.Route.BASE
     discord.http.Route.BASE = fake.url + "/api/v10"
     db = tmp_path / "discord.db"
@@ -505,7 +505,7 @@ async def test_tree_sync_sends_the_command_schema(bot: Bot) -> None:
 
 
 async def test_guild_sync_when_a_test_server_is_set(tmp_path: Path) -> None:
-    fake = await FakeDiscord().start()
+    fake = await FakeDiscord(tokens={"x"}).start()
     saved = discord.http.Route.BASE
     discord.http.Route.BASE = fake.url + "/api/v10"
     try:
@@ -524,7 +524,7 @@ async def on_the_gateway(
 ) -> AsyncIterator[tuple[FakeDiscord, discord.Client]]:
     """rapport's client started for real (`client.start`) against the fake REST and gateway,
     which sends one `/rapport help` interaction after READY."""
-    fake = await FakeDiscord().start()
+    fake = await FakeDiscord(tokens={"gw-token"}).start()
     saved_base, saved_gw = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     discord.http.Route.BASE = fake.url + "/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
@@ -736,7 +736,7 @@ async def test_rewrites_show_discord_mentions_and_buttons_keep_the_recipient(bot
 
 
 async def test_dm_flooding_is_told_once_per_window(tmp_path: Path) -> None:
-    fake = await FakeDiscord().start()
+    fake = await FakeDiscord(tokens={"x"}).start()
     saved = discord.http.Route.BASE
     discord.http.Route.BASE = fake.url + "/api/v10"
     client, rapport = await make_bot(fake, tmp_path / "d.db", rate=1, per=60.0)

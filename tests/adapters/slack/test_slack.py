@@ -59,6 +59,7 @@ async def slack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     ):
         monkeypatch.delenv(name, raising=False)
     fake = await FakeSlack(
+        tokens={"xoxb-test", "xapp-1"},
         users={
             "UADMIN": {
                 "id": "UADMIN",
@@ -77,7 +78,7 @@ async def slack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
                 "name": "lee",
                 "profile": {"real_name": "Lee Park", "display_name": ""},
             },
-        }
+        },
     ).start()
     db = tmp_path / "slack.db"
     rapport = Rapport(await open_store(f"sqlite:///{db}"))
@@ -722,7 +723,7 @@ async def test_serve_slack_runs_answers_and_stops_on_sigterm(tmp_path: Path) -> 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-serve"}).start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(
         SLACK_BOT_TOKEN="xoxb-serve", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url + "/api",
@@ -771,7 +772,7 @@ async def test_a_refused_token_stops_serve_with_a_clear_error(tmp_path: Path) ->
     from rapport.adapters.slack.server import verify_token
     from rapport.bot.config import ConfigError
 
-    fake = await FakeSlack().start()
+    fake = await FakeSlack(tokens={"xoxb-bad"}).start()
     rapport = Rapport(await open_store(f"sqlite:///{tmp_path / 't.db'}"))
     app = build_app(rapport, SlackSettings("xoxb-bad", SECRET, api_url=fake.url + "/nowhere/"))
     try:
