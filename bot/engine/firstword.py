@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapport.bot.engine.regex_tree import REPEATS, C, parse
+from rapport.bot.engine.regex_tree import REPEATS, C, is_word_char, parse
 
 __all__ = ["DIGIT", "EXACT", "PREFIX", "first_chars", "first_words"]
 
@@ -30,10 +30,6 @@ class _Unreadable(Exception):
     """The phrase's first word cannot be spelled out."""
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 def _only_space(av: Any) -> bool:
     return all(op is C.CATEGORY and arg is C.CATEGORY_SPACE for op, arg in av)
 
@@ -46,7 +42,7 @@ def _contraction_follows(rest: list[tuple[Any, Any]]) -> bool:
     """True when the letters after an apostrophe spell a contraction ending ('d, 'll, 've…)."""
     letters = ""
     for op, av in rest:
-        if op is not C.LITERAL or not _is_word_char(chr(av)):
+        if op is not C.LITERAL or not is_word_char(chr(av)):
             break
         letters += chr(av)
     return letters.lower() in _CONTRACTIONS
@@ -63,7 +59,7 @@ def _walk(items: list[tuple[Any, Any]], prefix: str, budget: list[int]) -> set[s
         rest = items[i + 1 :]
         if op is C.LITERAL:
             ch = chr(av)
-            if _is_word_char(ch):
+            if is_word_char(ch):
                 prefix += ch.lower()
                 continue
             if not prefix:

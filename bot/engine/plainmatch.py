@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rapport.bot.engine.regex_tree import MAXREPEAT, C, parse
+from rapport.bot.engine.regex_tree import MAXREPEAT, C, is_word_char, parse
 
 __all__ = ["EndMatcher", "Step", "matcher", "steps"]
 
@@ -26,10 +26,6 @@ Step = tuple[Any, ...]
 EndMatcher = Callable[[str, int], "int | None"]
 
 _SPACE = (C.CATEGORY, C.CATEGORY_SPACE)
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # exactly `re`'s \w for str patterns
 
 
 def _is_space(seq: list[tuple[Any, Any]]) -> bool:
@@ -101,10 +97,10 @@ def matcher(plan: list[Step]) -> EndMatcher:
                 if pos - start < step[1]:
                     return None
             else:  # a word boundary
-                before = pos > 0 and _is_word_char(text[pos - 1])
-                if before == (pos < size and _is_word_char(text[pos])):
+                before = pos > 0 and is_word_char(text[pos - 1])
+                if before == (pos < size and is_word_char(text[pos])):
                     return None
-        if pos < size and _is_word_char(text[pos]):
+        if pos < size and is_word_char(text[pos]):
             return None
         return pos
 

@@ -23,9 +23,9 @@ import re
 import sys
 from typing import Any
 
-from rapport.bot.engine.regex_tree import REPEATS, C, parse
+from rapport.bot.engine.regex_tree import REPEATS, C, is_word_char, parse
 
-__all__ = ["TEXT", "WORD", "DraftText", "alternatives", "needs"]
+__all__ = ["TEXT", "TOKENS", "WORD", "DraftText", "alternatives", "needs"]
 
 WORD = "="  # atom: a whole word of the draft
 TEXT = "+"  # atom: text that occurs somewhere in the draft
@@ -33,13 +33,10 @@ TEXT = "+"  # atom: text that occurs somewhere in the draft
 _ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
 _SOLID, _OPTIONAL, _UNKNOWN = "solid", "optional", "unknown"
 _NON_WORD_CATEGORIES = (C.CATEGORY_SPACE, C.CATEGORY_NOT_WORD)
-_WORDS = re.compile(r"(?<!\w)\w+")  # the scanner's tokens
+#: A draft's words, as the scanner reads them (it tries phrases where each one starts).
+TOKENS = re.compile(r"(?<!\w)\w+")
 
 Item = tuple[Any, Any]
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # exactly `re`'s \w for str patterns
 
 
 def alternatives(regex: str) -> list[str]:
@@ -111,7 +108,7 @@ def _flat(seq: list[Item]) -> list[Item]:
 
 def _non_word_set(members: list[Item]) -> bool:
     return all(
-        (op is C.LITERAL and not _is_word_char(chr(av)))
+        (op is C.LITERAL and not is_word_char(chr(av)))
         or (op is C.CATEGORY and av in _NON_WORD_CATEGORIES)
         for op, av in members
     )
@@ -123,7 +120,7 @@ def _edge(item: Item, right: bool) -> str:
     non-word) or _UNKNOWN (it may be a word character)."""
     op, av = item
     if op is C.LITERAL:
-        return _UNKNOWN if _is_word_char(chr(av)) else _SOLID
+        return _UNKNOWN if is_word_char(chr(av)) else _SOLID
     if op is C.IN:
         return _SOLID if _non_word_set(av) else _UNKNOWN
     if op in REPEATS:
@@ -193,11 +190,11 @@ def _run_needs(run: str, left: bool, right: bool) -> list[Req]:
     out: list[Req] = []
     i = 0
     while i < len(run):
-        if not _is_word_char(run[i]):
+        if not is_word_char(run[i]):
             i += 1
             continue
         j = i
-        while j < len(run) and _is_word_char(run[j]):
+        while j < len(run) and is_word_char(run[j]):
             j += 1
         if (i > 0 or left) and (j < len(run) or right):
             out.append(WORD + run[i:j])
@@ -223,7 +220,7 @@ class DraftText:
         if known is None:
             if atom[0] == WORD:
                 if self._words is None:
-                    self._words = set(_WORDS.findall(self.norm))
+                    self._words = set(TOKENS.findall(self.norm))
                 known = atom[1:] in self._words
             else:
                 known = atom[1:] in self.norm

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MAXREPEAT", "REPEATS", "C", "Sub", "max_width", "parse"]
+__all__ = ["MAXREPEAT", "REPEATS", "C", "Sub", "is_word_char", "max_width", "parse"]
+
+
+def is_word_char(ch: str) -> bool:
+    """Exactly `re`'s `\\w` for str patterns (what the phrase readers treat as a word edge)."""
+    return ch.isalnum() or ch == "_"
 
 
 class _C:

@@ -33,7 +33,7 @@ from rapport.bot.engine.lexicon import (
     macros,
 )
 from rapport.bot.engine.plainmatch import EndMatcher, Step, matcher, steps
-from rapport.bot.engine.prefilter import DraftText, Req, alternatives, needs
+from rapport.bot.engine.prefilter import TOKENS, DraftText, Req, alternatives, needs
 from rapport.bot.recache import memo
 from rapport.bot.resources import rules_dir
 
@@ -44,7 +44,6 @@ __all__ = ["Hits", "PhraseIndex", "phrase_index", "scan"]
 _NEGATING_WORDS = re.compile(
     r"\b(?:not|no|never|nothing|nobody|none|nor|without)\b|n'\??t\b|n\\?'t"
 )
-_TOKEN = re.compile(r"(?<!\w)\w+")
 
 #: list name -> (start, end, negation inside the match counts)
 Hits = dict[str, list[tuple[int, int, bool]]]
@@ -78,25 +77,24 @@ class _Group:
             self._alts = [alt for phrase in self.phrases for alt in _alternatives(phrase)]
         return self._alts
 
-    def possible(self, draft: DraftText) -> list[str]:
+    def _possible(self, draft: DraftText) -> list[Alternative]:
         """The alternatives `draft` could match, in order.  Under a start word, an alternative
         that cannot start with it is left out too: the word's pattern is only ever tried where
         the word stands, so it could not match there."""
         key, allows = self.key, draft.allows_alternative
         return [
-            alt
-            for alt, keys, reqs, _ in self.alternatives()
-            if (key is None or keys is None or key in keys) and allows(alt, reqs)
+            item
+            for item in self.alternatives()
+            if (key is None or item[1] is None or key in item[1]) and allows(item[0], item[2])
         ]
+
+    def possible(self, draft: DraftText) -> list[str]:
+        """The regex text of the alternatives `draft` could match, in order."""
+        return [alt for alt, *_ in self._possible(draft)]
 
     def possible_matchers(self, draft: DraftText) -> list[EndMatcher]:
         """`possible(draft)`, each as its matcher (plain steps where it has them)."""
-        key, allows = self.key, draft.allows_alternative
-        return [
-            _matcher(alt, plain)
-            for alt, keys, reqs, plain in self.alternatives()
-            if (key is None or keys is None or key in keys) and allows(alt, reqs)
-        ]
+        return [_matcher(alt, plain) for alt, _, _, plain in self._possible(draft)]
 
     def pattern(self, draft: DraftText | None = None) -> re.Pattern[str] | None:
         """The group's pattern; for `draft`, while the whole one is not compiled, a pattern of
@@ -352,7 +350,7 @@ def scan(norm: str) -> Hits:
     for_word = index.for_word
     draft = DraftText(norm)
     found: dict[str, dict[tuple[int, int], bool]] = defaultdict(dict)
-    for token in _TOKEN.finditer(norm):
+    for token in TOKENS.finditer(norm):
         entries = for_word(token.group(0))
         if not entries:
             continue
